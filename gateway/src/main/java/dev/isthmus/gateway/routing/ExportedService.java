@@ -1,0 +1,31 @@
+package dev.isthmus.gateway.routing;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+
+/**
+ * A local service port that peers in other clusters may reach through this gateway.
+ *
+ * @param name the service's FQDN, {@code <svc>.<ns>.svc.<cluster-domain>}
+ */
+public record ExportedService(String name, int port, BackendProtocol protocol, List<Endpoint> endpoints) {
+
+    public ExportedService {
+        requireNonNull(name, "name");
+        requireNonNull(protocol, "protocol");
+        endpoints = List.copyOf(endpoints);
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port: " + port + " (expected: 1-65535)");
+        }
+    }
+
+    /** {@code name:port}, as peers name it in the transport header and as metrics label it. */
+    public String target() {
+        return name + ":" + port;
+    }
+
+    public List<Endpoint> readyEndpoints() {
+        return endpoints.stream().filter(Endpoint::ready).toList();
+    }
+}

@@ -1,0 +1,69 @@
+package dev.isthmus.gateway.routing;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An immutable snapshot of where the gateway may send traffic. A new table replaces the old one
+ * whole, so a connection routes against one consistent view, and lookups need no locks.
+ */
+public final class RouteTable {
+
+    public static final RouteTable EMPTY = new RouteTable("cluster.local", List.of());
+
+    private final String clusterDomain;
+    private final String serviceSuffix;
+    private final Map<String, ExportedService> exported;
+
+    public RouteTable(String clusterDomain, List<ExportedService> exported) {
+        this.clusterDomain = requireNonNull(clusterDomain, "clusterDomain");
+        this.serviceSuffix = ".svc." + clusterDomain;
+        Map<String, ExportedService> byTarget = new HashMap<>();
+        for (ExportedService service : exported) {
+            if (!isLocalServiceName(service.name())) {
+                throw new IllegalArgumentException("exported service '" + service.name() + "' is outside this cluster"
+                        + " (expected <service>.<namespace>" + serviceSuffix + ")");
+            }
+            if (byTarget.put(service.target(), service) != null) {
+                throw new IllegalArgumentException("exported service " + service.target() + " is listed twice");
+            }
+        }
+        this.exported = Map.copyOf(byTarget);
+    }
+
+    public String clusterDomain() {
+        return clusterDomain;
+    }
+
+    /**
+     * True when {@code name} names a service of this cluster: {@code <svc>.<ns>.svc.<cluster-domain>},
+     * with or without the trailing dot of a fully-qualified DNS name.
+     */
+    public boolean isLocalServiceName(String name) {
+        String bare = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
+        if (!bare.endsWith(serviceSuffix)) {
+            return false;
+        }
+        String serviceAndNamespace = bare.substring(0, bare.length() - serviceSuffix.length());
+        int dot = serviceAndNamespace.indexOf('.');
+        return dot > 0 && dot < serviceAndNamespace.length() - 1 && serviceAndNamespace.indexOf('.', dot + 1) < 0;
+    }
+
+    /** The exported service at {@code name:port}, or {@code null} when nothing is exported there. */
+    public ExportedService exported(String name, int port) {
+        String bare = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
+        return exported.get(bare + ":" + port);
+    }
+
+    public Collection<ExportedService> exportedServices() {
+        return exported.values();
+    }
+
+    public int size() {
+        return exported.size();
+    }
+}
