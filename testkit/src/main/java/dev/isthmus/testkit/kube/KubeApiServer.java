@@ -153,9 +153,12 @@ public final class KubeApiServer implements AutoCloseable {
      * Skips the calling test when the binaries have not been built. In CI (env {@code CI} set) a
      * skip would hide that the tests never ran, so it fails instead.
      */
-    public static void assumeAvailable() {
+    public static synchronized void assumeAvailable() {
         Path bin = binDir();
         if (binariesPresent(bin)) {
+            return;
+        }
+        if (System.getenv("ISTHMUS_KUBE_BIN") == null && buildOnDemand() && binariesPresent(binDir())) {
             return;
         }
         String message = missingBinariesMessage(bin);
@@ -163,6 +166,36 @@ public final class KubeApiServer implements AutoCloseable {
             throw new AssertionError(message);
         }
         Assumptions.abort(message);
+    }
+
+    /**
+     * Builds the binaries with {@code tools/kube-testenv/build.sh} when the repository is at hand, so the
+     * README's one test command is complete on a fresh clone (the first build takes a few minutes).
+     */
+    private static boolean buildOnDemand() {
+        for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path script = dir.resolve("tools/kube-testenv/build.sh");
+            if (Files.isRegularFile(script)) {
+                System.err.println("kube-apiserver and etcd not built yet; running " + script + " (a few minutes, once)");
+                try {
+                    Process build = new ProcessBuilder("bash", script.toString())
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                            .redirectError(ProcessBuilder.Redirect.INHERIT)
+                            .start();
+                    if (!build.waitFor(30, java.util.concurrent.TimeUnit.MINUTES)) {
+                        build.destroyForcibly();
+                        return false;
+                    }
+                    return build.exitValue() == 0;
+                } catch (IOException e) {
+                    return false;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return false;
     }
 
     public String name() {

@@ -29,8 +29,16 @@ public final class RecordingLeakDetectorFactory extends ResourceLeakDetectorFact
         leaks.add(report);
     }
 
+    /** Still abstract in Netty 4.2, though deprecated: the two-argument form below is the one Netty calls. */
     @Override
+    @Deprecated
+    @SuppressWarnings("deprecation")
     public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval, long maxActive) {
+        return newResourceLeakDetector(resource, samplingInterval);
+    }
+
+    @Override
+    public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval) {
         return new ResourceLeakDetector<>(resource, samplingInterval) {
             @Override
             protected void reportTracedLeak(String resourceType, String records) {
