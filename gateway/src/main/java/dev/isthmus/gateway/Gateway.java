@@ -1,0 +1,183 @@
+package dev.isthmus.gateway;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.isthmus.gateway.admin.AdminServer;
+import dev.isthmus.gateway.inbound.ConnectionLimiter;
+import dev.isthmus.gateway.inbound.HttpSessions;
+import dev.isthmus.gateway.inbound.InboundInitializer;
+import dev.isthmus.gateway.routing.RouteTable;
+import dev.isthmus.gateway.tls.ServerTls;
+import dev.isthmus.gateway.upstream.LoadBalancer;
+import dev.isthmus.gateway.upstream.Upstreams;
+import dev.isthmus.identity.tls.TlsProviders;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.logging.Logger;
+
+/**
+ * One gateway: the inbound mTLS listener, the admin listener, and the state they share — the TLS
+ * context of the moment, the route table of the moment, the upstream connections and the metrics.
+ * Credentials and routes are pushed in by whoever owns them (files, the identity issuer, Kubernetes).
+ */
+public final class Gateway implements AutoCloseable {
+
+    private static final Logger log = Logger.getLogger(Gateway.class.getName());
+
+    private final GatewayConfig config;
+    private final PrometheusMeterRegistry registry;
+    private final GatewayMetrics metrics;
+    private final ServerTls tls;
+    private final Upstreams upstreams;
+    private final Function<Gateway, HttpSessions> httpFactory;
+    private final EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final EventLoopGroup workers;
+    private final ChannelGroup connections = new DefaultChannelGroup("isthmus-inbound", GlobalEventExecutor.INSTANCE);
+    private final AdminServer admin;
+    private volatile RouteTable routes;
+    private Channel listener;
+    private int inboundPort;
+    private int adminPort;
+
+    /** @param httpFactory builds the HTTP session handling, which needs the gateway's upstreams and metrics */
+    public Gateway(GatewayConfig config, PrometheusMeterRegistry registry, Clock clock, Function<Gateway, HttpSessions> httpFactory) {
+        this.config = requireNonNull(config, "config");
+        this.registry = requireNonNull(registry, "registry");
+        this.httpFactory = requireNonNull(httpFactory, "httpFactory");
+        this.metrics = new GatewayMetrics(registry);
+        this.tls = new ServerTls(TlsProviders.preferred(), config.handshakeTimeout(), clock);
+        this.upstreams = new Upstreams(new LoadBalancer(), config.connectTimeout());
+        this.workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), NioIoHandler.newFactory());
+        this.admin = new AdminServer(registry, this::notReadyReason);
+        metrics.gauge("isthmus.gateway.certificate.expiry.seconds", "Seconds until the serving certificate expires",
+                tls, ServerTls::secondsUntilExpiry);
+        metrics.gauge("isthmus.gateway.routes", "Exported services in the route table", this,
+                g -> g.routes == null ? 0 : g.routes.size());
+    }
+
+    public GatewayConfig config() {
+        return config;
+    }
+
+    public GatewayMetrics metrics() {
+        return metrics;
+    }
+
+    public Upstreams upstreams() {
+        return upstreams;
+    }
+
+    /** Where new credentials go: {@code tls().update(key, anchors)}. */
+    public ServerTls tls() {
+        return tls;
+    }
+
+    /** Replaces the route table; connections already routed keep their session. */
+    public void routes(RouteTable table) {
+        this.routes = requireNonNull(table, "table");
+    }
+
+    public RouteTable routes() {
+        RouteTable current = routes;
+        return current == null ? RouteTable.EMPTY : current;
+    }
+
+    /** {@code null} when ready; otherwise what is missing. */
+    public String notReadyReason() {
+        if (!tls.ready()) {
+            return "no TLS certificate yet";
+        }
+        if (routes == null) {
+            return "no routes loaded yet";
+        }
+        if (listener == null || !listener.isActive()) {
+            return "not listening";
+        }
+        return null;
+    }
+
+    public Gateway start() throws InterruptedException {
+        InboundInitializer inbound = new InboundInitializer(new ConnectionLimiter(config.maxConnections(), metrics), tls,
+                config.policy(), this::routes, upstreams, httpFactory.apply(this), metrics, config.idleTimeout(),
+                config.headerTimeout());
+        listener = new ServerBootstrap()
+                .group(acceptor, workers)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        connections.add(channel);
+                        channel.pipeline().addLast(inbound);
+                    }
+                })
+                .bind(config.inboundHost(), config.inboundPort()).sync().channel();
+        inboundPort = ((InetSocketAddress) listener.localAddress()).getPort();
+        adminPort = admin.start(acceptor, config.adminHost(), config.adminPort());
+        log.info(() -> "gateway " + config.identity() + " listening on " + config.inboundHost() + ":" + inboundPort
+                + " (mTLS, " + tls.provider() + "), admin on " + config.adminHost() + ":" + adminPort);
+        return this;
+    }
+
+    public int inboundPort() {
+        return inboundPort;
+    }
+
+    public int adminPort() {
+        return adminPort;
+    }
+
+    public EventLoopGroup workers() {
+        return workers;
+    }
+
+    /**
+     * Stops accepting, asks every connection to finish what it is doing, waits up to {@code deadline}
+     * for them to close, then closes the rest.
+     */
+    public void drain(Duration deadline) {
+        if (listener != null) {
+            listener.close().syncUninterruptibly();
+        }
+        connections.forEach(channel -> channel.pipeline().fireUserEventTriggered(Drain.EVENT));
+        long until = System.nanoTime() + deadline.toNanos();
+        while (!connections.isEmpty() && System.nanoTime() < until) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (!connections.isEmpty()) {
+            log.info(() -> "drain deadline passed; closing " + connections.size() + " connection(s)");
+        }
+        connections.close().awaitUninterruptibly();
+    }
+
+    @Override
+    public void close() {
+        drain(config.drainTimeout());
+        admin.close();
+        acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,138 @@
+package dev.isthmus.gateway;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.isthmus.gateway.policy.AuthorizationPolicy;
+import dev.isthmus.identity.SpiffeId;
+import java.time.Duration;
+
+/**
+ * Everything a gateway is told at start, validated once. Built with {@link #builder()}.
+ *
+ * @param inboundHost address of the mTLS listener (the LoadBalancer's target)
+ * @param inboundPort its port, 4143 by default; 0 picks a free one (tests)
+ * @param adminHost address of the plaintext admin listener
+ * @param adminPort its port, 4191 by default
+ * @param identity this gateway's own identity, used for loop detection and {@code Forwarded: by=}
+ */
+public record GatewayConfig(String inboundHost, int inboundPort, String adminHost, int adminPort, SpiffeId identity,
+        AuthorizationPolicy policy, int maxConnections, Duration handshakeTimeout, Duration headerTimeout,
+        Duration idleTimeout, Duration connectTimeout, Duration requestTimeout, Duration drainTimeout, int ioThreads) {
+
+    public GatewayConfig {
+        requireNonNull(inboundHost, "inboundHost");
+        requireNonNull(adminHost, "adminHost");
+        requireNonNull(identity, "identity");
+        requireNonNull(policy, "policy");
+        checkPort("inbound port", inboundPort);
+        checkPort("admin port", adminPort);
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: at least 1)");
+        }
+        if (ioThreads < 0) {
+            throw new IllegalArgumentException("ioThreads: " + ioThreads + " (expected: 0 for one per core, or more)");
+        }
+        for (Duration d : new Duration[] {handshakeTimeout, headerTimeout, idleTimeout, connectTimeout, requestTimeout, drainTimeout}) {
+            if (requireNonNull(d, "timeout").isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("timeout: " + d + " (expected: a positive duration)");
+            }
+        }
+    }
+
+    private static void checkPort(String what, int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException(what + ": " + port + " (expected: 0-65535)");
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Defaults are the production ones; tests change ports and timeouts. */
+    public static final class Builder {
+        private String inboundHost = "0.0.0.0";
+        private int inboundPort = 4143;
+        private String adminHost = "0.0.0.0";
+        private int adminPort = 4191;
+        private SpiffeId identity;
+        private AuthorizationPolicy policy;
+        private int maxConnections = 50_000;
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private Duration headerTimeout = Duration.ofSeconds(10);
+        private Duration idleTimeout = Duration.ofMinutes(5);
+        private Duration connectTimeout = Duration.ofSeconds(3);
+        private Duration requestTimeout = Duration.ofSeconds(60);
+        private Duration drainTimeout = Duration.ofSeconds(30);
+        private int ioThreads;
+
+        public Builder inbound(String host, int port) {
+            this.inboundHost = host;
+            this.inboundPort = port;
+            return this;
+        }
+
+        public Builder admin(String host, int port) {
+            this.adminHost = host;
+            this.adminPort = port;
+            return this;
+        }
+
+        public Builder identity(SpiffeId identity) {
+            this.identity = identity;
+            return this;
+        }
+
+        public Builder policy(AuthorizationPolicy policy) {
+            this.policy = policy;
+            return this;
+        }
+
+        public Builder maxConnections(int maxConnections) {
+            this.maxConnections = maxConnections;
+            return this;
+        }
+
+        public Builder handshakeTimeout(Duration timeout) {
+            this.handshakeTimeout = timeout;
+            return this;
+        }
+
+        public Builder headerTimeout(Duration timeout) {
+            this.headerTimeout = timeout;
+            return this;
+        }
+
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = timeout;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = timeout;
+            return this;
+        }
+
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = timeout;
+            return this;
+        }
+
+        public Builder drainTimeout(Duration timeout) {
+            this.drainTimeout = timeout;
+            return this;
+        }
+
+        public Builder ioThreads(int threads) {
+            this.ioThreads = threads;
+            return this;
+        }
+
+        public GatewayConfig build() {
+            AuthorizationPolicy effective = policy != null ? policy
+                    : AuthorizationPolicy.trustDomain(requireNonNull(identity, "identity").trustDomain());
+            return new GatewayConfig(inboundHost, inboundPort, adminHost, adminPort, identity, effective, maxConnections,
+                    handshakeTimeout, headerTimeout, idleTimeout, connectTimeout, requestTimeout, drainTimeout, ioThreads);
+        }
+    }
+}

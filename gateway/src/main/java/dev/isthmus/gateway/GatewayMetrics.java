@@ -1,0 +1,113 @@
+package dev.isthmus.gateway;
+
+import dev.isthmus.gateway.tls.HandshakeFailure;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Every meter the gateway keeps, named once. Per-request meters are cached by their tags, so the hot
+ * path does a map lookup, not a registry search.
+ */
+public final class GatewayMetrics {
+
+    /** Why a session was refused after the handshake; the name is the {@code reason} tag. */
+    public enum Rejection {
+        UNAUTHORIZED, NO_HEADER, BAD_HEADER, OUTSIDE_DOMAIN, NOT_EXPORTED, LOOP, NO_ENDPOINTS, BACKEND_UNAVAILABLE,
+        CONNECTION_LIMIT;
+
+        String tag() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    private final MeterRegistry registry;
+    private final AtomicInteger open = new AtomicInteger();
+    private final Counter accepted;
+    private final Map<HandshakeFailure, Counter> handshakeFailures = new EnumMap<>(HandshakeFailure.class);
+    private final Map<Rejection, Counter> rejections = new EnumMap<>(Rejection.class);
+    private final Counter bytesIn;
+    private final Counter bytesOut;
+    private final Map<RequestKey, Counter> requests = new ConcurrentHashMap<>();
+    private final Map<String, Timer> latencies = new ConcurrentHashMap<>();
+
+    private record RequestKey(String target, String statusClass, String peer) {}
+
+    public GatewayMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        Gauge.builder("isthmus.gateway.connections.open", open, AtomicInteger::get)
+                .description("Inbound connections open now").register(registry);
+        accepted = Counter.builder("isthmus.gateway.connections").description("Inbound connections accepted").register(registry);
+        for (HandshakeFailure failure : HandshakeFailure.values()) {
+            handshakeFailures.put(failure, Counter.builder("isthmus.gateway.handshake.failures").tag("reason", failure.tag())
+                    .description("TLS handshakes that failed, by reason").register(registry));
+        }
+        for (Rejection rejection : Rejection.values()) {
+            rejections.put(rejection, Counter.builder("isthmus.gateway.sessions.rejected").tag("reason", rejection.tag())
+                    .description("Connections refused after the handshake, by reason").register(registry));
+        }
+        bytesIn = Counter.builder("isthmus.gateway.received").baseUnit("bytes").description("Bytes received from peers")
+                .register(registry);
+        bytesOut = Counter.builder("isthmus.gateway.sent").baseUnit("bytes").description("Bytes sent to peers")
+                .register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public void connectionOpened() {
+        open.incrementAndGet();
+        accepted.increment();
+    }
+
+    public void connectionClosed() {
+        open.decrementAndGet();
+    }
+
+    public int openConnections() {
+        return open.get();
+    }
+
+    public void handshakeFailed(HandshakeFailure failure) {
+        handshakeFailures.get(failure).increment();
+    }
+
+    public void rejected(Rejection rejection) {
+        rejections.get(rejection).increment();
+    }
+
+    public void bytes(long received, long sent) {
+        bytesIn.increment(received);
+        bytesOut.increment(sent);
+    }
+
+    /** One finished request: counted by target, status class and peer; timed by target. */
+    public void request(String target, int status, String peer, long nanos) {
+        String statusClass = status / 100 + "xx";
+        requests.computeIfAbsent(new RequestKey(target, statusClass, peer), k -> Counter.builder("isthmus.gateway.requests")
+                .tag("target", k.target()).tag("status_class", k.statusClass()).tag("peer", k.peer())
+                .description("HTTP requests through the gateway").register(registry)).increment();
+        latencies.computeIfAbsent(target, t -> Timer.builder("isthmus.gateway.request.duration").tag("target", t)
+                .description("Time from request to the end of the response")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public <T> void gauge(String name, String description, T object, ToDoubleFunction<T> value) {
+        Gauge.builder(name, object, value).description(description).register(registry);
+    }
+
+    public DistributionSummary summary(String name) {
+        return DistributionSummary.builder(name).register(registry);
+    }
+}

@@ -1,0 +1,113 @@
+package dev.isthmus.gateway.admin;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import java.net.InetSocketAddress;
+import java.util.function.Supplier;
+
+/**
+ * The plaintext admin listener: {@code /live}, {@code /ready} (with the reason when not ready) and
+ * {@code /metrics} in Prometheus's text format. Kubernetes probes and Prometheus are its only callers.
+ */
+public final class AdminServer implements AutoCloseable {
+
+    private final PrometheusMeterRegistry registry;
+    private final Supplier<String> notReadyReason;
+    private Channel channel;
+
+    /** @param notReadyReason why the gateway is not ready, or {@code null} when it is */
+    public AdminServer(PrometheusMeterRegistry registry, Supplier<String> notReadyReason) {
+        this.registry = registry;
+        this.notReadyReason = notReadyReason;
+    }
+
+    public int start(EventLoopGroup group, String host, int port) throws InterruptedException {
+        channel = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new ReadTimeoutHandler(30), new HttpServerCodec(4096, 8192, 8192),
+                                new HttpObjectAggregator(8192), new Handler());
+                    }
+                })
+                .bind(host, port).sync().channel();
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        if (channel != null) {
+            channel.close().syncUninterruptibly();
+        }
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            if (!request.decoderResult().isSuccess()) {
+                respond(ctx, request, HttpResponseStatus.BAD_REQUEST, "text/plain", "malformed request\n");
+                return;
+            }
+            if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
+                respond(ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain", "only GET is served here\n");
+                return;
+            }
+            String path = request.uri().split("\\?", 2)[0];
+            switch (path) {
+                case "/live" -> respond(ctx, request, HttpResponseStatus.OK, "text/plain", "live\n");
+                case "/ready" -> {
+                    String reason = notReadyReason.get();
+                    respond(ctx, request, reason == null ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                            "text/plain", reason == null ? "ready\n" : "not ready: " + reason + "\n");
+                }
+                case "/metrics" -> respond(ctx, request, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
+                        registry.scrape());
+                default -> respond(ctx, request, HttpResponseStatus.NOT_FOUND, "text/plain",
+                        "no such path (expected /live, /ready or /metrics)\n");
+            }
+        }
+
+        private void respond(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status, String type,
+                String body) {
+            byte[] bytes = body.getBytes(UTF_8);
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                    request.method() == HttpMethod.HEAD ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, type).setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+            boolean keepAlive = HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
+            HttpUtil.setKeepAlive(response, keepAlive);
+            var future = ctx.writeAndFlush(response);
+            if (!keepAlive) {
+                future.addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+}

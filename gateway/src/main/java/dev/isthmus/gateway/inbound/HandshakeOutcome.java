@@ -1,0 +1,86 @@
+package dev.isthmus.gateway.inbound;
+
+import dev.isthmus.gateway.GatewayMetrics;
+import dev.isthmus.gateway.GatewayMetrics.Rejection;
+import dev.isthmus.gateway.policy.AuthorizationPolicy;
+import dev.isthmus.gateway.tls.HandshakeFailure;
+import dev.isthmus.identity.SpiffeId;
+import dev.isthmus.identity.tls.PeerIdentities;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.net.ssl.SSLPeerUnverifiedException;
+
+/**
+ * Decides what a finished handshake means. A failure is classified and counted, then the connection
+ * closes. A success names the peer by its SPIFFE identity; the policy then decides whether that peer
+ * may go on. Either way this handler's work is done, and it leaves the pipeline.
+ */
+public final class HandshakeOutcome extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = Logger.getLogger(HandshakeOutcome.class.getName());
+
+    private final AuthorizationPolicy policy;
+    private final GatewayMetrics metrics;
+
+    public HandshakeOutcome(AuthorizationPolicy policy, GatewayMetrics metrics) {
+        this.policy = policy;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (!(event instanceof SslHandshakeCompletionEvent completion)) {
+            super.userEventTriggered(ctx, event);
+            return;
+        }
+        if (!completion.isSuccess()) {
+            HandshakeFailure failure = HandshakeFailure.classify(completion.cause());
+            metrics.handshakeFailed(failure);
+            log.log(Level.FINE, () -> "handshake from " + ctx.channel().remoteAddress() + " failed (" + failure.tag() + "): "
+                    + completion.cause());
+            ctx.close();
+            return;
+        }
+        SpiffeId peer;
+        try {
+            peer = PeerIdentities.of(leaf(ctx));
+        } catch (IllegalArgumentException | SSLPeerUnverifiedException e) {
+            reject(ctx, "has no usable identity: " + e.getMessage());
+            return;
+        }
+        if (!policy.allows(peer)) {
+            reject(ctx, peer + " is not allowed by the policy (" + policy + ")");
+            return;
+        }
+        ctx.channel().attr(PeerAttributes.PEER).set(peer);
+        ctx.pipeline().remove(this);
+        ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // Handshake errors also arrive here; the completion event above counts them once.
+        if (!ctx.channel().hasAttr(PeerAttributes.PEER) && ctx.pipeline().get(SslHandler.class) != null
+                && !ctx.pipeline().get(SslHandler.class).handshakeFuture().isDone()) {
+            return;
+        }
+        ctx.fireExceptionCaught(cause);
+    }
+
+    private void reject(ChannelHandlerContext ctx, String why) {
+        metrics.rejected(Rejection.UNAUTHORIZED);
+        log.info(() -> "refused " + ctx.channel().remoteAddress() + ": the peer " + why);
+        ctx.close();
+    }
+
+    private static X509Certificate leaf(ChannelHandlerContext ctx) throws SSLPeerUnverifiedException {
+        Certificate[] chain = ctx.pipeline().get(SslHandler.class).engine().getSession().getPeerCertificates();
+        return (X509Certificate) chain[0];
+    }
+}

@@ -1,0 +1,67 @@
+package dev.isthmus.gateway.inbound;
+
+import dev.isthmus.gateway.GatewayMetrics;
+import dev.isthmus.gateway.policy.AuthorizationPolicy;
+import dev.isthmus.gateway.routing.RouteTable;
+import dev.isthmus.gateway.tls.ServerTls;
+import dev.isthmus.gateway.transport.TransportHeaderDecoder;
+import dev.isthmus.gateway.upstream.Upstreams;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.Channel;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/** Builds the inbound pipeline of {@link InboundPipeline}, one named step at a time. */
+public final class InboundInitializer extends ChannelInitializer<Channel> {
+
+    private final ConnectionLimiter limiter;
+    private final ServerTls tls;
+    private final AuthorizationPolicy policy;
+    private final Supplier<RouteTable> routes;
+    private final Upstreams upstreams;
+    private final HttpSessions http;
+    private final GatewayMetrics metrics;
+    private final Duration idleTimeout;
+    private final Duration headerTimeout;
+
+    public InboundInitializer(ConnectionLimiter limiter, ServerTls tls, AuthorizationPolicy policy, Supplier<RouteTable> routes,
+            Upstreams upstreams, HttpSessions http, GatewayMetrics metrics, Duration idleTimeout, Duration headerTimeout) {
+        this.limiter = limiter;
+        this.tls = tls;
+        this.policy = policy;
+        this.routes = routes;
+        this.upstreams = upstreams;
+        this.http = http;
+        this.metrics = metrics;
+        this.idleTimeout = idleTimeout;
+        this.headerTimeout = headerTimeout;
+    }
+
+    @Override
+    protected void initChannel(Channel channel) {
+        ChannelPipeline pipeline = channel.pipeline();
+        pipeline.addLast(InboundPipeline.LIMIT, limiter);
+        pipeline.addLast(InboundPipeline.TLS, tls.newHandler(channel.alloc()));
+        pipeline.addLast(InboundPipeline.HANDSHAKE, new HandshakeOutcome(policy, metrics));
+        pipeline.addLast(InboundPipeline.IDLE, new IdleClose(idleTimeout));
+        pipeline.addLast(InboundPipeline.HEADER, new TransportHeaderDecoder());
+        pipeline.addLast(InboundPipeline.SESSION, new SessionRouter(routes, upstreams, http, metrics, headerTimeout));
+    }
+
+    /** Closes a connection on which nothing moved, either way, for the idle timeout. */
+    static final class IdleClose extends IdleStateHandler {
+        IdleClose(Duration timeout) {
+            super(0, 0, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        protected void channelIdle(ChannelHandlerContext ctx, IdleStateEvent event) {
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.isthmus.gateway.inbound;
+
+/**
+ * Names of the inbound handlers, in pipeline order:
+ * <pre>
+ * limit      ConnectionLimiter        refuses connections over the limit, counts open ones
+ * tls        SslHandler               TLS 1.3, client certificate required, chain checked against the anchors
+ * handshake  HandshakeOutcome         classifies failures; on success, reads the peer identity and applies the policy
+ * idle       IdleStateHandler         closes connections idle for too long
+ * header     TransportHeaderDecoder   reads {@code name:port} and the session protocol, then leaves
+ * session    SessionRouter            finds the exported service and installs the session's handlers
+ * </pre>
+ * After routing, {@code session} is replaced by the handlers of the session: a byte relay, or HTTP codecs
+ * and a proxy.
+ */
+public final class InboundPipeline {
+    public static final String LIMIT = "limit";
+    public static final String TLS = "tls";
+    public static final String HANDSHAKE = "handshake";
+    public static final String IDLE = "idle";
+    public static final String HEADER = "header";
+    public static final String SESSION = "session";
+
+    private InboundPipeline() {}
+}

@@ -1,0 +1,57 @@
+package dev.isthmus.gateway.tls;
+
+import dev.isthmus.identity.SpiffeId;
+import dev.isthmus.identity.ca.TrustAnchors;
+import dev.isthmus.identity.client.CertifiedKey;
+import dev.isthmus.identity.tls.IdentityTrustManager;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolConfig.Protocol;
+import io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior;
+import io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import javax.net.ssl.SSLException;
+
+/**
+ * The TLS settings of a gateway connection, in one place: TLS 1.3 only, certificates on both sides,
+ * peers checked by {@link IdentityTrustManager} (chain to an anchor, SPIFFE identity), ALPN
+ * {@code transport.l5d.io/v1}.
+ */
+public final class TlsContexts {
+
+    public static final String ALPN_TRANSPORT = "transport.l5d.io/v1";
+    static final String[] TLS13 = {"TLSv1.3"};
+
+    private TlsContexts() {}
+
+    /** The inbound side: requires a client certificate that chains to an anchor; who may pass is the policy's call. */
+    public static SslContext server(CertifiedKey credentials, TrustAnchors anchors, SslProvider provider, Clock clock)
+            throws SSLException {
+        return SslContextBuilder.forServer(credentials.key(), credentials.chain().toArray(new X509Certificate[0]))
+                .sslProvider(provider)
+                .protocols(TLS13)
+                .clientAuth(ClientAuth.REQUIRE)
+                .trustManager(new IdentityTrustManager(anchors, id -> true, "a certificate from the trust anchors", clock))
+                .applicationProtocolConfig(new ApplicationProtocolConfig(Protocol.ALPN,
+                        SelectorFailureBehavior.NO_ADVERTISE, SelectedListenerFailureBehavior.ACCEPT, ALPN_TRANSPORT))
+                .build();
+    }
+
+    /** The outbound side: presents our certificate and trusts only {@code peer}. */
+    public static SslContext client(CertifiedKey credentials, TrustAnchors anchors, SpiffeId peer, SslProvider provider,
+            Clock clock) throws SSLException {
+        return SslContextBuilder.forClient()
+                .keyManager(credentials.key(), credentials.chain().toArray(new X509Certificate[0]))
+                .sslProvider(provider)
+                .protocols(TLS13)
+                .endpointIdentificationAlgorithm(null) // peers are named by SPIFFE identity, checked by the trust manager
+                .trustManager(IdentityTrustManager.exactly(anchors, peer, clock))
+                .applicationProtocolConfig(new ApplicationProtocolConfig(Protocol.ALPN,
+                        SelectorFailureBehavior.NO_ADVERTISE, SelectedListenerFailureBehavior.ACCEPT, ALPN_TRANSPORT))
+                .build();
+    }
+}

@@ -1,0 +1,83 @@
+package dev.isthmus.gateway.testing;
+
+import dev.isthmus.gateway.Gateway;
+import dev.isthmus.gateway.GatewayConfig;
+import dev.isthmus.gateway.inbound.HttpSessions;
+import dev.isthmus.gateway.routing.RouteTable;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * A real gateway on 127.0.0.1 with real mTLS, for integration tests: its certificate comes from
+ * {@link TestPki}, its routes from the test.
+ */
+public final class GatewayHarness implements AutoCloseable {
+
+    private final TestPki pki;
+    private final Gateway gateway;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    public GatewayHarness(TestPki pki, RouteTable routes, Function<Gateway, HttpSessions> http,
+            Consumer<GatewayConfig.Builder> settings) throws InterruptedException {
+        this.pki = pki;
+        GatewayConfig.Builder builder = GatewayConfig.builder()
+                .inbound("127.0.0.1", 0)
+                .admin("127.0.0.1", 0)
+                .identity(TestPki.GATEWAY)
+                .ioThreads(2)
+                .drainTimeout(Duration.ofSeconds(2));
+        settings.accept(builder);
+        gateway = new Gateway(builder.build(), registry, Clock.systemUTC(), http);
+        gateway.tls().update(pki.leaf(TestPki.GATEWAY), pki.anchors());
+        gateway.routes(routes);
+        gateway.start();
+    }
+
+    public Gateway gateway() {
+        return gateway;
+    }
+
+    public int port() {
+        return gateway.inboundPort();
+    }
+
+    public int adminPort() {
+        return gateway.adminPort();
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** The count of a counter with the given tags, 0 when it was never registered. */
+    public double count(String name, String... tags) {
+        Counter counter = registry.find(name).tags(tags).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    /** Waits (bounded) until the counter reaches {@code expected}: metrics are counted on the gateway's threads. */
+    public double awaitCount(double expected, String name, String... tags) throws InterruptedException {
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        double now = count(name, tags);
+        while (now < expected && System.nanoTime() < until) {
+            Thread.sleep(10);
+            now = count(name, tags);
+        }
+        return now;
+    }
+
+    public TestPki pki() {
+        return pki;
+    }
+
+    @Override
+    public void close() {
+        gateway.close();
+        registry.close();
+    }
+}
