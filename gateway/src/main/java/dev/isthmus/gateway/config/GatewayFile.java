@@ -1,0 +1,119 @@
+package dev.isthmus.gateway.config;
+
+import dev.isthmus.gateway.GatewayConfig;
+import dev.isthmus.gateway.policy.AuthorizationPolicy;
+import dev.isthmus.identity.SpiffeId;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The gateway's configuration file, {@code isthmus gateway run --config gateway.yaml}:
+ * <pre>
+ * identity: spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway   # required
+ * inbound:  {address: 0.0.0.0, port: 4143}
+ * admin:    {address: 0.0.0.0, port: 4191}
+ * trustAnchors: /var/run/isthmus/trust-roots/ca-bundle.crt                      # required
+ * certificate:                       # either a certificate from files (reloaded when they change) …
+ *   cert: /var/run/isthmus/tls/tls.crt
+ *   key: /var/run/isthmus/tls/tls.key
+ * issuer:                            # … or one from the identity issuer, renewed at 70 % of its life
+ *   address: https://isthmus-identity.isthmus.svc.cluster.local:8080
+ *   identity: spiffe://cluster.local/ns/isthmus/sa/isthmus-identity
+ *   tokenFile: /var/run/secrets/tokens/isthmus-identity-token
+ * routes:
+ *   file: /etc/isthmus/routes.yaml   # see RouteFile; reloaded when it changes
+ * policy:                            # who may connect; default: any identity of the trust domain
+ *   identities: [spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway]
+ *   namespaces: [isthmus-multicluster]
+ *   trustDomains: [west.example]
+ * limits:   {maxConnections: 50000, ioThreads: 0}
+ * timeouts: {handshake: 10s, header: 10s, idle: 5m, connect: 3s, request: 60s, drain: 30s}
+ * </pre>
+ */
+public record GatewayFile(GatewayConfig config, Path trustAnchors, Path certificate, Path key, IssuerSettings issuer,
+        Path routes) {
+
+    /** Where the gateway gets its certificate when it asks the identity issuer. */
+    public record IssuerSettings(URI address, SpiffeId identity, Path tokenFile) {}
+
+    public static GatewayFile parse(String yaml, String source, Path base) {
+        YamlNode root = YamlNode.parse(yaml, source);
+        root.onlyKeys(Set.of("identity", "inbound", "admin", "trustAnchors", "certificate", "issuer", "routes", "policy",
+                "limits", "timeouts"));
+        SpiffeId identity = identity(root.required("identity"));
+        GatewayConfig.Builder config = GatewayConfig.builder().identity(identity);
+
+        YamlNode inbound = root.get("inbound").onlyKeys(Set.of("address", "port"));
+        config.inbound(inbound.get("address").string("0.0.0.0"), inbound.get("port").port(4143));
+        YamlNode admin = root.get("admin").onlyKeys(Set.of("address", "port"));
+        config.admin(admin.get("address").string("0.0.0.0"), admin.get("port").port(4191));
+
+        YamlNode policy = root.get("policy").onlyKeys(Set.of("identities", "namespaces", "trustDomains"));
+        Set<SpiffeId> identities = new HashSet<>();
+        policy.get("identities").list().forEach(node -> identities.add(identity(node)));
+        Set<String> namespaces = new HashSet<>();
+        policy.get("namespaces").list().forEach(node -> namespaces.add(node.string()));
+        Set<String> trustDomains = new HashSet<>();
+        policy.get("trustDomains").list().forEach(node -> trustDomains.add(node.string()));
+        config.policy(new AuthorizationPolicy(identity.trustDomain(), identities, namespaces, trustDomains));
+
+        YamlNode limits = root.get("limits").onlyKeys(Set.of("maxConnections", "ioThreads"));
+        config.maxConnections(limits.get("maxConnections").positiveInt(50_000));
+        YamlNode threads = limits.get("ioThreads");
+        config.ioThreads(threads.isMissing() ? 0 : threads.positiveInt(1));
+
+        YamlNode timeouts = root.get("timeouts").onlyKeys(Set.of("handshake", "header", "idle", "connect", "request", "drain"));
+        GatewayConfig defaults = GatewayConfig.builder().identity(identity).build();
+        config.handshakeTimeout(timeouts.get("handshake").duration(defaults.handshakeTimeout()))
+                .headerTimeout(timeouts.get("header").duration(defaults.headerTimeout()))
+                .idleTimeout(timeouts.get("idle").duration(defaults.idleTimeout()))
+                .connectTimeout(timeouts.get("connect").duration(defaults.connectTimeout()))
+                .requestTimeout(timeouts.get("request").duration(defaults.requestTimeout()))
+                .drainTimeout(timeouts.get("drain").duration(defaults.drainTimeout()));
+
+        YamlNode certificate = root.get("certificate").onlyKeys(Set.of("cert", "key"));
+        YamlNode issuer = root.get("issuer").onlyKeys(Set.of("address", "identity", "tokenFile"));
+        if (certificate.isMissing() == issuer.isMissing()) {
+            throw root.error("needs exactly one of 'certificate' (files) and 'issuer' (the identity issuer)");
+        }
+        Path cert = certificate.isMissing() ? null : path(base, certificate.required("cert"));
+        Path key = certificate.isMissing() ? null : path(base, certificate.required("key"));
+        IssuerSettings issuerSettings = issuer.isMissing() ? null : new IssuerSettings(uri(issuer.required("address")),
+                identity(issuer.required("identity")), path(base, issuer.required("tokenFile")));
+
+        YamlNode routes = root.get("routes").onlyKeys(Set.of("file"));
+        try {
+            return new GatewayFile(config.build(), path(base, root.required("trustAnchors")), cert, key, issuerSettings,
+                    routes.isMissing() ? null : path(base, routes.required("file")));
+        } catch (IllegalArgumentException e) {
+            throw root.error(e);
+        }
+    }
+
+    private static SpiffeId identity(YamlNode node) {
+        try {
+            return SpiffeId.parse(node.string());
+        } catch (IllegalArgumentException e) {
+            throw node.error(e);
+        }
+    }
+
+    private static URI uri(YamlNode node) {
+        try {
+            URI uri = URI.create(node.string());
+            if (!"https".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw new IllegalArgumentException("'" + uri + "' (expected https://<host>:<port>)");
+            }
+            return uri;
+        } catch (IllegalArgumentException e) {
+            throw node.error(e);
+        }
+    }
+
+    /** Relative paths are relative to the configuration file's folder. */
+    private static Path path(Path base, YamlNode node) {
+        return base.resolve(node.string()).normalize();
+    }
+}

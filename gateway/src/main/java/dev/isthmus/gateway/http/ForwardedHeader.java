@@ -1,0 +1,103 @@
+package dev.isthmus.gateway.http;
+
+import dev.isthmus.identity.SpiffeId;
+import java.util.List;
+
+/**
+ * The {@code Forwarded} header of RFC 7239: writing the element this gateway appends, and reading the
+ * elements earlier hops appended, to notice a request that already passed through this gateway.
+ */
+public final class ForwardedHeader {
+
+    private ForwardedHeader() {}
+
+    /** {@code by=<gateway>;for=<peer>;host=<host>;proto=<proto>}, each value quoted when it is not a token. */
+    public static String element(SpiffeId by, SpiffeId forPeer, String host, String proto) {
+        return "by=" + value(by.toString()) + ";for=" + value(forPeer.toString()) + ";host=" + value(host) + ";proto="
+                + value(proto);
+    }
+
+    /**
+     * True when any element of the given {@code Forwarded} header values has {@code by=<id>}, quoted or
+     * not; parameter names are case-insensitive, as RFC 7239 says.
+     */
+    public static boolean hasBy(List<String> headerValues, String id) {
+        for (String header : headerValues) {
+            if (hasBy(header, id)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean hasBy(String header, String id) {
+        int i = 0;
+        int length = header.length();
+        while (i < length) {
+            i = skipSpaceAndSeparators(header, i);
+            int keyStart = i;
+            while (i < length && "=;,".indexOf(header.charAt(i)) < 0) {
+                i++;
+            }
+            String key = header.substring(keyStart, i).trim();
+            if (i >= length || header.charAt(i) != '=') {
+                continue; // a pair without a value; nothing to compare
+            }
+            i = skipSpace(header, i + 1);
+            StringBuilder value = new StringBuilder();
+            if (i < length && header.charAt(i) == '"') {
+                for (i++; i < length && header.charAt(i) != '"'; i++) {
+                    char c = header.charAt(i);
+                    if (c == '\\' && i + 1 < length) {
+                        c = header.charAt(++i);
+                    }
+                    value.append(c);
+                }
+                i++; // the closing quote
+            } else {
+                for (; i < length && ";, \t".indexOf(header.charAt(i)) < 0; i++) {
+                    value.append(header.charAt(i));
+                }
+            }
+            if (key.equalsIgnoreCase("by") && value.toString().equals(id)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A token stays as it is; anything else (a SPIFFE ID has ':' and '/') becomes a quoted-string. */
+    static String value(String raw) {
+        if (!raw.isEmpty() && raw.chars().allMatch(ForwardedHeader::isTokenChar)) {
+            return raw;
+        }
+        StringBuilder quoted = new StringBuilder(raw.length() + 2).append('"');
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '"' || c == '\\') {
+                quoted.append('\\');
+            }
+            quoted.append(c);
+        }
+        return quoted.append('"').toString();
+    }
+
+    /** RFC 9110 tchar. */
+    private static boolean isTokenChar(int c) {
+        return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+    }
+
+    private static int skipSpace(String s, int i) {
+        while (i < s.length() && (s.charAt(i) == ' ' || s.charAt(i) == '\t')) {
+            i++;
+        }
+        return i;
+    }
+
+    private static int skipSpaceAndSeparators(String s, int i) {
+        while (i < s.length() && " \t;,".indexOf(s.charAt(i)) >= 0) {
+            i++;
+        }
+        return i;
+    }
+}

@@ -1,0 +1,66 @@
+package dev.isthmus.gateway.http;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http2.HttpConversionUtil.ExtensionHeaderNames;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Removes what belongs to one connection and must not cross the gateway (RFC 9110 section 7.6.1):
+ * {@code Connection} and every header it names, {@code Keep-Alive}, {@code Proxy-Connection},
+ * {@code Upgrade}, {@code Transfer-Encoding} (each side frames bodies its own way, and one side may be
+ * HTTP/2), {@code TE} unless it asks for trailers, and the {@code x-http2-*} headers Netty's HTTP/2
+ * conversion adds, which describe the stream on one side only.
+ */
+public final class HopByHopHeaders {
+
+    private static final List<CharSequence> ALWAYS = List.of(HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
+            HttpHeaderNames.PROXY_CONNECTION, HttpHeaderNames.UPGRADE, HttpHeaderNames.TRANSFER_ENCODING);
+
+    private HopByHopHeaders() {}
+
+    public static void strip(HttpHeaders headers) {
+        if (headers.isEmpty()) {
+            return;
+        }
+        List<String> named = new ArrayList<>();
+        for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
+            for (String name : value.split(",")) {
+                String trimmed = name.trim();
+                if (!trimmed.isEmpty()) {
+                    named.add(trimmed);
+                }
+            }
+        }
+        for (String name : named) {
+            headers.remove(name);
+        }
+        for (CharSequence name : ALWAYS) {
+            headers.remove(name);
+        }
+        stripTe(headers);
+        for (ExtensionHeaderNames extension : ExtensionHeaderNames.values()) {
+            headers.remove(extension.text());
+        }
+    }
+
+    private static void stripTe(HttpHeaders headers) {
+        if (!headers.contains(HttpHeaderNames.TE)) {
+            return;
+        }
+        boolean trailers = false;
+        for (String value : headers.getAll(HttpHeaderNames.TE)) {
+            for (String coding : value.split(",")) {
+                int parameters = coding.indexOf(';');
+                String name = (parameters < 0 ? coding : coding.substring(0, parameters)).trim();
+                trailers |= name.equalsIgnoreCase("trailers");
+            }
+        }
+        headers.remove(HttpHeaderNames.TE);
+        if (trailers) {
+            headers.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
+        }
+    }
+}

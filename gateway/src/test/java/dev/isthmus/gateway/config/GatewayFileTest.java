@@ -1,0 +1,88 @@
+package dev.isthmus.gateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.isthmus.identity.SpiffeId;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class GatewayFileTest {
+
+    static final Path BASE = Path.of("/etc/isthmus");
+
+    @Test
+    void parsesTheDocumentedSchemaWithPathsRelativeToTheFile() {
+        GatewayFile file = GatewayFile.parse("""
+                identity: spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway
+                inbound: {address: 127.0.0.1, port: 14143}
+                admin: {port: 14191}
+                trustAnchors: ca-bundle.crt
+                certificate: {cert: tls/tls.crt, key: /secret/tls.key}
+                routes: {file: routes.yaml}
+                policy: {namespaces: [isthmus-multicluster], trustDomains: [west.example]}
+                limits: {maxConnections: 100, ioThreads: 2}
+                timeouts: {handshake: 2s, idle: 1h30m, drain: 500ms}
+                """, "gateway.yaml", BASE);
+
+        assertThat(file.config().identity()).isEqualTo(SpiffeId.parse("spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway"));
+        assertThat(file.config().inboundHost()).isEqualTo("127.0.0.1");
+        assertThat(file.config().inboundPort()).isEqualTo(14143);
+        assertThat(file.config().adminHost()).isEqualTo("0.0.0.0");
+        assertThat(file.config().adminPort()).isEqualTo(14191);
+        assertThat(file.trustAnchors()).isEqualTo(Path.of("/etc/isthmus/ca-bundle.crt"));
+        assertThat(file.certificate()).isEqualTo(Path.of("/etc/isthmus/tls/tls.crt"));
+        assertThat(file.key()).isEqualTo(Path.of("/secret/tls.key"));
+        assertThat(file.issuer()).isNull();
+        assertThat(file.routes()).isEqualTo(Path.of("/etc/isthmus/routes.yaml"));
+        assertThat(file.config().policy().namespaces()).containsExactly("isthmus-multicluster");
+        assertThat(file.config().policy().trustDomains()).containsExactly("west.example");
+        assertThat(file.config().maxConnections()).isEqualTo(100);
+        assertThat(file.config().ioThreads()).isEqualTo(2);
+        assertThat(file.config().handshakeTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(file.config().idleTimeout()).isEqualTo(Duration.ofMinutes(90));
+        assertThat(file.config().drainTimeout()).isEqualTo(Duration.ofMillis(500));
+        assertThat(file.config().headerTimeout()).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void takesItsCertificateFromTheIssuer() {
+        GatewayFile file = GatewayFile.parse("""
+                identity: spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway
+                trustAnchors: /roots.crt
+                issuer:
+                  address: https://isthmus-identity.isthmus.svc.cluster.local:8080
+                  identity: spiffe://cluster.local/ns/isthmus/sa/isthmus-identity
+                  tokenFile: /var/run/secrets/tokens/isthmus-identity-token
+                """, "gateway.yaml", BASE);
+        assertThat(file.issuer().address()).hasToString("https://isthmus-identity.isthmus.svc.cluster.local:8080");
+        assertThat(file.issuer().identity().serviceAccount()).isEqualTo("isthmus-identity");
+        assertThat(file.certificate()).isNull();
+        assertThat(file.config().inboundPort()).isEqualTo(4143);
+        assertThat(file.config().adminPort()).isEqualTo(4191);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "trustAnchors: /a\\ncertificate: {cert: a, key: b} | gateway.yaml: identity: missing",
+        "identity: spiffe://x/y\\ntrustAnchors: /a\\ncertificate: {cert: a, key: b} | identity: identity 'spiffe://x/y' has an unexpected path",
+        "identity: spiffe://cluster.local/ns/a/sa/b\\ncertificate: {cert: a, key: b} | trustAnchors: missing",
+        "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a | needs exactly one of 'certificate' (files) and 'issuer'",
+        "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\ncertificate: {cert: a} | certificate.key: missing",
+        "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\ncertificate: {cert: a, key: b}\\ninbound: {port: 99999} | inbound.port: '99999' (expected a port number: 0-65535)",
+        "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\ncertificate: {cert: a, key: b}\\ntimeouts: {idle: forever} | timeouts.idle: 'forever' is not a duration",
+        "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\ncertificate: {cert: a, key: b}\\ntimeouts: {idle: 0s} | timeout: PT0S (expected: a positive duration)",
+        "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\ncertificate: {cert: a, key: b}\\nlimits: {maxConnections: -1} | limits.maxConnections: '-1' (expected a positive whole number)",
+        "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\nissuer: {address: 'http://x:8080', identity: 'spiffe://cluster.local/ns/a/sa/b', tokenFile: t} | issuer.address: 'http://x:8080' (expected https://<host>:<port>)",
+        "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\ncertificate: {cert: a, key: b}\\nlistener: {} | unknown key 'listener'",
+    })
+    void badFilesSayWhereAndWhatWasExpected(String yaml, String message) {
+        assertThatThrownBy(() -> GatewayFile.parse(yaml.replace("\\n", "\n"), "gateway.yaml", BASE))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("gateway.yaml: ")
+                .hasMessageContaining(message);
+    }
+}
