@@ -2,23 +2,19 @@ package dev.isthmus.gateway.routing;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.isthmus.identity.files.WatchedFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
  * Routes from a YAML file ({@link RouteFile}), reloaded when its content changes. A file that cannot
  * be read or parsed is logged and ignored: the gateway keeps routing with the last good table.
- * Contents, not timestamps, are compared, because Kubernetes updates mounted ConfigMaps by
- * swapping symlinks.
  */
 public final class FileRouteSource implements RouteSource {
 
@@ -26,18 +22,11 @@ public final class FileRouteSource implements RouteSource {
 
     private final Path file;
     private final Duration interval;
-    private final ScheduledExecutorService poller;
-    private byte[] lastContent;
-    private String lastError;
+    private WatchedFiles watch;
 
     public FileRouteSource(Path file, Duration interval) {
         this.file = requireNonNull(file, "file");
         this.interval = requireNonNull(interval, "interval");
-        this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "isthmus-routes-" + file.getFileName());
-            thread.setDaemon(true);
-            return thread;
-        });
     }
 
     /** Parses the file once, now; for a gateway that must not start with bad routes. */
@@ -50,45 +39,30 @@ public final class FileRouteSource implements RouteSource {
     }
 
     @Override
-    public void start(Consumer<RouteTable> listener) {
+    public synchronized void start(Consumer<RouteTable> listener) {
         requireNonNull(listener, "listener");
-        poller.scheduleWithFixedDelay(() -> poll(listener), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private void poll(Consumer<RouteTable> listener) {
-        byte[] content;
-        try {
-            content = Files.readAllBytes(file);
-        } catch (IOException e) {
-            report(file + ": cannot be read, keeping the last routes: " + e);
-            return;
-        }
-        if (Arrays.equals(content, lastContent)) {
-            return;
-        }
-        lastContent = content;
-        RouteTable table;
-        try {
-            table = RouteFile.parse(new String(content, StandardCharsets.UTF_8), file.toString());
-        } catch (IllegalArgumentException e) {
-            report(e.getMessage() + "; keeping the last routes");
-            return;
-        }
-        lastError = null;
-        log.info(() -> file + ": loaded " + table.size() + " exported service(s)");
-        listener.accept(table);
-    }
-
-    /** Logs a problem once, not on every poll. */
-    private void report(String error) {
-        if (!error.equals(lastError)) {
-            lastError = error;
-            log.warning(error);
-        }
+        watch = new WatchedFiles("routes", List.of(file), interval, contents -> {
+            byte[] content = contents.get(file);
+            if (content == null) {
+                log.warning(file + ": cannot be read, keeping the last routes");
+                return;
+            }
+            RouteTable table;
+            try {
+                table = RouteFile.parse(new String(content, StandardCharsets.UTF_8), file.toString());
+            } catch (IllegalArgumentException e) {
+                log.warning(e.getMessage() + "; keeping the last routes");
+                return;
+            }
+            log.info(() -> file + ": loaded " + table.size() + " exported service(s)");
+            listener.accept(table);
+        }).start();
     }
 
     @Override
-    public void close() {
-        poller.shutdownNow();
+    public synchronized void close() {
+        if (watch != null) {
+            watch.close();
+        }
     }
 }

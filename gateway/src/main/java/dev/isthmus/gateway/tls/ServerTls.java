@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.isthmus.identity.ca.TrustAnchors;
 import dev.isthmus.identity.client.CertifiedKey;
+import dev.isthmus.identity.tls.PeerIdentities;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
@@ -40,8 +41,8 @@ public final class ServerTls {
     public synchronized void update(CertifiedKey credentials, TrustAnchors anchors) {
         try {
             state = new State(TlsContexts.server(credentials, anchors, provider, clock), credentials, anchors);
-            log.info(() -> "serving certificate " + credentials.leaf().getSubjectX500Principal().getName()
-                    + " valid until " + credentials.notAfter());
+            log.info(() -> "serving a certificate for " + PeerIdentities.of(credentials.leaf())
+                    + ", valid until " + credentials.notAfter());
         } catch (SSLException | RuntimeException e) {
             log.severe("new TLS credentials rejected, keeping the previous ones: " + e);
         }

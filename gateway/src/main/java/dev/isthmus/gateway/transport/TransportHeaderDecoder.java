@@ -58,7 +58,7 @@ public final class TransportHeaderDecoder extends ByteToMessageDecoder {
     }
 
     /** Parses the protobuf {@code Header} message; unknown fields are skipped, as protobuf requires. */
-    static TransportHeader parse(ByteBuf message) {
+    public static TransportHeader parse(ByteBuf message) {
         int port = 0;
         String name = null;
         SessionProtocol protocol = SessionProtocol.OPAQUE;
