@@ -159,11 +159,6 @@ public record CertificateAuthority(List<X509Certificate> chain, PrivateKey key) 
         }
     }
 
-    /** Signs a certificate whose issuer is this authority. */
-    X509Certificate sign(X509v3CertificateBuilder builder) {
-        return sign(builder, key);
-    }
-
     X500Name subject() {
         return X500Name.getInstance(certificate().getSubjectX500Principal().getEncoded());
     }
@@ -183,7 +178,8 @@ public record CertificateAuthority(List<X509Certificate> chain, PrivateKey key) 
 
     static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey key) {
         try {
-            ContentSigner signer = new JcaContentSignerBuilder(Keys.signatureAlgorithm(key)).build(key);
+            ContentSigner signer = new JcaContentSignerBuilder(Keys.signatureAlgorithm(key))
+                    .setProvider(Keys.SIGNATURE_PROVIDER).build(key);
             return Pem.toX509(builder.build(signer).getEncoded(), "new certificate");
         } catch (OperatorCreationException | IOException e) {
             throw new IllegalStateException("signing failed", e);

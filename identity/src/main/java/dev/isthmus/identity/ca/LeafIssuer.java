@@ -4,12 +4,15 @@ import static java.util.Objects.requireNonNull;
 
 import dev.isthmus.identity.SpiffeId;
 import java.io.IOException;
+import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
+import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -37,6 +40,7 @@ public final class LeafIssuer {
             new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth});
     private static final KeyUsage DIGITAL_SIGNATURE = new KeyUsage(KeyUsage.digitalSignature);
     private static final BasicConstraints NOT_A_CA = new BasicConstraints(false);
+    private static final int MAX_COMMON_NAME = 64;
 
     private final CertificateAuthority issuer;
     private final Duration lifetime;
@@ -44,6 +48,9 @@ public final class LeafIssuer {
     private final Clock clock;
     private final X500Name issuerName;
     private final AuthorityKeyIdentifier authorityKeyId;
+    private final PrivateKey signingKey;
+    /** What a leaf is sent with: the issuer's chain, or nothing when the issuer is itself the (self-signed) root. */
+    private final List<X509Certificate> intermediates;
 
     public LeafIssuer(CertificateAuthority issuer, Duration lifetime, Duration clockSkew, Clock clock) {
         this.issuer = requireNonNull(issuer, "issuer");
@@ -58,6 +65,8 @@ public final class LeafIssuer {
         }
         issuerName = issuer.subject();
         authorityKeyId = CertificateAuthority.extensions().createAuthorityKeyIdentifier(issuer.certificate().getPublicKey());
+        intermediates = CertificateAuthority.isSelfSigned(issuer.certificate()) ? List.of() : issuer.chain();
+        signingKey = Keys.forSigning(issuer.key());
     }
 
     public LeafIssuer(CertificateAuthority issuer, Clock clock) {
@@ -95,22 +104,33 @@ public final class LeafIssuer {
         if (!now.isBefore(issuer.notAfter()) || now.isBefore(issuer.notBefore())) {
             issuer.check(now, "the issuer");
         }
+        X500Name subject = subject(identity);
         X509v3CertificateBuilder builder = new X509v3CertificateBuilder(issuerName,
-                CertificateAuthority.serial(), Date.from(notBefore), Date.from(notAfter),
-                new X500Name("CN=" + identity.dnsName()), key);
+                CertificateAuthority.serial(), Date.from(notBefore), Date.from(notAfter), subject, key);
+        // RFC 5280 4.2.1.6: a certificate with an empty subject must mark its SANs critical.
+        boolean sansCritical = subject.getRDNs().length == 0;
         try {
             builder.addExtension(Extension.basicConstraints, true, NOT_A_CA)
                     .addExtension(Extension.keyUsage, true, DIGITAL_SIGNATURE)
                     .addExtension(Extension.extendedKeyUsage, false, CLIENT_AND_SERVER)
                     .addExtension(Extension.authorityKeyIdentifier, false, authorityKeyId)
-                    .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+                    .addExtension(Extension.subjectAlternativeName, sansCritical, new GeneralNames(new GeneralName[] {
                         new GeneralName(GeneralName.uniformResourceIdentifier, identity.toString()),
                         new GeneralName(GeneralName.dNSName, identity.dnsName())
                     }));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        X509Certificate leaf = issuer.sign(builder);
-        return new IssuedCertificate(leaf, issuer.chain());
+        X509Certificate leaf = CertificateAuthority.sign(builder, signingKey);
+        return new IssuedCertificate(leaf, intermediates);
+    }
+
+    /**
+     * {@code CN=<dns name>} when it fits RFC 5280's 64-character limit on a common name; otherwise an empty
+     * subject, since the identity is in the SANs anyway ({@code isthmus-gateway.isthmus-multicluster…} is 82).
+     */
+    static X500Name subject(SpiffeId identity) {
+        String dnsName = identity.dnsName();
+        return dnsName.length() <= MAX_COMMON_NAME ? new X500Name("CN=" + dnsName) : new X500Name(new RDN[0]);
     }
 }
