@@ -24,7 +24,7 @@ import java.util.logging.Logger;
 
 /**
  * Keeps a workload's certificate fresh: generates a key in memory, asks the issuer for a certificate,
- * and renews at 70 % of its lifetime. A failed attempt is retried with jittered exponential backoff
+ * and renews when 70 % of its remaining lifetime has passed. A failed attempt is retried with jittered exponential backoff
  * while the current certificate stays in use, so a short issuer outage costs nothing. The key and
  * certificate are swapped together through one volatile reference, and listeners (a TLS context
  * builder, say) hear of every swap.
@@ -130,7 +130,7 @@ public final class CertificateManager implements AutoCloseable {
                 log.log(Level.SEVERE, "a certificate listener failed", e);
             }
         }
-        Instant renewAt = next.renewAt(RENEW_AT);
+        Instant renewAt = next.renewAt(clock.instant(), RENEW_AT);
         log.fine(() -> "certificate for " + identity + " valid until " + next.notAfter() + ", renewing at " + renewAt);
         schedule(Duration.between(clock.instant(), renewAt));
     }

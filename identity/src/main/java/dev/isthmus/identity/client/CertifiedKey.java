@@ -36,9 +36,13 @@ public record CertifiedKey(PrivateKey key, List<X509Certificate> chain) {
         return leaf().getNotAfter().toInstant();
     }
 
-    /** When to renew: at {@code fraction} of the way from notBefore to notAfter. */
-    public Instant renewAt(double fraction) {
-        long lifetime = Duration.between(notBefore(), notAfter()).toMillis();
-        return notBefore().plusMillis((long) (lifetime * fraction));
+    /**
+     * When to renew: {@code fraction} of the way from {@code received} to notAfter. Measured from receipt,
+     * not from notBefore, which the issuer backdates for clock skew: with short lifetimes the backdating
+     * would otherwise use up the time before renewal.
+     */
+    public Instant renewAt(Instant received, double fraction) {
+        long remaining = Math.max(0, Duration.between(received, notAfter()).toMillis());
+        return received.plusMillis((long) (remaining * fraction));
     }
 }
