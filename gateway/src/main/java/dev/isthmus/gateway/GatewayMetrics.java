@@ -20,7 +20,7 @@ import java.util.function.ToDoubleFunction;
  */
 public final class GatewayMetrics {
 
-    /** Why a session was refused after the handshake; the name is the {@code reason} tag. */
+    /** Why a connection or request was refused after the handshake; the name is the {@code reason} tag. */
     public enum Rejection {
         UNAUTHORIZED, NO_HEADER, BAD_HEADER, OUTSIDE_DOMAIN, NOT_EXPORTED, LOOP, NO_ENDPOINTS, BACKEND_UNAVAILABLE,
         CONNECTION_LIMIT;
@@ -53,7 +53,7 @@ public final class GatewayMetrics {
         }
         for (Rejection rejection : Rejection.values()) {
             rejections.put(rejection, Counter.builder("isthmus.gateway.sessions.rejected").tag("reason", rejection.tag())
-                    .description("Connections refused after the handshake, by reason").register(registry));
+                    .description("Connections (or, in HTTP sessions, requests) refused after the handshake, by reason").register(registry));
         }
         bytesIn = Counter.builder("isthmus.gateway.received").baseUnit("bytes").description("Bytes received from peers")
                 .register(registry);

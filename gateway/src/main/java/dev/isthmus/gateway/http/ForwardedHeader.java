@@ -1,6 +1,7 @@
 package dev.isthmus.gateway.http;
 
 import dev.isthmus.identity.SpiffeId;
+import io.netty.util.AsciiString;
 import java.util.List;
 
 /**
@@ -8,6 +9,8 @@ import java.util.List;
  * elements earlier hops appended, to notice a request that already passed through this gateway.
  */
 public final class ForwardedHeader {
+
+    public static final AsciiString NAME = AsciiString.cached("forwarded");
 
     private ForwardedHeader() {}
 

@@ -2,6 +2,7 @@ package dev.isthmus.gateway.inbound;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.isthmus.gateway.Drain;
 import dev.isthmus.gateway.GatewayMetrics;
 import dev.isthmus.gateway.GatewayMetrics.Rejection;
 import dev.isthmus.gateway.routing.ExportedService;
@@ -64,6 +65,17 @@ public final class SessionRouter extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         timeout.cancel(false);
+    }
+
+    /** A connection still waiting for its header has nothing in flight: a drain closes it at once. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event == Drain.EVENT && !routed) {
+            routed = true;
+            ctx.close();
+            return;
+        }
+        super.userEventTriggered(ctx, event);
     }
 
     @Override

@@ -268,6 +268,17 @@ class InboundIT {
     }
 
     @Test
+    void aDrainClosesConnectionsThatHaveNotSentTheirHeaderYet() throws Exception {
+        try (GatewayHarness gateway = gateway()) {
+            Channel waiting = client.connect(gateway.port(), pki.leaf(TestPki.PEER), pki, new Collector());
+            long started = System.nanoTime();
+            gateway.gateway().drain(Duration.ofSeconds(10));
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("no wait for the deadline").isLessThan(Duration.ofSeconds(5));
+            assertThat(Collector.awaitClose(waiting, 5)).isTrue();
+        }
+    }
+
+    @Test
     void connectionsOverTheLimitAreClosedAtOnce() throws Exception {
         try (GatewayHarness gateway = gateway(b -> b.maxConnections(1))) {
             Channel first = client.connect(gateway.port(), pki.leaf(TestPki.PEER), pki, new Collector());

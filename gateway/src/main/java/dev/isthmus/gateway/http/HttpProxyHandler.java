@@ -1,0 +1,370 @@
+package dev.isthmus.gateway.http;
+
+import dev.isthmus.gateway.Drain;
+import dev.isthmus.gateway.upstream.Relay;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The inbound half of the HTTP proxy, the same for both protocols: it sits behind an HTTP/1.1 server
+ * codec on a gateway connection, or behind an HTTP/2-to-HTTP/1 frame converter on one HTTP/2 stream,
+ * and sees requests as Netty {@link HttpObject}s either way.
+ *
+ * <p>Requests are answered one at a time, in order: whatever arrives for the next request while one is
+ * in flight (HTTP/1.1 pipelining) waits in a queue, and reading pauses until it is its turn. Reading also
+ * pauses while the backend cannot take more of the request body; the {@link Exchange} says when.
+ * On HTTP/1.1 the handler owns keep-alive: it ends the connection after a response when the client
+ * asked for that, when the gateway drains, or when only closing can end the response.
+ */
+public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = Logger.getLogger(HttpProxyHandler.class.getName());
+
+    private final Responder responder;
+    private final RequestMetrics metrics;
+    private final ArrayDeque<HttpObject> queued = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    private boolean multiplexed;
+    private Exchange current;
+    private boolean requestOpen;
+    private boolean responseOpen;
+    private boolean responseStarted;
+    private int status;
+    private long startNanos;
+    private HttpMethod method;
+    private HttpVersion version;
+    private boolean closeAfterResponse;
+    private boolean dispatching;
+    private boolean closed;
+
+    HttpProxyHandler(Responder responder, RequestMetrics metrics) {
+        this.responder = responder;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.multiplexed = ctx.channel() instanceof Http2StreamChannel;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closed || !(msg instanceof HttpObject object)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        queued.add(object);
+        dispatchQueued();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (current != null) {
+            current.inboundReadComplete();
+        }
+        updateReading();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && current != null) {
+            current.inboundWritable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event == Drain.EVENT) {
+            // HTTP/2 connections drain with GOAWAY (see Http2GracefulClose); a stream has nothing to do.
+            if (!multiplexed) {
+                finishAndClose();
+            }
+            return;
+        }
+        if (event instanceof ChannelInputShutdownEvent || event instanceof SslCloseCompletionEvent) {
+            if (requestOpen) {
+                // The codec completed whatever it could before this event; a body still open can never end.
+                abort("the client closed its side in the middle of a request body");
+            } else if (!multiplexed) {
+                finishAndClose(); // the client sent all it will send; it still gets the response to it
+            }
+        }
+        ReferenceCountUtil.release(event);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closed = true;
+        releaseQueued();
+        Exchange exchange = current;
+        current = null;
+        if (exchange != null) {
+            exchange.inboundClosed();
+        }
+        if (responseOpen) {
+            responseOpen = false;
+            metrics.finished(RequestMetrics.CLIENT_CLOSED, startNanos);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.log(Level.FINE, "closing " + ctx.channel() + " after an error", cause);
+        ctx.close();
+    }
+
+    /** Takes requests from the queue while it is their turn; re-entrant calls leave the work to the outer one. */
+    private void dispatchQueued() {
+        if (dispatching) {
+            return;
+        }
+        dispatching = true;
+        try {
+            while (!closed && (current == null || requestOpen) && !queued.isEmpty()) {
+                dispatch(queued.poll());
+            }
+        } finally {
+            dispatching = false;
+        }
+        updateReading();
+    }
+
+    private void dispatch(HttpObject msg) {
+        if (current == null) {
+            if (msg instanceof HttpRequest request) {
+                begin(request);
+            } else {
+                ReferenceCountUtil.release(msg); // the rest of a request whose connection is closing
+            }
+            return;
+        }
+        if (!(msg instanceof HttpContent content)) {
+            ReferenceCountUtil.release(msg);
+            abort("a request head arrived inside a request body");
+            return;
+        }
+        if (content.decoderResult().isFailure()) {
+            // A body cut short must not reach the backend as a whole one: no final chunk, no end of stream.
+            Throwable cause = content.decoderResult().cause();
+            content.release();
+            abort("the request body broke off: " + cause);
+            return;
+        }
+        requestOpen = !(content instanceof LastHttpContent);
+        metrics.received(content.content().readableBytes());
+        current.requestContent(content);
+        completeIfDone();
+    }
+
+    private void begin(HttpRequest request) {
+        startNanos = System.nanoTime();
+        method = request.method();
+        version = request.protocolVersion();
+        responseOpen = true;
+        responseStarted = false;
+        DecoderResult decoded = request.decoderResult();
+        if (decoded.isFailure()) {
+            // The codec discards everything after a bad request, so this is the connection's last answer.
+            requestOpen = false;
+            closeAfterResponse = true;
+            current = new LocalReply(this, request, statusFor(decoded.cause()), reasonFor(decoded.cause()));
+        } else {
+            requestOpen = !(request instanceof LastHttpContent);
+            closeAfterResponse |= !multiplexed && !HttpUtil.isKeepAlive(request);
+            if (request instanceof LastHttpContent full) {
+                metrics.received(full.content().readableBytes());
+            }
+            current = responder.exchange(this, request);
+        }
+        current.start();
+    }
+
+    private static int statusFor(Throwable cause) {
+        return cause instanceof TooLongHttpHeaderException ? 431 : 400;
+    }
+
+    private static String reasonFor(Throwable cause) {
+        if (cause instanceof TooLongHttpHeaderException) {
+            return "request headers are too large (expected: at most " + HttpSessionInstaller.MAX_HEADER_SIZE + " bytes)";
+        }
+        if (cause instanceof TooLongHttpLineException) {
+            return "request line is too long (expected: at most " + HttpSessionInstaller.MAX_INITIAL_LINE + " bytes)";
+        }
+        return "malformed request: " + cause.getMessage();
+    }
+
+    /** The head of the final response; its content follows through {@link #respondContent}, unless it is a full one. */
+    void respond(HttpResponse head) {
+        if (closed) {
+            ReferenceCountUtil.release(head);
+            return;
+        }
+        status = head.status().code();
+        responseStarted = true;
+        if (!multiplexed) {
+            head.setProtocolVersion(HttpVersion.HTTP_1_1);
+            if (!MessageFraming.response(head, method, !HttpVersion.HTTP_1_0.equals(version))) {
+                closeAfterResponse = true;
+            }
+            if (closeAfterResponse) {
+                head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            } else if (HttpVersion.HTTP_1_0.equals(version)) {
+                head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            }
+        }
+        boolean last = head instanceof LastHttpContent;
+        if (last) {
+            metrics.sent(((LastHttpContent) head).content().readableBytes());
+        }
+        ctx.write(head, ctx.voidPromise());
+        if (last) {
+            responseEnded();
+        }
+    }
+
+    /** A {@code 100 Continue}, which the client may wait for before it sends the body. */
+    void respondInterim(FullHttpResponse interim) {
+        if (closed) {
+            interim.release();
+            return;
+        }
+        ctx.writeAndFlush(interim, ctx.voidPromise());
+    }
+
+    void respondContent(HttpContent content) {
+        if (closed) {
+            content.release();
+            return;
+        }
+        metrics.sent(content.content().readableBytes());
+        ctx.write(content, ctx.voidPromise());
+        if (content instanceof LastHttpContent) {
+            responseEnded();
+        }
+    }
+
+    /** Answers with an error of the gateway's own, or, when the response already started, cuts it off. */
+    void fail(int status, String reason) {
+        if (responseStarted) {
+            abort(reason);
+            return;
+        }
+        log.fine(() -> "answering " + status + " on " + ctx.channel() + ": " + reason);
+        respond(ErrorResponses.of(status, reason, ctx.alloc()));
+    }
+
+    /**
+     * Ends the inbound side abruptly: the HTTP/1.1 connection closes, or the HTTP/2 stream is reset.
+     * Used when a response cannot be completed or a request body broke off.
+     */
+    void abort(String reason) {
+        log.fine(() -> "aborting " + ctx.channel() + ": " + reason);
+        if (responseOpen) {
+            responseOpen = false;
+            metrics.finished(responseStarted ? 502 : RequestMetrics.CLIENT_CLOSED, startNanos);
+        }
+        ctx.close();
+    }
+
+    void flush() {
+        if (!closed) {
+            ctx.flush();
+        }
+    }
+
+    boolean writable() {
+        return ctx.channel().isWritable();
+    }
+
+    /** An exchange's appetite for request body changed. */
+    void readingChanged() {
+        updateReading();
+    }
+
+    EventLoop eventLoop() {
+        return ctx.channel().eventLoop();
+    }
+
+    ByteBufAllocator alloc() {
+        return ctx.alloc();
+    }
+
+    private void responseEnded() {
+        responseOpen = false;
+        metrics.finished(status, startNanos);
+        ctx.flush();
+        if (closeAfterResponse) {
+            // Whatever is left of the request is not worth reading: the connection ends with this response.
+            closeWhenFlushed();
+            return;
+        }
+        completeIfDone();
+    }
+
+    private void completeIfDone() {
+        if (current == null || requestOpen || responseOpen) {
+            return;
+        }
+        current = null;
+        dispatchQueued();
+    }
+
+    /** HTTP/1.1: answer what is in flight with {@code Connection: close}, then close; close now if nothing is. */
+    private void finishAndClose() {
+        closeAfterResponse = true;
+        if (!responseOpen) {
+            closeWhenFlushed();
+        }
+    }
+
+    private void closeWhenFlushed() {
+        closed = true;
+        releaseQueued();
+        Exchange exchange = current;
+        current = null;
+        if (exchange != null) {
+            exchange.inboundClosed();
+        }
+        Relay.closeOnFlush(ctx.channel());
+    }
+
+    private void updateReading() {
+        if (closed) {
+            return;
+        }
+        boolean read = queued.isEmpty() && (current == null || !requestOpen || current.wantsRequestContent());
+        AutoRead.set(ctx.channel(), read);
+    }
+
+    private void releaseQueued() {
+        for (HttpObject msg; (msg = queued.poll()) != null; ) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package dev.isthmus.gateway.http;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.isthmus.gateway.Gateway;
+import dev.isthmus.gateway.GatewayMetrics;
+import dev.isthmus.gateway.inbound.HttpSessions;
+import dev.isthmus.gateway.inbound.InboundPipeline;
+import dev.isthmus.gateway.inbound.PeerAttributes;
+import dev.isthmus.gateway.routing.ExportedService;
+import dev.isthmus.gateway.transport.SessionProtocol;
+import dev.isthmus.gateway.transport.TransportHeader;
+import dev.isthmus.gateway.upstream.Upstreams;
+import dev.isthmus.identity.SpiffeId;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import java.time.Duration;
+import java.util.function.Function;
+
+/**
+ * Turns a routed gateway connection into an HTTP proxy. The {@code session} handler is replaced by:
+ * <pre>
+ * HTTP/1.1   http-codec   HttpServerCodec            request line 4 KiB, headers 16 KiB
+ *            session      HttpProxyHandler           one request at a time, in order
+ *
+ * HTTP/2     h2-close     Http2GracefulClose         drain and end of input: GOAWAY, then close after the streams
+ *            h2-codec     Http2FrameCodec            up to 1000 concurrent streams, header lists up to 16 KiB
+ *            h2-window    ConnectionWindow           widens the connection window, then leaves
+ *            session      Http2MultiplexHandler      a child channel per stream:
+ *                           Http2StreamFrameToHttpObjectCodec, HttpProxyHandler
+ * </pre>
+ * Both protocols end in the same {@link HttpProxyHandler}, so one piece of code proxies both.
+ */
+public final class HttpSessionInstaller implements HttpSessions {
+
+    public static final String HTTP_CODEC = "http-codec";
+    public static final String H2_CLOSE = "h2-close";
+    public static final String H2_CODEC = "h2-codec";
+    public static final String H2_WINDOW = "h2-window";
+
+    static final int MAX_INITIAL_LINE = 4096;
+    static final int MAX_HEADER_SIZE = 16 * 1024;
+    /** Backends are trusted more than peers; their headers (cookies, say) may be larger. */
+    static final int MAX_BACKEND_HEADER_SIZE = 64 * 1024;
+    /** The largest piece a body is cut into on its way through; bigger means fewer objects, not more memory in flight. */
+    static final int MAX_CHUNK = 64 * 1024;
+    static final int MAX_CONCURRENT_STREAMS = 1000;
+    static final int CONNECTION_WINDOW = 4 * 1024 * 1024;
+    static final Duration POOL_IDLE_TIMEOUT = Duration.ofSeconds(30);
+    /** How long an HTTP/2 connection that sent GOAWAY waits for its streams before it closes anyway. */
+    static final Duration GRACEFUL_CLOSE = Duration.ofSeconds(30);
+
+    private static final Http2StreamFrameToHttpObjectCodec SERVER_CONVERSION = new Http2StreamFrameToHttpObjectCodec(true);
+
+    private final Upstreams upstreams;
+    private final GatewayMetrics metrics;
+    private final SpiffeId self;
+    private final Duration requestTimeout;
+    private final UpstreamPools pools;
+
+    public HttpSessionInstaller(Upstreams upstreams, GatewayMetrics metrics, SpiffeId self, Duration requestTimeout) {
+        this.upstreams = requireNonNull(upstreams, "upstreams");
+        this.metrics = requireNonNull(metrics, "metrics");
+        this.self = requireNonNull(self, "self");
+        this.requestTimeout = requireNonNull(requestTimeout, "requestTimeout");
+        this.pools = new UpstreamPools(upstreams, POOL_IDLE_TIMEOUT);
+    }
+
+    /** The factory {@link Gateway} takes: HTTP sessions with the gateway's upstreams, metrics, identity and request timeout. */
+    public static Function<Gateway, HttpSessions> factory() {
+        return gateway -> new HttpSessionInstaller(gateway.upstreams(), gateway.metrics(), gateway.config().identity(),
+                gateway.config().requestTimeout());
+    }
+
+    @Override
+    public void proxy(ChannelHandlerContext ctx, TransportHeader header, ExportedService service, SpiffeId peer) {
+        requireNonNull(peer, "peer");
+        Responder responder = new ServiceProxy(service, self, peer, pools, upstreams.balancer(), metrics, requestTimeout);
+        install(ctx, header.protocol(), responder, new RequestMetrics(metrics, service.target(), peer.toString()));
+    }
+
+    @Override
+    public void refuse(ChannelHandlerContext ctx, TransportHeader header, int status, String reason) {
+        SpiffeId peer = ctx.channel().attr(PeerAttributes.PEER).get();
+        install(ctx, header.protocol(), new Refusal(status, reason),
+                new RequestMetrics(metrics, header.target(), peer == null ? "unknown" : peer.toString()));
+    }
+
+    /** The HTTP/1.1 codec of an inbound session, with the gateway's limits. */
+    static HttpServerCodec serverCodec() {
+        return new HttpServerCodec(new HttpDecoderConfig()
+                .setMaxInitialLineLength(MAX_INITIAL_LINE)
+                .setMaxHeaderSize(MAX_HEADER_SIZE)
+                .setMaxChunkSize(MAX_CHUNK));
+    }
+
+    /**
+     * Replaces the {@code session} handler, synchronously, so that bytes which came in the same read as
+     * the transport header reach the new handlers. They are passed on from the removed header decoder
+     * through the replaced handler's context to its replacement, so the replacement must be the first
+     * of the new handlers, not the last.
+     */
+    private static void install(ChannelHandlerContext ctx, SessionProtocol protocol, Responder responder, RequestMetrics requests) {
+        ChannelPipeline pipeline = ctx.pipeline();
+        if (protocol == SessionProtocol.HTTP2) {
+            pipeline.replace(InboundPipeline.SESSION, H2_CLOSE, new Http2GracefulClose());
+            pipeline.addAfter(H2_CLOSE, H2_CODEC, Http2FrameCodecBuilder.forServer()
+                    .initialSettings(Http2Settings.defaultSettings()
+                            .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
+                            .maxHeaderListSize(MAX_HEADER_SIZE))
+                    // Netty's codec defaults to no grace at all; the gateway's drain deadline still bounds it.
+                    .gracefulShutdownTimeoutMillis(GRACEFUL_CLOSE.toMillis())
+                    .build());
+            pipeline.addAfter(H2_CODEC, InboundPipeline.SESSION, new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+                @Override
+                protected void initChannel(Http2StreamChannel stream) {
+                    stream.pipeline().addLast(SERVER_CONVERSION, new HttpProxyHandler(responder, requests));
+                }
+            }));
+            pipeline.addAfter(H2_CODEC, H2_WINDOW, new ConnectionWindow(CONNECTION_WINDOW)); // does its work at once and leaves
+        } else {
+            pipeline.replace(InboundPipeline.SESSION, HTTP_CODEC, serverCodec());
+            pipeline.addAfter(HTTP_CODEC, InboundPipeline.SESSION, new HttpProxyHandler(responder, requests));
+        }
+    }
+}

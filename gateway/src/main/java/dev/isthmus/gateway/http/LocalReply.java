@@ -1,0 +1,49 @@
+package dev.isthmus.gateway.http;
+
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * An exchange the gateway answers itself, at once, with an error. The request body is read and
+ * dropped as it comes, so the connection stays usable for the next request.
+ */
+final class LocalReply implements Exchange {
+
+    private final HttpProxyHandler inbound;
+    private final HttpRequest request;
+    private final int status;
+    private final String reason;
+
+    LocalReply(HttpProxyHandler inbound, HttpRequest request, int status, String reason) {
+        this.inbound = inbound;
+        this.request = request;
+        this.status = status;
+        this.reason = reason;
+    }
+
+    @Override
+    public void start() {
+        ReferenceCountUtil.release(request);
+        inbound.fail(status, reason);
+    }
+
+    @Override
+    public void requestContent(HttpContent content) {
+        content.release();
+    }
+
+    @Override
+    public boolean wantsRequestContent() {
+        return true;
+    }
+
+    @Override
+    public void inboundReadComplete() {}
+
+    @Override
+    public void inboundWritable() {}
+
+    @Override
+    public void inboundClosed() {}
+}

@@ -1,0 +1,303 @@
+package dev.isthmus.gateway.http;
+
+import dev.isthmus.gateway.GatewayMetrics;
+import dev.isthmus.gateway.GatewayMetrics.Rejection;
+import dev.isthmus.gateway.routing.Endpoint;
+import dev.isthmus.gateway.upstream.LoadBalancer;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One request proxied to one backend instance: the backend half of the proxy. Everything runs on the
+ * inbound channel's event loop, which is also the backend channel's.
+ *
+ * <p>The request streams: its head and whatever body came with it wait only until the backend channel
+ * is leased, then every piece is written on as it arrives. Backpressure both ways is auto-read: the
+ * inbound side stops reading while the backend is not writable ({@link #wantsRequestContent}), and the
+ * backend channel stops reading while the inbound side is not writable. On an HTTP/2 stream, not
+ * reading means no WINDOW_UPDATE, so the sender's flow control does the rest.
+ *
+ * <p>Failures before the response starts become the gateway's own 502 (unreachable, reset, malformed)
+ * or 504 (no response headers in time); after it starts, the inbound side is cut off.
+ */
+final class ProxiedExchange implements Exchange, BackendHandler.Listener {
+
+    private final HttpProxyHandler inbound;
+    private final HttpRequest request;
+    private final Endpoint endpoint;
+    private final HttpUpstream upstream;
+    private final LoadBalancer balancer;
+    private final GatewayMetrics metrics;
+    private final long timeoutNanos;
+    private ArrayDeque<HttpObject> pending = new ArrayDeque<>();
+    private Channel backend;
+    private BackendHandler backendHandler;
+    private boolean requestEnded;
+    private boolean requestSent;
+    private boolean responseStarted;
+    private boolean keepAlive;
+    private boolean interimOpen;
+    private boolean finished;
+    private ScheduledFuture<?> timer;
+    private long lastProgressNanos;
+
+    ProxiedExchange(HttpProxyHandler inbound, HttpRequest request, Endpoint endpoint, HttpUpstream upstream,
+            LoadBalancer balancer, GatewayMetrics metrics, Duration requestTimeout) {
+        this.inbound = inbound;
+        this.request = request;
+        this.endpoint = endpoint;
+        this.upstream = upstream;
+        this.balancer = balancer;
+        this.metrics = metrics;
+        this.timeoutNanos = requestTimeout.toNanos();
+    }
+
+    @Override
+    public void start() {
+        balancer.started(endpoint);
+        pending.add(request);
+        requestEnded = request instanceof LastHttpContent;
+        lastProgressNanos = System.nanoTime();
+        armTimer(timeoutNanos);
+        Promise<Channel> leased = inbound.eventLoop().newPromise();
+        leased.addListener(this::leased);
+        upstream.acquire(leased);
+    }
+
+    private void leased(Future<? super Channel> lease) {
+        if (finished) {
+            if (lease.isSuccess()) {
+                upstream.release((Channel) lease.getNow(), true); // nothing was written on it
+            }
+            return;
+        }
+        if (!lease.isSuccess()) {
+            failBeforeResponse(502, "backend " + endpoint + " is unreachable: " + describe(lease.cause()));
+            return;
+        }
+        backend = (Channel) lease.getNow();
+        backendHandler = backend.pipeline().get(BackendHandler.class);
+        backendHandler.attach(this);
+        for (HttpObject msg; (msg = pending.poll()) != null; ) {
+            backend.write(msg, backend.voidPromise());
+        }
+        pending = null;
+        requestSent = requestEnded;
+        backend.flush();
+        inbound.readingChanged();
+    }
+
+    @Override
+    public void requestContent(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        if (finished) {
+            content.release(); // the response is over (or failed); the rest of the request is not needed
+            return;
+        }
+        lastProgressNanos = System.nanoTime();
+        requestEnded |= last;
+        if (backend == null) {
+            pending.add(content);
+            return;
+        }
+        backend.write(content, backend.voidPromise());
+        requestSent |= last;
+    }
+
+    @Override
+    public boolean wantsRequestContent() {
+        return finished || backend != null && backend.isWritable();
+    }
+
+    @Override
+    public void inboundReadComplete() {
+        if (backend != null && !finished) {
+            backend.flush();
+        }
+    }
+
+    @Override
+    public void inboundWritable() {
+        if (backend != null && !finished) {
+            AutoRead.set(backend, true);
+        }
+    }
+
+    @Override
+    public void inboundClosed() {
+        // The client went away; that says nothing about the backend's health.
+        finish(false, true);
+    }
+
+    @Override
+    public void backendRead(HttpObject msg) {
+        if (finished) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg.decoderResult().isFailure()) {
+            Throwable cause = msg.decoderResult().cause();
+            ReferenceCountUtil.release(msg);
+            backendFailed("sent a malformed response: " + cause.getMessage());
+            return;
+        }
+        if (msg instanceof HttpResponse response) {
+            head(response);
+            return;
+        }
+        HttpContent content = (HttpContent) msg;
+        if (interimOpen) {
+            interimOpen = false; // the empty end an HTTP/1.1 decoder gives every 1xx response
+            content.release();
+            return;
+        }
+        if (content instanceof LastHttpContent) {
+            finish(keepAlive && requestSent, true); // back to the pool before the next request may ask for it
+        }
+        inbound.respondContent(content);
+    }
+
+    private void head(HttpResponse response) {
+        int code = response.status().code();
+        if (code == 101) {
+            ReferenceCountUtil.release(response);
+            backendFailed("switched protocols, which the gateway does not relay (Upgrade is a hop-by-hop header)");
+            return;
+        }
+        if (code < 200) {
+            interim(response);
+            return;
+        }
+        responseStarted = true;
+        cancelTimer();
+        keepAlive = HttpUtil.isKeepAlive(response);
+        HopByHopHeaders.strip(response.headers());
+        if (response instanceof LastHttpContent) {
+            finish(keepAlive && requestSent, true);
+        }
+        inbound.respond(response);
+    }
+
+    /** Passes {@code 100 Continue} on, so a client that waits for it sends its body; other 1xx stop here. */
+    private void interim(HttpResponse response) {
+        interimOpen = !(response instanceof LastHttpContent) && !(backend instanceof Http2StreamChannel);
+        boolean proceed = response.status().code() == 100;
+        ReferenceCountUtil.release(response);
+        if (proceed) {
+            inbound.respondInterim(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+                    Unpooled.EMPTY_BUFFER));
+        }
+    }
+
+    @Override
+    public void backendReadComplete() {
+        inbound.flush();
+        if (!finished && !inbound.writable()) {
+            AutoRead.set(backend, false);
+        }
+    }
+
+    @Override
+    public void backendWritable() {
+        inbound.readingChanged();
+    }
+
+    @Override
+    public void backendClosed() {
+        if (!finished) {
+            backendFailed(responseStarted ? "closed the connection in the middle of the response"
+                    : "closed the connection before responding");
+        }
+    }
+
+    private void backendFailed(String what) {
+        String reason = "backend " + endpoint + " " + what;
+        if (responseStarted) {
+            finish(false, false);
+            inbound.abort(reason);
+        } else {
+            failBeforeResponse(502, reason);
+        }
+    }
+
+    private void failBeforeResponse(int status, String reason) {
+        finish(false, false);
+        metrics.rejected(Rejection.BACKEND_UNAVAILABLE);
+        inbound.fail(status, reason);
+    }
+
+    private void armTimer(long delayNanos) {
+        timer = inbound.eventLoop().schedule(this::timedOut, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The deadline counts from the request's last progress, so a long upload that keeps moving is not cut. */
+    private void timedOut() {
+        if (finished || responseStarted) {
+            return;
+        }
+        long idle = System.nanoTime() - lastProgressNanos;
+        if (idle < timeoutNanos) {
+            armTimer(timeoutNanos - idle);
+            return;
+        }
+        failBeforeResponse(504, "backend " + endpoint + " sent no response headers within "
+                + Duration.ofNanos(timeoutNanos).toMillis() + " ms");
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    /** Ends the exchange with the backend, once: the channel goes back (or is closed), the balancer hears the outcome. */
+    private void finish(boolean reusable, boolean healthy) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        cancelTimer();
+        if (pending != null) {
+            for (HttpObject msg; (msg = pending.poll()) != null; ) {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+        balancer.finished(endpoint, healthy);
+        if (backend != null) {
+            backendHandler.detach();
+            AutoRead.set(backend, true);
+            upstream.release(backend, reusable);
+        }
+        inbound.readingChanged();
+    }
+
+    private static String describe(Throwable cause) {
+        if (cause instanceof ConnectTimeoutException) {
+            return "connection timed out";
+        }
+        if (cause instanceof ConnectException) {
+            return "connection refused";
+        }
+        return String.valueOf(cause.getMessage() != null ? cause.getMessage() : cause);
+    }
+}

@@ -1,0 +1,10 @@
+package dev.isthmus.gateway.http;
+
+import io.netty.handler.codec.http.HttpRequest;
+
+/** Decides how a session answers a request: proxied to a service, or refused. */
+interface Responder {
+
+    /** The exchange that will answer {@code request}; not started yet. */
+    Exchange exchange(HttpProxyHandler inbound, HttpRequest request);
+}

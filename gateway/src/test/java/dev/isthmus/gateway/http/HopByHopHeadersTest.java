@@ -1,0 +1,38 @@
+package dev.isthmus.gateway.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import org.junit.jupiter.api.Test;
+
+class HopByHopHeadersTest {
+
+    @Test
+    void removesConnectionHeadersAndWhatTheyName() {
+        HttpHeaders headers = new DefaultHttpHeaders()
+                .add("Connection", "keep-alive, X-Hop")
+                .add("Connection", "x-other")
+                .add("X-Hop", "1").add("X-Other", "2")
+                .add("Keep-Alive", "timeout=5").add("Proxy-Connection", "keep-alive").add("Upgrade", "h2c")
+                .add("Transfer-Encoding", "chunked")
+                .add("x-http2-stream-id", "3").add("x-http2-scheme", "https")
+                .add("Content-Type", "text/plain").add("Forwarded", "for=a");
+
+        HopByHopHeaders.strip(headers);
+
+        assertThat(headers.names()).containsExactlyInAnyOrder("Content-Type", "Forwarded");
+    }
+
+    @Test
+    void keepsTeOnlyForTrailers() {
+        HttpHeaders trailers = new DefaultHttpHeaders().add("TE", "gzip;q=0.5, trailers");
+        HttpHeaders gzip = new DefaultHttpHeaders().add("TE", "gzip");
+
+        HopByHopHeaders.strip(trailers);
+        HopByHopHeaders.strip(gzip);
+
+        assertThat(trailers.getAll("te")).containsExactly("trailers");
+        assertThat(gzip.contains("te")).isFalse();
+    }
+}

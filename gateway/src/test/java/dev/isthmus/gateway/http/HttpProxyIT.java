@@ -1,0 +1,305 @@
+package dev.isthmus.gateway.http;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.isthmus.gateway.GatewayConfig;
+import dev.isthmus.gateway.routing.BackendProtocol;
+import dev.isthmus.gateway.routing.Endpoint;
+import dev.isthmus.gateway.routing.ExportedService;
+import dev.isthmus.gateway.routing.RouteTable;
+import dev.isthmus.gateway.testing.GatewayHarness;
+import dev.isthmus.gateway.testing.MtlsClient;
+import dev.isthmus.gateway.testing.TestPki;
+import dev.isthmus.gateway.transport.SessionProtocol;
+import dev.isthmus.gateway.transport.TransportHeader;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * HTTP sessions through a real gateway with real mTLS on loopback: both inbound protocols to both
+ * kinds of backend, the headers the backend sees, and the gateway's own answers with their metrics.
+ */
+class HttpProxyIT {
+
+    static final String H1 = "h1.test.svc.cluster.local";
+    static final String H2C = "h2c.test.svc.cluster.local";
+    static final String EMPTY = "empty.test.svc.cluster.local";
+    static final String DOWN = "down.test.svc.cluster.local";
+    static final String SILENT = "silent.test.svc.cluster.local";
+    static final String REQUESTS = "isthmus.gateway.requests";
+
+    static TestPki pki;
+    static MtlsClient client;
+    static TestBackend http1;
+    static TestBackend h2c;
+    static int closedPort;
+
+    @BeforeAll
+    static void start() throws Exception {
+        pki = new TestPki();
+        client = new MtlsClient();
+        http1 = new TestBackend(BackendProtocol.HTTP1);
+        h2c = new TestBackend(BackendProtocol.H2C);
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort(); // closed again at once: connections to it are refused
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        client.close();
+        http1.close();
+        h2c.close();
+    }
+
+    /** The session protocols a peer can ask for, with the backend kinds they reach. */
+    enum Path {
+        HTTP1_TO_HTTP1(SessionProtocol.HTTP1, BackendProtocol.HTTP1),
+        HTTP1_TO_H2C(SessionProtocol.HTTP1, BackendProtocol.H2C),
+        HTTP2_TO_HTTP1(SessionProtocol.HTTP2, BackendProtocol.HTTP1),
+        HTTP2_TO_H2C(SessionProtocol.HTTP2, BackendProtocol.H2C);
+
+        final SessionProtocol session;
+        final BackendProtocol backend;
+
+        Path(SessionProtocol session, BackendProtocol backend) {
+            this.session = session;
+            this.backend = backend;
+        }
+
+        String service() {
+            return backend == BackendProtocol.H2C ? H2C : H1;
+        }
+
+        TestBackend server() {
+            return backend == BackendProtocol.H2C ? h2c : http1;
+        }
+    }
+
+    static RouteTable routes(ExportedService... extra) {
+        List<ExportedService> services = new ArrayList<>(List.of(
+                service(H1, BackendProtocol.HTTP1, http1.port()),
+                service(H2C, BackendProtocol.H2C, h2c.port()),
+                new ExportedService(EMPTY, 80, BackendProtocol.HTTP1, List.of(new Endpoint("127.0.0.1", http1.port(), false))),
+                service(DOWN, BackendProtocol.HTTP1, closedPort)));
+        services.addAll(List.of(extra));
+        return new RouteTable("cluster.local", services);
+    }
+
+    static ExportedService service(String name, BackendProtocol protocol, int port) {
+        return new ExportedService(name, 80, protocol, List.of(new Endpoint("127.0.0.1", port, true)));
+    }
+
+    static GatewayHarness gateway(RouteTable routes, Consumer<GatewayConfig.Builder> settings) throws InterruptedException {
+        return new GatewayHarness(pki, routes, HttpSessionInstaller.factory(), settings);
+    }
+
+    static GatewayHarness gateway() throws InterruptedException {
+        return gateway(routes(), b -> {});
+    }
+
+    static HttpPeer peer(GatewayHarness gateway, String service, SessionProtocol protocol) throws Exception {
+        return HttpPeer.open(client, gateway.port(), pki, new TransportHeader(service, 80, protocol));
+    }
+
+    static FullHttpRequest get(String uri) {
+        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uri);
+        request.headers().set(HttpHeaderNames.HOST, "podinfo-east:9898");
+        return request;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Path.class)
+    void aRequestReachesTheBackendWithForwardedAndHostRewritten(Path path) throws Exception {
+        try (GatewayHarness gateway = gateway(); HttpPeer peer = peer(gateway, path.service(), path.session)) {
+            path.server().seen.clear();
+            HttpPeer.Reply reply = peer.exchange(get("/hello?x=1"));
+
+            assertThat(reply.status()).isEqualTo(200);
+            assertThat(reply.body()).isEqualTo("hello from " + path.backend);
+            TestBackend.Seen seen = path.server().seen.poll(5, TimeUnit.SECONDS);
+            assertThat(seen).isNotNull();
+            assertThat(seen.uri()).isEqualTo("/hello?x=1");
+            assertThat(seen.headers().get(HttpHeaderNames.HOST)).isEqualTo(path.service() + ":80");
+            assertThat(seen.headers().getAll(ForwardedHeader.NAME)).containsExactly("by=\"" + TestPki.GATEWAY
+                    + "\";for=\"" + TestPki.PEER + "\";host=\"podinfo-east:9898\";proto=https");
+            if (path.backend == BackendProtocol.HTTP1) { // an h2c backend's own conversion adds x-http2-* headers
+                assertThat(seen.headers().names()).noneMatch(name -> name.toLowerCase().startsWith("x-http2-"));
+            }
+            assertThat(gateway.awaitCount(1, REQUESTS, "status_class", "2xx", "target", path.service() + ":80",
+                    "peer", TestPki.PEER.toString())).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aPostBodyArrivesWhole() throws Exception {
+        try (GatewayHarness gateway = gateway(); HttpPeer peer = peer(gateway, H2C, SessionProtocol.HTTP1)) {
+            FullHttpRequest post = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/upload",
+                    Unpooled.copiedBuffer("twelve bytes", UTF_8));
+            post.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 12);
+
+            assertThat(peer.exchange(post).body()).isEqualTo("received 12");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Path.class, names = {"HTTP2_TO_HTTP1", "HTTP2_TO_H2C"})
+    void manyConcurrentStreamsShareOneConnection(Path path) throws Exception {
+        try (GatewayHarness gateway = gateway(); HttpPeer peer = peer(gateway, path.service(), path.session)) {
+            List<CompletableFuture<HttpPeer.Reply>> replies = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                replies.add(peer.send(get("/hello/" + i)));
+            }
+            for (CompletableFuture<HttpPeer.Reply> reply : replies) {
+                HttpPeer.Reply got = reply.get(30, TimeUnit.SECONDS);
+                assertThat(got.status()).as("%s", got.error()).isEqualTo(200);
+            }
+            assertThat(gateway.awaitCount(300, REQUESTS, "status_class", "2xx", "target", path.service() + ":80"))
+                    .isEqualTo(300);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = SessionProtocol.class, names = {"HTTP1", "HTTP2"})
+    void sequentialRequestsReuseOneBackendConnection(SessionProtocol session) throws Exception {
+        try (TestBackend backend = new TestBackend(BackendProtocol.HTTP1);
+                GatewayHarness gateway = gateway(routes(service("reuse.test.svc.cluster.local", BackendProtocol.HTTP1,
+                        backend.port())), b -> {});
+                HttpPeer peer = peer(gateway, "reuse.test.svc.cluster.local", session)) {
+            for (int i = 0; i < 10; i++) {
+                assertThat(peer.exchange(get("/hello")).status()).isEqualTo(200);
+            }
+            assertThat(backend.seen).hasSize(10);
+            assertThat(backend.connections.get()).isEqualTo(1);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Path.class, names = {"HTTP1_TO_HTTP1", "HTTP2_TO_H2C"})
+    void aLoopIsRefusedWith508WithoutContactingTheBackend(Path path) throws Exception {
+        try (GatewayHarness gateway = gateway(); HttpPeer peer = peer(gateway, path.service(), path.session)) {
+            path.server().seen.clear();
+            FullHttpRequest looped = get("/hello");
+            looped.headers().add(ForwardedHeader.NAME, "for=10.0.0.1");
+            looped.headers().add(ForwardedHeader.NAME, "by=\"" + TestPki.GATEWAY + "\";for=\"" + TestPki.PEER + "\"");
+
+            HttpPeer.Reply reply = peer.exchange(looped);
+
+            assertThat(reply.status()).isEqualTo(508);
+            assertThat(reply.error()).isEqualTo("loop detected: the request already passed through " + TestPki.GATEWAY);
+            assertThat(reply.body()).isEqualTo(reply.error() + "\n");
+            assertThat(reply.headers().get(HttpHeaderNames.CONTENT_TYPE)).startsWith("text/plain");
+            assertThat(gateway.awaitCount(1, REQUESTS, "status_class", "5xx", "target", path.service() + ":80")).isEqualTo(1);
+            assertThat(gateway.count("isthmus.gateway.sessions.rejected", "reason", "loop")).isEqualTo(1);
+            assertThat(path.server().seen).isEmpty();
+            // The connection stays usable.
+            assertThat(peer.exchange(get("/hello")).status()).isEqualTo(200);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = SessionProtocol.class, names = {"HTTP1", "HTTP2"})
+    void anUnexportedServiceIsAnswered404OnEveryRequest(SessionProtocol session) throws Exception {
+        String target = "nothere.test.svc.cluster.local";
+        try (GatewayHarness gateway = gateway(); HttpPeer peer = peer(gateway, target, session)) {
+            for (int i = 0; i < 3; i++) {
+                HttpPeer.Reply reply = peer.exchange(get("/hello"));
+                assertThat(reply.status()).isEqualTo(404);
+                assertThat(reply.error()).isEqualTo(target + ":80 is not exported");
+            }
+            assertThat(gateway.awaitCount(3, REQUESTS, "status_class", "4xx", "target", target + ":80")).isEqualTo(3);
+            assertThat(gateway.count("isthmus.gateway.sessions.rejected", "reason", "not_exported")).isEqualTo(1);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = SessionProtocol.class, names = {"HTTP1", "HTTP2"})
+    void aServiceWithoutReadyEndpointsIsAnswered503(SessionProtocol session) throws Exception {
+        try (GatewayHarness gateway = gateway(); HttpPeer peer = peer(gateway, EMPTY, session)) {
+            HttpPeer.Reply reply = peer.exchange(get("/hello"));
+
+            assertThat(reply.status()).isEqualTo(503);
+            assertThat(reply.error()).isEqualTo("no ready endpoints for " + EMPTY + ":80");
+            assertThat(gateway.awaitCount(1, REQUESTS, "status_class", "5xx", "target", EMPTY + ":80")).isEqualTo(1);
+            assertThat(gateway.count("isthmus.gateway.sessions.rejected", "reason", "no_endpoints")).isEqualTo(1);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = SessionProtocol.class, names = {"HTTP1", "HTTP2"})
+    void aBackendThatIsDownIsAnswered502(SessionProtocol session) throws Exception {
+        try (GatewayHarness gateway = gateway(); HttpPeer peer = peer(gateway, DOWN, session)) {
+            HttpPeer.Reply reply = peer.exchange(get("/hello"));
+
+            assertThat(reply.status()).isEqualTo(502);
+            assertThat(reply.error()).isEqualTo("backend 127.0.0.1:" + closedPort + " is unreachable: connection refused");
+            assertThat(gateway.awaitCount(1, REQUESTS, "status_class", "5xx", "target", DOWN + ":80")).isEqualTo(1);
+            assertThat(gateway.count("isthmus.gateway.sessions.rejected", "reason", "backend_unavailable")).isEqualTo(1);
+            // The next request gets the same clear answer on the same connection.
+            assertThat(peer.exchange(get("/hello")).status()).isEqualTo(502);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Path.class, names = {"HTTP1_TO_HTTP1", "HTTP2_TO_H2C"})
+    void aBackendThatSendsNoResponseHeadersInTimeIsAnswered504(Path path) throws Exception {
+        try (GatewayHarness gateway = gateway(routes(), b -> b.requestTimeout(Duration.ofMillis(300)));
+                HttpPeer peer = peer(gateway, path.service(), path.session)) {
+            HttpPeer.Reply reply = peer.exchange(get("/silent"));
+
+            assertThat(reply.status()).isEqualTo(504);
+            assertThat(reply.error()).matches("backend 127\\.0\\.0\\.1:\\d+ sent no response headers within 300 ms");
+            assertThat(gateway.awaitCount(1, REQUESTS, "status_class", "5xx", "target", path.service() + ":80")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void drainingAnswersTheInFlightHttp1RequestWithConnectionCloseThenCloses() throws Exception {
+        try (GatewayHarness gateway = gateway(routes(), b -> b.requestTimeout(Duration.ofSeconds(1)));
+                HttpPeer peer = peer(gateway, H1, SessionProtocol.HTTP1)) {
+            http1.seen.clear();
+            CompletableFuture<HttpPeer.Reply> inFlight = peer.send(get("/silent"));
+            assertThat(http1.seen.poll(5, TimeUnit.SECONDS)).isNotNull(); // the request is in flight at the backend
+            CompletableFuture<Void> drain = CompletableFuture.runAsync(() -> gateway.gateway().drain(Duration.ofSeconds(10)));
+
+            HttpPeer.Reply reply = inFlight.get(10, TimeUnit.SECONDS);
+            assertThat(reply.headers().get(HttpHeaderNames.CONNECTION)).isEqualToIgnoringCase("close");
+            assertThat(peer.channel().closeFuture().await(10, TimeUnit.SECONDS)).isTrue();
+            drain.get(15, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void drainingSendsGoAwayAndLetsHttp2StreamsFinish() throws Exception {
+        try (GatewayHarness gateway = gateway(routes(), b -> b.requestTimeout(Duration.ofSeconds(1)));
+                HttpPeer peer = peer(gateway, H1, SessionProtocol.HTTP2)) {
+            http1.seen.clear();
+            CompletableFuture<HttpPeer.Reply> inFlight = peer.send(get("/silent"));
+            assertThat(http1.seen.poll(5, TimeUnit.SECONDS)).isNotNull();
+            CompletableFuture<Void> drain = CompletableFuture.runAsync(() -> gateway.gateway().drain(Duration.ofSeconds(10)));
+
+            assertThat(peer.goAway.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(inFlight.get(10, TimeUnit.SECONDS).status()).isEqualTo(504); // finished, not cut off
+            assertThat(peer.channel().closeFuture().await(10, TimeUnit.SECONDS)).isTrue();
+            drain.get(15, TimeUnit.SECONDS);
+        }
+    }
+}
