@@ -1,7 +1,11 @@
 package dev.isthmus.cli;
 
 import dev.isthmus.cli.certs.CertsCommand;
+import dev.isthmus.cli.demo.DemoCommand;
+import dev.isthmus.cli.gateway.GatewayCommand;
+import dev.isthmus.cli.identity.IdentityCommand;
 import java.time.Duration;
+import java.util.logging.Level;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,10 +14,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Connects Kubernetes clusters through mutually authenticated gateways.",
-        subcommands = {CertsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {CertsCommand.class, IdentityCommand.class, GatewayCommand.class, DemoCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Isthmus {
 
     public static void main(String[] args) {
+        boolean quiet = args.length > 0 && (args[0].equals("demo") || args[0].equals("certs"));
+        Logging.configure(quiet ? Level.WARNING : Level.INFO);
         System.exit(commandLine().execute(args));
     }
 

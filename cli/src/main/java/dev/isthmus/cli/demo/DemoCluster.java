@@ -1,0 +1,91 @@
+package dev.isthmus.cli.demo;
+
+import dev.isthmus.gateway.Gateway;
+import dev.isthmus.gateway.GatewayConfig;
+import dev.isthmus.gateway.http.HttpSessionInstaller;
+import dev.isthmus.identity.SpiffeId;
+import dev.isthmus.identity.ca.CertificateAuthority;
+import dev.isthmus.identity.ca.TrustAnchors;
+import dev.isthmus.identity.client.CertificateManager;
+import dev.isthmus.identity.client.CertificateManager.Backoff;
+import dev.isthmus.identity.client.IssuerClient;
+import dev.isthmus.identity.issuer.IssuerService;
+import dev.isthmus.identity.issuer.IssuerServiceConfig;
+import dev.isthmus.identity.issuer.StaticTokens;
+import dev.isthmus.identity.pem.PemFiles;
+import dev.isthmus.identity.pem.PemFiles.Output;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One cluster of the demo, on loopback: its identity issuer (an intermediate CA under the shared anchor,
+ * served over TLS), its gateway, whose certificate comes from that issuer through the certificate
+ * manager, and the gateway's metrics.
+ */
+final class DemoCluster implements AutoCloseable {
+
+    static final String TRUST_DOMAIN = "cluster.local";
+    static final SpiffeId GATEWAY = SpiffeId.parse("spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway");
+
+    final String name;
+    final Path dir;
+    final IssuerService issuer;
+    final int issuerPort;
+    final CertificateManager certificates;
+    final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    final Gateway gateway;
+
+    DemoCluster(String name, Path root, CertificateAuthority anchor, TrustAnchors anchors) throws Exception {
+        this.name = name;
+        this.dir = Files.createDirectories(root.resolve(name));
+        Clock clock = Clock.systemUTC();
+        CertificateAuthority clusterIssuer = anchor.createIssuer(TRUST_DOMAIN, Duration.ofDays(30), clock);
+        String token = HexFormat.of().formatHex(SecureRandom.getInstanceStrong().generateSeed(16));
+        PemFiles.write(List.of(Output.certificates(dir.resolve("issuer.crt"), clusterIssuer.chain()),
+                Output.key(dir.resolve("issuer.key"), clusterIssuer.key()),
+                Output.certificates(dir.resolve("ca-bundle.crt"), anchors.roots()),
+                new Output(dir.resolve("tokens"), token + " " + GATEWAY + "\n", true),
+                new Output(dir.resolve("gateway-token"), token, true)), false);
+
+        IssuerServiceConfig issuerConfig = IssuerServiceConfig.builder().bindAddress("127.0.0.1").port(0)
+                .issuerCertificate(dir.resolve("issuer.crt")).issuerKey(dir.resolve("issuer.key"))
+                .trustAnchors(dir.resolve("ca-bundle.crt")).trustDomain(TRUST_DOMAIN).build();
+        issuer = new IssuerService(issuerConfig, StaticTokens.load(dir.resolve("tokens")), new SimpleMeterRegistry());
+        issuerPort = issuer.start();
+
+        IssuerClient client = new IssuerClient(URI.create("https://127.0.0.1:" + issuerPort), issuerConfig.serviceIdentity(),
+                anchors, () -> read(dir.resolve("gateway-token")), clock);
+        certificates = new CertificateManager(GATEWAY, client, Backoff.DEFAULT, clock, registry).start();
+        certificates.firstCertificate().get(30, TimeUnit.SECONDS);
+
+        gateway = new Gateway(GatewayConfig.builder().identity(GATEWAY).inbound("127.0.0.1", 0).admin("127.0.0.1", 0)
+                .ioThreads(2).drainTimeout(Duration.ofSeconds(2)).build(), registry, clock, HttpSessionInstaller.factory());
+        certificates.addListener(key -> gateway.tls().update(key, anchors));
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        gateway.close();
+        certificates.close();
+        issuer.close();
+        registry.close();
+    }
+}

@@ -1,0 +1,143 @@
+package dev.isthmus.cli.gateway;
+
+import dev.isthmus.cli.UserException;
+import dev.isthmus.gateway.Gateway;
+import dev.isthmus.gateway.GatewayConfig;
+import dev.isthmus.gateway.config.GatewayFile;
+import dev.isthmus.gateway.http.HttpSessionInstaller;
+import dev.isthmus.gateway.routing.FileRouteSource;
+import dev.isthmus.gateway.routing.RouteTable;
+import dev.isthmus.gateway.tls.CredentialFiles;
+import dev.isthmus.identity.ca.TrustAnchors;
+import dev.isthmus.identity.client.CertificateManager;
+import dev.isthmus.identity.client.IssuerClient;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code isthmus gateway run --config gateway.yaml}: runs one gateway until SIGTERM, then drains. The
+ * schema of the file is {@link GatewayFile}'s; flags override its most common settings.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the gateway until terminated, then drain.")
+public final class GatewayRunCommand implements Callable<Integer> {
+
+    private static final Duration RELOAD = Duration.ofSeconds(5);
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--config", required = true, description = "The gateway's YAML configuration (see the README).")
+    Path configFile;
+
+    @Option(names = "--inbound-port", description = "Overrides inbound.port (the mTLS listener, default 4143).")
+    Integer inboundPort;
+
+    @Option(names = "--admin-port", description = "Overrides admin.port (/ready, /live, /metrics; default 4191).")
+    Integer adminPort;
+
+    @Option(names = "--routes", description = "Overrides routes.file: exported services, reloaded when it changes.")
+    Path routesFile;
+
+    @Override
+    public Integer call() throws Exception {
+        GatewayFile file = load(configFile);
+        GatewayConfig config = file.config();
+        if (inboundPort != null || adminPort != null) {
+            config = new GatewayConfig(config.inboundHost(), inboundPort != null ? inboundPort : config.inboundPort(),
+                    config.adminHost(), adminPort != null ? adminPort : config.adminPort(), config.identity(), config.policy(),
+                    config.maxConnections(), config.handshakeTimeout(), config.headerTimeout(), config.idleTimeout(),
+                    config.connectTimeout(), config.requestTimeout(), config.drainTimeout(), config.ioThreads());
+        }
+        Clock clock = Clock.systemUTC();
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Gateway gateway = new Gateway(config, registry, clock, HttpSessionInstaller.factory());
+        Deque<AutoCloseable> parts = new ArrayDeque<>();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            gateway.close(); // drains within timeouts.drain
+            parts.forEach(GatewayRunCommand::closeQuietly);
+            stopped.countDown();
+        }, "isthmus-gateway-shutdown"));
+
+        if (file.certificate() != null) {
+            parts.push(new CredentialFiles(file.certificate(), file.key(), file.trustAnchors(), RELOAD,
+                    (key, anchors) -> gateway.tls().update(key, anchors)).start());
+        } else {
+            TrustAnchors anchors = TrustAnchors.load(file.trustAnchors());
+            IssuerClient issuer = new IssuerClient(file.issuer().address(), file.issuer().identity(), anchors,
+                    () -> read(file.issuer().tokenFile()), clock);
+            CertificateManager manager = new CertificateManager(config.identity(), issuer, CertificateManager.Backoff.DEFAULT,
+                    clock, registry).start();
+            parts.push(manager);
+            manager.addListener(key -> gateway.tls().update(key, anchors));
+        }
+        Path routes = routesFile != null ? routesFile : file.routes();
+        if (routes != null) {
+            FileRouteSource source = new FileRouteSource(routes, RELOAD);
+            parts.push(source);
+            source.start(gateway::routes);
+        } else {
+            gateway.routes(RouteTable.EMPTY);
+        }
+        awaitCredentials(gateway);
+        gateway.start();
+        spec.commandLine().getOut().printf("gateway %s: mTLS on %s:%d, admin on %s:%d%n", config.identity(),
+                config.inboundHost(), gateway.inboundPort(), config.adminHost(), gateway.adminPort());
+        spec.commandLine().getOut().flush();
+        stopped.await();
+        return 0;
+    }
+
+    /** Starting without a certificate would refuse every peer; wait (bounded) for the first one instead. */
+    private static void awaitCredentials(Gateway gateway) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!gateway.tls().ready() && System.nanoTime() < until) {
+            Thread.sleep(100);
+        }
+        if (!gateway.tls().ready()) {
+            throw new UserException("no usable TLS certificate after 60 s; see the warnings above for why");
+        }
+    }
+
+    private static GatewayFile load(Path file) {
+        try {
+            Path base = file.toAbsolutePath().getParent();
+            return GatewayFile.parse(Files.readString(file), file.toString(), base);
+        } catch (NoSuchFileException e) {
+            throw new UserException(file + ": no such file (expected the gateway's YAML configuration)");
+        } catch (IOException e) {
+            throw new UserException(file + ": cannot be read: " + e.getMessage());
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable part) {
+        try {
+            part.close();
+        } catch (Exception e) {
+            System.err.println("while stopping: " + e);
+        }
+    }
+}

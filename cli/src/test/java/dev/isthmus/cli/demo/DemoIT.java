@@ -1,0 +1,48 @@
+package dev.isthmus.cli.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.isthmus.cli.Isthmus;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The README's first command, run in-process: each step's outcome, and nothing left running afterwards. */
+class DemoIT {
+
+    @Test
+    void walksThroughTheGuideAndLeavesNothingRunning() {
+        Set<String> threadsBefore = liveThreadNames();
+        StringWriter out = new StringWriter();
+        CommandLine command = Isthmus.commandLine();
+        command.setOut(new PrintWriter(out, true));
+
+        assertThat(command.execute("demo")).isZero();
+
+        String text = out.toString();
+        assertThat(text).contains("==> 1. A trust anchor shared by both clusters");
+        assertThat(text).containsPattern("east: issuer at https://127\\.0\\.0\\.1:\\d+ signed spiffe://cluster\\.local/ns/isthmus-multicluster/sa/isthmus-gateway");
+        assertThat(text).contains("-> 200 {\"hostname\": \"podinfo-east-5d8c7\", \"message\": \"greetings from east\"");
+        assertThat(text).contains("by=\\\"spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway\\\"");
+        assertThat(text).containsPattern("a client without a certificate -> refused: .*CERTIFICATE_REQUIRED");
+        assertThat(text).contains("a client whose certificate chains to another anchor -> refused");
+        assertThat(text).contains("west asking for a service east did not export -> 404");
+        assertThat(text).containsPattern("podinfo\\.test\\.svc\\.cluster\\.local:9898\\s+2xx\\s+\\S+\\s+3");
+        assertThat(text).containsPattern("no_client_certificate\\s+1").containsPattern("untrusted_certificate\\s+1")
+                .containsPattern("not_exported\\s+1");
+
+        assertThat(liveThreadNames().stream().filter(name -> !threadsBefore.contains(name))
+                .filter(name -> !name.startsWith("ForkJoinPool") && !name.startsWith("globalEventExecutor")
+                        && !name.startsWith("HttpClient") && !name.startsWith("process reaper"))
+                .collect(Collectors.toSet()))
+                .as("threads the demo left behind").isEmpty();
+    }
+
+    private static Set<String> liveThreadNames() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .collect(Collectors.toSet());
+    }
+}

@@ -1,0 +1,99 @@
+package dev.isthmus.cli.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.isthmus.identity.SpiffeId;
+import dev.isthmus.identity.ca.CertificateAuthority;
+import dev.isthmus.identity.ca.IssuedCertificate;
+import dev.isthmus.identity.ca.Keys;
+import dev.isthmus.identity.ca.LeafIssuer;
+import dev.isthmus.identity.pem.PemFiles;
+import dev.isthmus.identity.pem.PemFiles.Output;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code isthmus gateway run} as its own process: it starts from a config file, becomes ready, and stops on SIGTERM. */
+class GatewayRunIT {
+
+    static final SpiffeId GATEWAY = SpiffeId.parse("spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway");
+
+    @TempDir Path dir;
+
+    @Test
+    void runsFromItsConfigFileAndDrainsOnSigterm() throws Exception {
+        Clock clock = Clock.systemUTC();
+        CertificateAuthority root = CertificateAuthority.createRoot("cluster.local", Duration.ofDays(1), clock);
+        CertificateAuthority issuer = root.createIssuer("cluster.local", Duration.ofDays(1), clock);
+        KeyPair keys = Keys.generateP256();
+        IssuedCertificate leaf = new LeafIssuer(issuer, clock).issue(keys.getPublic(), GATEWAY);
+        PemFiles.write(List.of(Output.certificates(dir.resolve("ca-bundle.crt"), root.chain()),
+                Output.certificates(dir.resolve("tls.crt"), leaf.chain()), Output.key(dir.resolve("tls.key"), keys.getPrivate())),
+                false);
+        Files.writeString(dir.resolve("routes.yaml"), "services: [{name: web.test.svc.cluster.local, port: 80, endpoints: ['127.0.0.1:1']}]\n");
+        Files.writeString(dir.resolve("gateway.yaml"), """
+                identity: spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway
+                inbound: {address: 127.0.0.1, port: 0}
+                admin: {address: 127.0.0.1, port: 0}
+                trustAnchors: ca-bundle.crt
+                certificate: {cert: tls.crt, key: tls.key}
+                routes: {file: routes.yaml}
+                timeouts: {drain: 2s}
+                """);
+
+        Process process = isthmus("gateway", "run", "--config", dir.resolve("gateway.yaml").toString());
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream()));
+            String line = out.readLine();
+            assertThat(line).as("the gateway's first line").isNotNull().contains("mTLS on 127.0.0.1:");
+            Matcher admin = Pattern.compile("admin on 127\\.0\\.0\\.1:(\\d+)").matcher(line);
+            assertThat(admin.find()).isTrue();
+
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.group(1) + "/ready"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.statusCode()).isEqualTo(200);
+            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.group(1) + "/metrics"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.body()).contains("isthmus_gateway_routes 1.0");
+
+            process.destroy(); // SIGTERM
+            assertThat(process.waitFor(20, TimeUnit.SECONDS)).as("stopped after draining").isTrue();
+            assertThat(process.exitValue()).isIn(0, 143);
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aBadConfigFileIsOneClearLineAndExitCodeOne() throws Exception {
+        Files.writeString(dir.resolve("gateway.yaml"), "identity: spiffe://cluster.local/ns/a/sa/b\ntrustAnchors: x\ntimeouts: {idle: soon}\n"
+                + "certificate: {cert: a, key: b}\n");
+        Process process = isthmus("gateway", "run", "--config", dir.resolve("gateway.yaml").toString());
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        String err = new String(process.getErrorStream().readAllBytes());
+        assertThat(process.exitValue()).isEqualTo(1);
+        assertThat(err).contains("gateway.yaml: timeouts.idle: 'soon' is not a duration").doesNotContain("Exception");
+    }
+
+    private static Process isthmus(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.isthmus.cli.Isthmus"));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).start();
+    }
+}
