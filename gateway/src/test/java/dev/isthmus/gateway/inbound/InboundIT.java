@@ -114,6 +114,35 @@ class InboundIT {
     }
 
     @Test
+    void rotatingTheCertificateKeepsOpenStreamsAndNewConnectionsGetTheNewOne() throws Exception {
+        try (GatewayHarness gateway = gateway()) {
+            Channel longStream = client.session(gateway.port(), pki.leaf(TestPki.PEER), pki,
+                    new TransportHeader(ECHO, 7, SessionProtocol.OPAQUE));
+            java.math.BigInteger before = servedSerial(longStream);
+            longStream.writeAndFlush(Unpooled.copiedBuffer("before,", US_ASCII)).sync();
+            awaitReceived(longStream, 7);
+
+            CertifiedKey rotated = pki.leaf(TestPki.GATEWAY);
+            gateway.gateway().tls().update(rotated, pki.anchors());
+
+            longStream.writeAndFlush(Unpooled.copiedBuffer("after", US_ASCII)).sync();
+            awaitReceived(longStream, 12);
+            assertThat(new String(Collector.of(longStream).received(), US_ASCII)).isEqualTo("before,after");
+            assertThat(longStream.isActive()).isTrue();
+
+            Channel fresh = client.connect(gateway.port(), pki.leaf(TestPki.PEER), pki, new Collector());
+            assertThat(servedSerial(fresh)).isEqualTo(rotated.leaf().getSerialNumber()).isNotEqualTo(before);
+            fresh.close().sync();
+            longStream.close().sync();
+        }
+    }
+
+    private static java.math.BigInteger servedSerial(Channel channel) throws Exception {
+        return ((java.security.cert.X509Certificate) channel.pipeline().get(SslHandler.class).engine().getSession()
+                .getPeerCertificates()[0]).getSerialNumber();
+    }
+
+    @Test
     void aHalfCloseReachesTheBackendAndItsAnswerComesBack() throws Exception {
         try (GatewayHarness gateway = gateway()) {
             Channel session = client.session(gateway.port(), pki.leaf(TestPki.PEER), pki,
