@@ -67,7 +67,19 @@ public final class LoadBalancer {
                 bestLoad = state.outstanding();
             }
         }
-        return best != null ? best : ready.get(random.nextInt(size));
+        return best != null ? best : leastLoadedNotEjected(ready, now, random);
+    }
+
+    /** The rare case where every draw hit an ejected instance: look at them all. */
+    private Endpoint leastLoadedNotEjected(List<Endpoint> ready, long now, ThreadLocalRandom random) {
+        Endpoint best = null;
+        for (Endpoint candidate : ready) {
+            EndpointState state = state(candidate);
+            if (!state.ejected(now) && (best == null || state.outstanding() < state(best).outstanding())) {
+                best = candidate;
+            }
+        }
+        return best != null ? best : ready.get(random.nextInt(ready.size()));
     }
 
     /** Marks the start of a request to {@code endpoint}; pair with {@link #finished}. */
