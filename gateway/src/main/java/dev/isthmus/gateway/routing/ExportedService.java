@@ -9,7 +9,8 @@ import java.util.List;
  *
  * @param name the service's FQDN, {@code <svc>.<ns>.svc.<cluster-domain>}
  */
-public record ExportedService(String name, int port, BackendProtocol protocol, List<Endpoint> endpoints) {
+public record ExportedService(String name, int port, BackendProtocol protocol, List<Endpoint> endpoints)
+        implements Backend {
 
     public ExportedService {
         requireNonNull(name, "name");

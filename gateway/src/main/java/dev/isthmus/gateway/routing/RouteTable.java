@@ -13,13 +13,19 @@ import java.util.Map;
  */
 public final class RouteTable {
 
-    public static final RouteTable EMPTY = new RouteTable("cluster.local", List.of());
+    public static final RouteTable EMPTY = new RouteTable("cluster.local", List.of(), List.of());
 
     private final String clusterDomain;
     private final String serviceSuffix;
     private final Map<String, ExportedService> exported;
+    private final Map<Integer, OutboundRoute> outbound;
 
+    /** A table with exported services only: an inbound-only gateway's. */
     public RouteTable(String clusterDomain, List<ExportedService> exported) {
+        this(clusterDomain, exported, List.of());
+    }
+
+    public RouteTable(String clusterDomain, List<ExportedService> exported, List<OutboundRoute> outbound) {
         this.clusterDomain = requireNonNull(clusterDomain, "clusterDomain");
         this.serviceSuffix = ".svc." + clusterDomain;
         Map<String, ExportedService> byTarget = new HashMap<>();
@@ -33,6 +39,15 @@ public final class RouteTable {
             }
         }
         this.exported = Map.copyOf(byTarget);
+        Map<Integer, OutboundRoute> byPort = new HashMap<>();
+        for (OutboundRoute route : outbound) {
+            OutboundRoute previous = byPort.put(route.port(), route);
+            if (previous != null) {
+                throw new IllegalArgumentException("outbound routes " + previous.name() + " and " + route.name()
+                        + " both claim port " + route.port() + " (expected one route per listener port)");
+            }
+        }
+        this.outbound = Map.copyOf(byPort);
     }
 
     public String clusterDomain() {
@@ -65,5 +80,15 @@ public final class RouteTable {
 
     public int size() {
         return exported.size();
+    }
+
+    /** The outbound route listening on {@code port}, or {@code null}. */
+    public OutboundRoute outbound(int port) {
+        return outbound.get(port);
+    }
+
+    /** Every outbound route, keyed by its listener port: the gateway opens a listener for each. */
+    public Map<Integer, OutboundRoute> outboundRoutes() {
+        return outbound;
     }
 }
