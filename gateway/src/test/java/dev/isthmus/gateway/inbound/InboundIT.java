@@ -223,8 +223,9 @@ class InboundIT {
         SpiffeId onlyThis = SpiffeId.parse("spiffe://cluster.local/ns/isthmus-multicluster/sa/somebody-else");
         try (GatewayHarness gateway = gateway(b -> b.policy(
                 new AuthorizationPolicy("cluster.local", Set.of(onlyThis), Set.of(), Set.of())))) {
-            Channel session = client.session(gateway.port(), pki.leaf(TestPki.PEER), pki,
-                    new TransportHeader(ECHO, 7, SessionProtocol.OPAQUE));
+            Channel session = client.connect(gateway.port(), pki.leaf(TestPki.PEER), pki, new Collector());
+            // The gateway may refuse before the header is even written: the write may fail, the close may not.
+            session.writeAndFlush(new TransportHeader(ECHO, 7, SessionProtocol.OPAQUE).encode(session.alloc()));
             assertThat(Collector.awaitClose(session, 10)).isTrue();
             assertThat(Collector.of(session).received()).isEmpty();
             assertThat(gateway.awaitCount(1, "isthmus.gateway.sessions.rejected", "reason", "unauthorized")).isEqualTo(1);

@@ -1,6 +1,5 @@
 package dev.isthmus.identity.issuer;
 
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -9,6 +8,8 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.ReferenceCountUtil;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Netty's aggregator, limited to {@value IssuerChannelInitializer#MAX_BODY_BYTES} bytes of body, whose
@@ -16,6 +17,8 @@ import io.netty.util.ReferenceCountUtil;
  * format instead of an empty body. It also answers {@code Expect: 100-continue}.
  */
 final class RequestBodyAggregator extends HttpObjectAggregator {
+
+    private static final Duration LINGER = Duration.ofSeconds(2);
 
     private final IssuerMetrics metrics;
 
@@ -53,7 +56,12 @@ final class RequestBodyAggregator extends HttpObjectAggregator {
         // early answer (the JDK's stops sending and reuses the connection): closing is the only way both
         // sides agree where the next request starts. (A too-large Content-Length with Expect: 100-continue
         // is refused in newContinueResponse instead, before the body is sent, and keeps the connection.)
-        ctx.writeAndFlush(tooLarge(oversized).closing().toResponse()).addListener(ChannelFutureListener.CLOSE);
+        //
+        // The close lingers, as nginx's does: closing at once while the client is still sending makes the
+        // kernel answer its next bytes with a reset, which can destroy the 413 before the client has read it.
+        // Meanwhile the aggregator discards the rest of the body, and a client that reads the answer closes first.
+        ctx.writeAndFlush(tooLarge(oversized).closing().toResponse()).addListener(written ->
+                ctx.executor().schedule(() -> ctx.close(), LINGER.toMillis(), TimeUnit.MILLISECONDS));
     }
 
     private Reply tooLarge(HttpMessage message) {
