@@ -6,6 +6,12 @@ import dev.isthmus.gateway.admin.AdminServer;
 import dev.isthmus.gateway.inbound.ConnectionLimiter;
 import dev.isthmus.gateway.inbound.HttpSessions;
 import dev.isthmus.gateway.inbound.InboundInitializer;
+import dev.isthmus.gateway.outbound.OutboundListeners;
+import dev.isthmus.gateway.outbound.OutboundSessions;
+import dev.isthmus.gateway.probe.ClientContexts;
+import dev.isthmus.gateway.probe.LinkProbes;
+import dev.isthmus.gateway.probe.ProbeSettings;
+import dev.isthmus.gateway.routing.LinkHealth;
 import dev.isthmus.gateway.routing.RouteTable;
 import dev.isthmus.gateway.tls.ServerTls;
 import dev.isthmus.gateway.upstream.LoadBalancer;
@@ -27,6 +33,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.logging.Logger;
@@ -51,6 +58,9 @@ public final class Gateway implements AutoCloseable {
     private final ChannelGroup connections = new DefaultChannelGroup("isthmus-inbound", GlobalEventExecutor.INSTANCE);
     private final AdminServer admin;
     private volatile RouteTable routes;
+    private final OutboundListeners outbound;
+    private final LinkProbes probes;
+    private volatile LinkHealth linkHealth;
     private Channel listener;
     private int inboundPort;
     private int adminPort;
@@ -65,6 +75,11 @@ public final class Gateway implements AutoCloseable {
         this.upstreams = new Upstreams(new LoadBalancer(), config.connectTimeout());
         this.workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), NioIoHandler.newFactory());
         this.admin = new AdminServer(registry, this::notReadyReason);
+        this.probes = new LinkProbes(workers, ClientContexts.current(tls::credentials, tls::anchors, tls.provider(), clock),
+                ProbeSettings.DEFAULTS, registry, clock);
+        this.linkHealth = probes;
+        this.outbound = new OutboundListeners(new OutboundSessions(config, metrics, upstreams, tls, clock, this::routes,
+                () -> linkHealth), acceptor, workers, connections::add, config.outboundHost());
         metrics.gauge("isthmus.gateway.certificate.expiry.seconds", "Seconds until the serving certificate expires",
                 tls, ServerTls::secondsUntilExpiry);
         metrics.gauge("isthmus.gateway.routes", "Exported services in the route table", this,
@@ -88,9 +103,26 @@ public final class Gateway implements AutoCloseable {
         return tls;
     }
 
-    /** Replaces the route table; connections already routed keep their session. */
+    /** Replaces the route table; connections already routed keep their session. Outbound listeners follow it. */
     public void routes(RouteTable table) {
         this.routes = requireNonNull(table, "table");
+        outbound.update(table);
+        probes.follow(table);
+    }
+
+    /** Replaces the gateway probe as the judge of which links are alive (tests drive failover this way). */
+    public void linkHealth(LinkHealth health) {
+        this.linkHealth = requireNonNull(health, "health");
+    }
+
+    /** The probes of the links in the route table: alive or dead, latency, last error. */
+    public LinkProbes probes() {
+        return probes;
+    }
+
+    /** The ports of the outbound listeners open now. */
+    public Set<Integer> outboundPorts() {
+        return outbound.ports();
     }
 
     public RouteTable routes() {
@@ -131,6 +163,7 @@ public final class Gateway implements AutoCloseable {
                 })
                 .bind(config.inboundHost(), config.inboundPort()).sync().channel();
         inboundPort = ((InetSocketAddress) listener.localAddress()).getPort();
+        outbound.start(routes());
         adminPort = admin.start(acceptor, config.adminHost(), config.adminPort());
         log.info(() -> "gateway " + config.identity() + " listening on " + config.inboundHost() + ":" + inboundPort
                 + " (mTLS, " + tls.provider() + "), admin on " + config.adminHost() + ":" + adminPort);
@@ -157,6 +190,7 @@ public final class Gateway implements AutoCloseable {
         if (listener != null) {
             listener.close().syncUninterruptibly();
         }
+        outbound.close();
         connections.forEach(channel -> channel.pipeline().fireUserEventTriggered(Drain.EVENT));
         long until = System.nanoTime() + deadline.toNanos();
         while (!connections.isEmpty() && System.nanoTime() < until) {
@@ -176,6 +210,7 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         drain(config.drainTimeout());
+        probes.close();
         admin.close();
         acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

@@ -14,13 +14,18 @@ import java.time.Duration;
  * @param adminHost address of the plaintext admin listener
  * @param adminPort its port, 4191 by default
  * @param identity this gateway's own identity, used for loop detection and {@code Forwarded: by=}
+ * @param outboundHost address of the plaintext outbound listeners, one per outbound route
+ * @param detectTimeout how long an outbound client may stay silent before its connection is taken
+ *     for an opaque one (protocols where the server speaks first)
  */
 public record GatewayConfig(String inboundHost, int inboundPort, String adminHost, int adminPort, SpiffeId identity,
         AuthorizationPolicy policy, int maxConnections, Duration handshakeTimeout, Duration headerTimeout,
-        Duration idleTimeout, Duration connectTimeout, Duration requestTimeout, Duration drainTimeout, int ioThreads) {
+        Duration idleTimeout, Duration connectTimeout, Duration requestTimeout, Duration drainTimeout, int ioThreads,
+        String outboundHost, Duration detectTimeout) {
 
     public GatewayConfig {
         requireNonNull(inboundHost, "inboundHost");
+        requireNonNull(outboundHost, "outboundHost");
         requireNonNull(adminHost, "adminHost");
         requireNonNull(identity, "identity");
         requireNonNull(policy, "policy");
@@ -32,11 +37,19 @@ public record GatewayConfig(String inboundHost, int inboundPort, String adminHos
         if (ioThreads < 0) {
             throw new IllegalArgumentException("ioThreads: " + ioThreads + " (expected: 0 for one per core, or more)");
         }
-        for (Duration d : new Duration[] {handshakeTimeout, headerTimeout, idleTimeout, connectTimeout, requestTimeout, drainTimeout}) {
+        for (Duration d : new Duration[] {handshakeTimeout, headerTimeout, idleTimeout, connectTimeout, requestTimeout, drainTimeout,
+                detectTimeout}) {
             if (requireNonNull(d, "timeout").isNegative() || d.isZero()) {
                 throw new IllegalArgumentException("timeout: " + d + " (expected: a positive duration)");
             }
         }
+    }
+
+    /** The same settings on other ports, for command-line overrides. */
+    public GatewayConfig withPorts(int inboundPort, int adminPort) {
+        return new GatewayConfig(inboundHost, inboundPort, adminHost, adminPort, identity, policy, maxConnections,
+                handshakeTimeout, headerTimeout, idleTimeout, connectTimeout, requestTimeout, drainTimeout, ioThreads,
+                outboundHost, detectTimeout);
     }
 
     private static void checkPort(String what, int port) {
@@ -51,6 +64,8 @@ public record GatewayConfig(String inboundHost, int inboundPort, String adminHos
 
     /** Defaults are the production ones; tests change ports and timeouts. */
     public static final class Builder {
+        static final String DEFAULT_OUTBOUND_HOST = "0.0.0.0";
+        static final Duration DEFAULT_DETECT_TIMEOUT = Duration.ofSeconds(1);
         private String inboundHost = "0.0.0.0";
         private int inboundPort = 4143;
         private String adminHost = "0.0.0.0";
@@ -65,6 +80,8 @@ public record GatewayConfig(String inboundHost, int inboundPort, String adminHos
         private Duration requestTimeout = Duration.ofSeconds(60);
         private Duration drainTimeout = Duration.ofSeconds(30);
         private int ioThreads;
+        private String outboundHost = DEFAULT_OUTBOUND_HOST;
+        private Duration detectTimeout = DEFAULT_DETECT_TIMEOUT;
 
         public Builder inbound(String host, int port) {
             this.inboundHost = host;
@@ -128,11 +145,23 @@ public record GatewayConfig(String inboundHost, int inboundPort, String adminHos
             return this;
         }
 
+        /** Where the outbound listeners bind; their ports come from the routes. */
+        public Builder outboundHost(String host) {
+            this.outboundHost = host;
+            return this;
+        }
+
+        public Builder detectTimeout(Duration timeout) {
+            this.detectTimeout = timeout;
+            return this;
+        }
+
         public GatewayConfig build() {
             AuthorizationPolicy effective = policy != null ? policy
                     : AuthorizationPolicy.trustDomain(requireNonNull(identity, "identity").trustDomain());
             return new GatewayConfig(inboundHost, inboundPort, adminHost, adminPort, identity, effective, maxConnections,
-                    handshakeTimeout, headerTimeout, idleTimeout, connectTimeout, requestTimeout, drainTimeout, ioThreads);
+                    handshakeTimeout, headerTimeout, idleTimeout, connectTimeout, requestTimeout, drainTimeout, ioThreads,
+                    outboundHost, detectTimeout);
         }
     }
 }

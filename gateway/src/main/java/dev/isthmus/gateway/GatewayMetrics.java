@@ -40,6 +40,10 @@ public final class GatewayMetrics {
     private final Map<RequestKey, Counter> requests = new ConcurrentHashMap<>();
     private final Map<String, Timer> latencies = new ConcurrentHashMap<>();
 
+    private final Map<RequestKey, Counter> outboundRequests = new ConcurrentHashMap<>();
+    private final Map<String, Timer> outboundLatencies = new ConcurrentHashMap<>();
+    private final Map<RequestKey, Counter> outboundFailures = new ConcurrentHashMap<>();
+
     private record RequestKey(String target, String statusClass, String peer) {}
 
     public GatewayMetrics(MeterRegistry registry) {
@@ -101,6 +105,29 @@ public final class GatewayMetrics {
                 .description("Time from request to the end of the response")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
                 .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** One finished request of an outbound client: counted by route, status class and backend (a link, or "local"); timed by route. */
+    public void outboundRequest(String route, int status, String backend, long nanos) {
+        String statusClass = status / 100 + "xx";
+        outboundRequests.computeIfAbsent(new RequestKey(route, statusClass, backend), k -> Counter.builder("isthmus.gateway.outbound.requests")
+                .tag("route", k.target()).tag("status_class", k.statusClass()).tag("backend", k.peer())
+                .description("HTTP requests of clients on outbound listeners").register(registry)).increment();
+        outboundLatencies.computeIfAbsent(route, r -> Timer.builder("isthmus.gateway.outbound.request.duration").tag("route", r)
+                .description("Time from an outbound request to the end of its response")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * A connection to a remote gateway that could not be made, or a request failed fast while it backs off.
+     *
+     * @param reason {@code refused}, {@code timeout}, {@code wrong_identity}, a {@link HandshakeFailure} tag, {@code backing_off} …
+     */
+    public void outboundFailure(String link, String reason) {
+        outboundFailures.computeIfAbsent(new RequestKey(link, reason, ""), k -> Counter.builder("isthmus.gateway.outbound.failures")
+                .tag("link", k.target()).tag("reason", k.statusClass())
+                .description("Connections to remote gateways that failed, by link and reason").register(registry)).increment();
     }
 
     public <T> void gauge(String name, String description, T object, ToDoubleFunction<T> value) {

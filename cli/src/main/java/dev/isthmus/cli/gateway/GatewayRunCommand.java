@@ -58,10 +58,8 @@ public final class GatewayRunCommand implements Callable<Integer> {
         GatewayFile file = load(configFile);
         GatewayConfig config = file.config();
         if (inboundPort != null || adminPort != null) {
-            config = new GatewayConfig(config.inboundHost(), inboundPort != null ? inboundPort : config.inboundPort(),
-                    config.adminHost(), adminPort != null ? adminPort : config.adminPort(), config.identity(), config.policy(),
-                    config.maxConnections(), config.handshakeTimeout(), config.headerTimeout(), config.idleTimeout(),
-                    config.connectTimeout(), config.requestTimeout(), config.drainTimeout(), config.ioThreads());
+            config = config.withPorts(inboundPort != null ? inboundPort : config.inboundPort(),
+                    adminPort != null ? adminPort : config.adminPort());
         }
         Clock clock = Clock.systemUTC();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

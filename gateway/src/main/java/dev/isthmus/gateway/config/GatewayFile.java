@@ -14,6 +14,7 @@ import java.util.Set;
  * identity: spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway   # required
  * inbound:  {address: 0.0.0.0, port: 4143}
  * admin:    {address: 0.0.0.0, port: 4191}
+ * outbound: {address: 0.0.0.0}       # where the listeners of mirrored services and splits bind
  * trustAnchors: /var/run/isthmus/trust-roots/ca-bundle.crt                      # required
  * certificate:                       # either a certificate from files (reloaded when they change) …
  *   cert: /var/run/isthmus/tls/tls.crt
@@ -29,7 +30,7 @@ import java.util.Set;
  *   namespaces: [isthmus-multicluster]
  *   trustDomains: [west.example]
  * limits:   {maxConnections: 50000, ioThreads: 0}
- * timeouts: {handshake: 10s, header: 10s, idle: 5m, connect: 3s, request: 60s, drain: 30s}
+ * timeouts: {handshake: 10s, header: 10s, idle: 5m, connect: 3s, request: 60s, drain: 30s, detect: 1s}
  * </pre>
  */
 public record GatewayFile(GatewayConfig config, Path trustAnchors, Path certificate, Path key, IssuerSettings issuer,
@@ -40,8 +41,8 @@ public record GatewayFile(GatewayConfig config, Path trustAnchors, Path certific
 
     public static GatewayFile parse(String yaml, String source, Path base) {
         YamlNode root = YamlNode.parse(yaml, source);
-        root.onlyKeys(Set.of("identity", "inbound", "admin", "trustAnchors", "certificate", "issuer", "routes", "policy",
-                "limits", "timeouts"));
+        root.onlyKeys(Set.of("identity", "inbound", "admin", "outbound", "trustAnchors", "certificate", "issuer", "routes",
+                "policy", "limits", "timeouts"));
         SpiffeId identity = identity(root.required("identity"));
         GatewayConfig.Builder config = GatewayConfig.builder().identity(identity);
 
@@ -49,6 +50,7 @@ public record GatewayFile(GatewayConfig config, Path trustAnchors, Path certific
         config.inbound(inbound.get("address").string("0.0.0.0"), inbound.get("port").port(4143));
         YamlNode admin = root.get("admin").onlyKeys(Set.of("address", "port"));
         config.admin(admin.get("address").string("0.0.0.0"), admin.get("port").port(4191));
+        config.outboundHost(root.get("outbound").onlyKeys(Set.of("address")).get("address").string("0.0.0.0"));
 
         YamlNode policy = root.get("policy").onlyKeys(Set.of("identities", "namespaces", "trustDomains"));
         Set<SpiffeId> identities = new HashSet<>();
@@ -64,14 +66,16 @@ public record GatewayFile(GatewayConfig config, Path trustAnchors, Path certific
         YamlNode threads = limits.get("ioThreads");
         config.ioThreads(threads.isMissing() ? 0 : threads.positiveInt(1));
 
-        YamlNode timeouts = root.get("timeouts").onlyKeys(Set.of("handshake", "header", "idle", "connect", "request", "drain"));
+        YamlNode timeouts = root.get("timeouts").onlyKeys(Set.of("handshake", "header", "idle", "connect", "request", "drain",
+                "detect"));
         GatewayConfig defaults = GatewayConfig.builder().identity(identity).build();
         config.handshakeTimeout(timeouts.get("handshake").duration(defaults.handshakeTimeout()))
                 .headerTimeout(timeouts.get("header").duration(defaults.headerTimeout()))
                 .idleTimeout(timeouts.get("idle").duration(defaults.idleTimeout()))
                 .connectTimeout(timeouts.get("connect").duration(defaults.connectTimeout()))
                 .requestTimeout(timeouts.get("request").duration(defaults.requestTimeout()))
-                .drainTimeout(timeouts.get("drain").duration(defaults.drainTimeout()));
+                .drainTimeout(timeouts.get("drain").duration(defaults.drainTimeout()))
+                .detectTimeout(timeouts.get("detect").duration(defaults.detectTimeout()));
 
         YamlNode certificate = root.get("certificate").onlyKeys(Set.of("cert", "key"));
         YamlNode issuer = root.get("issuer").onlyKeys(Set.of("address", "identity", "tokenFile"));

@@ -6,7 +6,12 @@ import io.netty.handler.codec.http.HttpContent;
  * One request and its response, as the {@link HttpProxyHandler} of the inbound side drives it. The
  * handler feeds it the request body; it answers through the handler's {@code respond} methods.
  */
-interface Exchange {
+public interface Exchange {
+
+    /** The metrics label of where the request went ({@link Destination#label()}); {@code none} when nowhere. */
+    default String destination() {
+        return "none";
+    }
 
     /** Starts the exchange; the request head (and its content, if it is a full request) now belongs to it. */
     void start();

@@ -16,8 +16,12 @@ public final class ForwardedHeader {
 
     /** {@code by=<gateway>;for=<peer>;host=<host>;proto=<proto>}, each value quoted when it is not a token. */
     public static String element(SpiffeId by, SpiffeId forPeer, String host, String proto) {
-        return "by=" + value(by.toString()) + ";for=" + value(forPeer.toString()) + ";host=" + value(host) + ";proto="
-                + value(proto);
+        return element(by, forPeer.toString(), host, proto);
+    }
+
+    /** The same, for a node that is not a peer gateway: an outbound client's address, say. */
+    public static String element(SpiffeId by, String forNode, String host, String proto) {
+        return "by=" + value(by.toString()) + ";for=" + value(forNode) + ";host=" + value(host) + ";proto=" + value(proto);
     }
 
     /**

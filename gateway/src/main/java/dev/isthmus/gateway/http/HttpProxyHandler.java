@@ -53,6 +53,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean responseOpen;
     private boolean responseStarted;
     private int status;
+    private String destination;
     private long startNanos;
     private HttpMethod method;
     private HttpVersion version;
@@ -128,7 +129,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         if (responseOpen) {
             responseOpen = false;
-            metrics.finished(RequestMetrics.CLIENT_CLOSED, startNanos);
+            metrics.finished(RequestMetrics.CLIENT_CLOSED, destination, startNanos);
         }
         ctx.fireChannelInactive();
     }
@@ -202,6 +203,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             }
             current = responder.exchange(this, request);
         }
+        destination = current.destination();
         current.start();
     }
 
@@ -287,7 +289,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         log.fine(() -> "aborting " + ctx.channel() + ": " + reason);
         if (responseOpen) {
             responseOpen = false;
-            metrics.finished(responseStarted ? 502 : RequestMetrics.CLIENT_CLOSED, startNanos);
+            metrics.finished(responseStarted ? 502 : RequestMetrics.CLIENT_CLOSED, destination, startNanos);
         }
         ctx.close();
     }
@@ -317,7 +319,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     private void responseEnded() {
         responseOpen = false;
-        metrics.finished(status, startNanos);
+        metrics.finished(status, destination, startNanos);
         ctx.flush();
         if (closeAfterResponse) {
             // Whatever is left of the request is not worth reading: the connection ends with this response.

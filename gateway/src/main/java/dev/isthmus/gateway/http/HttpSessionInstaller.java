@@ -83,8 +83,13 @@ public final class HttpSessionInstaller implements HttpSessions {
     @Override
     public void proxy(ChannelHandlerContext ctx, TransportHeader header, ExportedService service, SpiffeId peer) {
         requireNonNull(peer, "peer");
-        Responder responder = new ServiceProxy(service, self, peer, pools, upstreams.balancer(), metrics, requestTimeout);
+        Responder responder = localService(service, new Forwarder(self, peer.toString(), "https", metrics, requestTimeout));
         install(ctx, header.protocol(), responder, new RequestMetrics(metrics, service.target(), peer.toString()));
+    }
+
+    /** Answers requests from the ready instances of a local service, over this installer's backend pools. */
+    public Responder localService(ExportedService service, Forwarder forwarder) {
+        return new ServiceProxy(service, forwarder, pools, upstreams.balancer(), metrics);
     }
 
     @Override
@@ -94,12 +99,28 @@ public final class HttpSessionInstaller implements HttpSessions {
                 new RequestMetrics(metrics, header.target(), peer == null ? "unknown" : peer.toString()));
     }
 
+    /** The gateway probe: {@code GET /ready} and {@code /live} answered here, with this gateway's identity. */
+    @Override
+    public void answerProbe(ChannelHandlerContext ctx, TransportHeader header) {
+        SpiffeId peer = ctx.channel().attr(PeerAttributes.PEER).get();
+        install(ctx, header.protocol(), new ProbeResponder(self),
+                new RequestMetrics(metrics, header.target(), peer == null ? "unknown" : peer.toString()));
+    }
+
     /** The HTTP/1.1 codec of an inbound session, with the gateway's limits. */
     static HttpServerCodec serverCodec() {
         return new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(MAX_INITIAL_LINE)
                 .setMaxHeaderSize(MAX_HEADER_SIZE)
                 .setMaxChunkSize(MAX_CHUNK));
+    }
+
+    /**
+     * Makes the connection of {@code ctx}, whose handler is named {@code session}, an HTTP session
+     * answered by {@code responder}: the outbound side's entry, for plaintext client connections.
+     */
+    public static void serve(ChannelHandlerContext ctx, SessionProtocol protocol, Responder responder, RequestMetrics requests) {
+        install(ctx, protocol, responder, requests);
     }
 
     /**

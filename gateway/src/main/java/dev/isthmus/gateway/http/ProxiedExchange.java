@@ -2,8 +2,6 @@ package dev.isthmus.gateway.http;
 
 import dev.isthmus.gateway.GatewayMetrics;
 import dev.isthmus.gateway.GatewayMetrics.Rejection;
-import dev.isthmus.gateway.routing.Endpoint;
-import dev.isthmus.gateway.upstream.LoadBalancer;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ConnectTimeoutException;
@@ -27,7 +25,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One request proxied to one backend instance: the backend half of the proxy. Everything runs on the
+ * One request proxied to one destination (a backend instance, or a peer gateway): the backend half of the proxy. Everything runs on the
  * inbound channel's event loop, which is also the backend channel's.
  *
  * <p>The request streams: its head and whatever body came with it wait only until the backend channel
@@ -36,16 +34,16 @@ import java.util.concurrent.TimeUnit;
  * backend channel stops reading while the inbound side is not writable. On an HTTP/2 stream, not
  * reading means no WINDOW_UPDATE, so the sender's flow control does the rest.
  *
- * <p>Failures before the response starts become the gateway's own 502 (unreachable, reset, malformed)
- * or 504 (no response headers in time); after it starts, the inbound side is cut off.
+ * <p>Failures before the response starts become the gateway's own error: the destination's own status
+ * when it cannot be reached, 502 when it reset or sent something malformed, 504 when no response
+ * headers came in time; after the response starts, the inbound side is cut off.
  */
 final class ProxiedExchange implements Exchange, BackendHandler.Listener {
 
     private final HttpProxyHandler inbound;
     private final HttpRequest request;
-    private final Endpoint endpoint;
+    private final Destination destination;
     private final HttpUpstream upstream;
-    private final LoadBalancer balancer;
     private final GatewayMetrics metrics;
     private final long timeoutNanos;
     private ArrayDeque<HttpObject> pending = new ArrayDeque<>();
@@ -60,20 +58,24 @@ final class ProxiedExchange implements Exchange, BackendHandler.Listener {
     private ScheduledFuture<?> timer;
     private long lastProgressNanos;
 
-    ProxiedExchange(HttpProxyHandler inbound, HttpRequest request, Endpoint endpoint, HttpUpstream upstream,
-            LoadBalancer balancer, GatewayMetrics metrics, Duration requestTimeout) {
+    ProxiedExchange(HttpProxyHandler inbound, HttpRequest request, Destination destination, HttpUpstream upstream,
+            GatewayMetrics metrics, Duration requestTimeout) {
         this.inbound = inbound;
         this.request = request;
-        this.endpoint = endpoint;
+        this.destination = destination;
         this.upstream = upstream;
-        this.balancer = balancer;
         this.metrics = metrics;
         this.timeoutNanos = requestTimeout.toNanos();
     }
 
     @Override
+    public String destination() {
+        return destination.label();
+    }
+
+    @Override
     public void start() {
-        balancer.started(endpoint);
+        destination.started();
         pending.add(request);
         requestEnded = request instanceof LastHttpContent;
         lastProgressNanos = System.nanoTime();
@@ -91,7 +93,8 @@ final class ProxiedExchange implements Exchange, BackendHandler.Listener {
             return;
         }
         if (!lease.isSuccess()) {
-            failBeforeResponse(502, "backend " + endpoint + " is unreachable: " + describe(lease.cause()));
+            failBeforeResponse(destination.unreachableStatus(), destination.describe() + " is unreachable: "
+                    + describe(lease.cause()));
             return;
         }
         backend = (Channel) lease.getNow();
@@ -230,7 +233,7 @@ final class ProxiedExchange implements Exchange, BackendHandler.Listener {
     }
 
     private void backendFailed(String what) {
-        String reason = "backend " + endpoint + " " + what;
+        String reason = destination.describe() + " " + what;
         if (responseStarted) {
             finish(false, false);
             inbound.abort(reason);
@@ -259,7 +262,7 @@ final class ProxiedExchange implements Exchange, BackendHandler.Listener {
             armTimer(timeoutNanos - idle);
             return;
         }
-        failBeforeResponse(504, "backend " + endpoint + " sent no response headers within "
+        failBeforeResponse(504, destination.describe() + " sent no response headers within "
                 + Duration.ofNanos(timeoutNanos).toMillis() + " ms");
     }
 
@@ -282,7 +285,7 @@ final class ProxiedExchange implements Exchange, BackendHandler.Listener {
                 ReferenceCountUtil.release(msg);
             }
         }
-        balancer.finished(endpoint, healthy);
+        destination.finished(healthy);
         if (backend != null) {
             backendHandler.detach();
             AutoRead.set(backend, true);

@@ -2,8 +2,11 @@ package dev.isthmus.gateway.http;
 
 import dev.isthmus.gateway.GatewayMetrics;
 
-/** Counts the requests of one session: by target, status class and peer, and the body bytes each way. */
-final class RequestMetrics {
+/**
+ * Counts the requests of one session. An inbound session counts by target, status class and peer, and
+ * the body bytes each way; an outbound one by route, status class and where each request went.
+ */
+public final class RequestMetrics {
 
     /** What is counted for a request whose client went away before its response ended (nginx's convention). */
     static final int CLIENT_CLOSED = 499;
@@ -11,22 +14,44 @@ final class RequestMetrics {
     private final GatewayMetrics metrics;
     private final String target;
     private final String peer;
+    private final boolean outbound;
 
     RequestMetrics(GatewayMetrics metrics, String target, String peer) {
+        this(metrics, target, peer, false);
+    }
+
+    private RequestMetrics(GatewayMetrics metrics, String target, String peer, boolean outbound) {
         this.metrics = metrics;
         this.target = target;
         this.peer = peer;
+        this.outbound = outbound;
     }
 
-    void finished(int status, long startNanos) {
-        metrics.request(target, status, peer, System.nanoTime() - startNanos);
+    /** The requests of clients on the outbound listener of {@code route}. */
+    public static RequestMetrics outbound(GatewayMetrics metrics, String route) {
+        return new RequestMetrics(metrics, route, null, true);
     }
 
+    /** @param destination where the request went ({@link Exchange#destination()}) */
+    void finished(int status, String destination, long startNanos) {
+        long nanos = System.nanoTime() - startNanos;
+        if (outbound) {
+            metrics.outboundRequest(target, status, destination, nanos);
+        } else {
+            metrics.request(target, status, peer, nanos);
+        }
+    }
+
+    /** Body bytes from a peer gateway; an outbound client is no peer, so its bytes are not counted as one's. */
     void received(long bytes) {
-        metrics.bytes(bytes, 0);
+        if (!outbound) {
+            metrics.bytes(bytes, 0);
+        }
     }
 
     void sent(long bytes) {
-        metrics.bytes(0, bytes);
+        if (!outbound) {
+            metrics.bytes(0, bytes);
+        }
     }
 }

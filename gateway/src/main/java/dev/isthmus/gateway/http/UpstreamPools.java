@@ -40,7 +40,8 @@ final class UpstreamPools {
         HttpUpstream pool = pools.get(key);
         if (pool == null) {
             pool = key.h2c()
-                    ? new H2cPool(loop, endpoint, upstreams, idleTimeout, empty -> pools.remove(key, empty))
+                    ? new Http2Pool(loop, "backend " + endpoint, (l, http2) -> Http2Pool.connected(upstreams.connect(l, endpoint, http2)), idleTimeout,
+                            empty -> pools.remove(key, empty))
                     : new Http1Pool(loop, endpoint, upstreams, idleTimeout, empty -> pools.remove(key, empty));
             pools.put(key, pool);
         }

@@ -16,4 +16,12 @@ public interface HttpSessions {
 
     /** Answers every request of the connection with {@code status}, saying {@code reason}. */
     void refuse(ChannelHandlerContext ctx, TransportHeader header, int status, String reason);
+
+    /**
+     * Answers the gateway probe ({@link dev.isthmus.gateway.probe.ProbeTarget}) itself. Sessions that do
+     * not know the probe refuse it, as they would any target they cannot serve.
+     */
+    default void answerProbe(ChannelHandlerContext ctx, TransportHeader header) {
+        refuse(ctx, header, 404, header.target() + " is not answered by this gateway");
+    }
 }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.isthmus.gateway.Drain;
 import dev.isthmus.gateway.GatewayMetrics;
 import dev.isthmus.gateway.GatewayMetrics.Rejection;
+import dev.isthmus.gateway.probe.ProbeTarget;
 import dev.isthmus.gateway.routing.ExportedService;
 import dev.isthmus.gateway.routing.RouteTable;
 import dev.isthmus.gateway.transport.SessionProtocol;
@@ -23,8 +24,9 @@ import java.util.logging.Logger;
 /**
  * Routes a connection by its transport header, against the route table of the moment: a name outside
  * this cluster's {@code svc.<cluster-domain>}, or a service that is not exported, is refused (404 for
- * HTTP, close for opaque sessions); otherwise the session's own handlers take over. A peer that sends
- * no header in time is closed.
+ * HTTP, close for opaque sessions); otherwise the session's own handlers take over. The reserved
+ * {@link ProbeTarget} is answered by the gateway itself, over HTTP only. A peer that sends no header in
+ * time is closed.
  */
 public final class SessionRouter extends ChannelInboundHandlerAdapter {
 
@@ -94,6 +96,14 @@ public final class SessionRouter extends ChannelInboundHandlerAdapter {
         }
         routed = true;
         timeout.cancel(false);
+        if (ProbeTarget.matches(header)) {
+            if (header.protocol() == SessionProtocol.OPAQUE) {
+                refuse(ctx, header, Rejection.NOT_EXPORTED, header.target() + " answers HTTP sessions only");
+            } else {
+                http.answerProbe(ctx, header);
+            }
+            return;
+        }
         RouteTable table = routes.get();
         if (!table.isLocalServiceName(header.name())) {
             refuse(ctx, header, Rejection.OUTSIDE_DOMAIN, header.name() + " is not a service of this cluster (expected "

@@ -1,6 +1,8 @@
 package dev.isthmus.gateway.routing;
 
 import dev.isthmus.gateway.config.YamlNode;
+import dev.isthmus.gateway.routing.OutboundRoute.WeightedBackend;
+import dev.isthmus.identity.SpiffeId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,6 +20,22 @@ import java.util.Set;
  *       - 10.0.0.7:9898                 # ready
  *       - address: 10.0.0.8:9898
  *         ready: false
+ * outbound:                             # this gateway's listeners for clients of this cluster
+ *   - port: 4180                        # the port it listens on for this route
+ *     name: podinfo-east.test.svc.cluster.local:9898   # what clients call; for metrics
+ *     backends:
+ *       - weight: 50                    # optional, default 1: the share among the backends that can take traffic
+ *         remote:                       # a service behind another cluster's gateway
+ *           link: east
+ *           gateways: [203.0.113.7:4143]
+ *           identity: spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway
+ *           service: podinfo.test.svc.cluster.local
+ *           port: 9898
+ *       - weight: 50
+ *         local:                        # a service of this cluster, with the keys of a services entry
+ *           name: podinfo.test.svc.cluster.local
+ *           port: 9898
+ *           endpoints: [10.0.0.9:9898]
  * </pre>
  * Errors name the path of the offending value ({@code services[1].port}) and what was expected.
  */
@@ -30,13 +48,17 @@ public final class RouteFile {
         if (document.isMissing()) {
             return RouteTable.EMPTY;
         }
-        document.onlyKeys(Set.of("clusterDomain", "services"));
+        document.onlyKeys(Set.of("clusterDomain", "services", "outbound"));
         List<ExportedService> services = new ArrayList<>();
         for (YamlNode service : document.get("services").list()) {
             services.add(service(service));
         }
+        List<OutboundRoute> outbound = new ArrayList<>();
+        for (YamlNode route : document.get("outbound").list()) {
+            outbound.add(outboundRoute(route));
+        }
         try {
-            return new RouteTable(document.get("clusterDomain").string("cluster.local"), services);
+            return new RouteTable(document.get("clusterDomain").string("cluster.local"), services, outbound);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
         }
@@ -60,6 +82,56 @@ public final class RouteFile {
             endpoints.add(endpoint(endpoint));
         }
         return new ExportedService(name, port, protocol, endpoints);
+    }
+
+    private static OutboundRoute outboundRoute(YamlNode route) {
+        route.onlyKeys(Set.of("port", "name", "backends"));
+        int port = route.required("port").servicePort();
+        String name = route.required("name").string();
+        List<WeightedBackend> backends = new ArrayList<>();
+        for (YamlNode backend : route.required("backends").list()) {
+            backends.add(weightedBackend(backend));
+        }
+        try {
+            return new OutboundRoute(port, name, backends);
+        } catch (IllegalArgumentException e) {
+            throw route.error(e);
+        }
+    }
+
+    private static WeightedBackend weightedBackend(YamlNode node) {
+        node.onlyKeys(Set.of("weight", "local", "remote"));
+        int weight = node.get("weight").positiveInt(1);
+        YamlNode local = node.get("local");
+        YamlNode remote = node.get("remote");
+        if (local.isMissing() == remote.isMissing()) {
+            throw node.error("has " + (local.isMissing() ? "neither" : "both") + " 'local' and 'remote' (expected exactly one)");
+        }
+        return new WeightedBackend(local.isMissing() ? remoteTarget(remote) : service(local), weight);
+    }
+
+    private static RemoteTarget remoteTarget(YamlNode node) {
+        node.onlyKeys(Set.of("link", "gateways", "identity", "service", "port"));
+        String link = node.required("link").string();
+        List<Endpoint> gateways = new ArrayList<>();
+        for (YamlNode gateway : node.required("gateways").list()) {
+            try {
+                gateways.add(Endpoint.parse(gateway.string(), true));
+            } catch (IllegalArgumentException e) {
+                throw gateway.error(e);
+            }
+        }
+        if (gateways.isEmpty()) {
+            throw node.get("gateways").error("is empty (expected at least one host:port of the remote gateway)");
+        }
+        YamlNode identityNode = node.required("identity");
+        SpiffeId identity;
+        try {
+            identity = SpiffeId.parse(identityNode.string());
+        } catch (IllegalArgumentException e) {
+            throw identityNode.error("'" + identityNode.string() + "' (expected spiffe://<trust-domain>/ns/<ns>/sa/<sa>)");
+        }
+        return new RemoteTarget(link, gateways, identity, node.required("service").string(), node.required("port").servicePort());
     }
 
     private static Endpoint endpoint(YamlNode node) {

@@ -71,6 +71,18 @@ public final class ServerTls {
         return handler;
     }
 
+    /** The credentials of the moment, which the outbound side presents too; {@code null} before there are any. */
+    public CertifiedKey credentials() {
+        State current = state;
+        return current == null ? null : current.credentials();
+    }
+
+    /** The trust anchors of the moment; {@code null} before there are any. */
+    public TrustAnchors anchors() {
+        State current = state;
+        return current == null ? null : current.anchors();
+    }
+
     public SslProvider provider() {
         return provider;
     }

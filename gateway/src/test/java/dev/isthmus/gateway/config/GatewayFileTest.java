@@ -20,12 +20,13 @@ class GatewayFileTest {
                 identity: spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway
                 inbound: {address: 127.0.0.1, port: 14143}
                 admin: {port: 14191}
+                outbound: {address: 127.0.0.2}
                 trustAnchors: ca-bundle.crt
                 certificate: {cert: tls/tls.crt, key: /secret/tls.key}
                 routes: {file: routes.yaml}
                 policy: {namespaces: [isthmus-multicluster], trustDomains: [west.example]}
                 limits: {maxConnections: 100, ioThreads: 2}
-                timeouts: {handshake: 2s, idle: 1h30m, drain: 500ms}
+                timeouts: {handshake: 2s, idle: 1h30m, drain: 500ms, detect: 250ms}
                 """, "gateway.yaml", BASE);
 
         assertThat(file.config().identity()).isEqualTo(SpiffeId.parse("spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway"));
@@ -46,6 +47,8 @@ class GatewayFileTest {
         assertThat(file.config().idleTimeout()).isEqualTo(Duration.ofMinutes(90));
         assertThat(file.config().drainTimeout()).isEqualTo(Duration.ofMillis(500));
         assertThat(file.config().headerTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(file.config().outboundHost()).isEqualTo("127.0.0.2");
+        assertThat(file.config().detectTimeout()).isEqualTo(Duration.ofMillis(250));
     }
 
     @Test

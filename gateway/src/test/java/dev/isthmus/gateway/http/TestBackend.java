@@ -52,28 +52,29 @@ import java.util.concurrent.atomic.AtomicLong;
  * <li>{@code /silent}: never answers;
  * <li>anything else: {@code hello from <protocol>}.
  * </ul>
- * It records each request head, and counts connections opened and closed.
+ * It records each request head, and counts connections opened and closed. Public for the outbound
+ * side's end-to-end tests, whose east cluster serves from it.
  */
-final class TestBackend implements AutoCloseable {
+public final class TestBackend implements AutoCloseable {
 
     /** What the backend saw of one request. */
-    record Seen(String method, String uri, HttpHeaders headers) {}
+    public record Seen(String method, String uri, HttpHeaders headers) {}
 
     private static final int DOWNLOAD_CHUNK = 16 * 1024;
 
     private final BackendProtocol protocol;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel server;
-    final BlockingQueue<Seen> seen = new LinkedBlockingQueue<>();
+    public final BlockingQueue<Seen> seen = new LinkedBlockingQueue<>();
     final AtomicInteger connections = new AtomicInteger();
     final AtomicInteger closedConnections = new AtomicInteger();
     final AtomicLong uploaded = new AtomicLong();
-    final CountDownLatch uploadStarted = new CountDownLatch(1);
+    public final CountDownLatch uploadStarted = new CountDownLatch(1);
     final CountDownLatch connectionClosed = new CountDownLatch(1);
-    final CountDownLatch uploadAbandoned = new CountDownLatch(1);
+    public final CountDownLatch uploadAbandoned = new CountDownLatch(1);
     final AtomicLong downloaded = new AtomicLong();
 
-    TestBackend(BackendProtocol protocol) throws InterruptedException {
+    public TestBackend(BackendProtocol protocol) throws InterruptedException {
         this.protocol = protocol;
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<Channel>() {
@@ -100,7 +101,7 @@ final class TestBackend implements AutoCloseable {
                 .bind("127.0.0.1", 0).sync().channel();
     }
 
-    int port() {
+    public int port() {
         return ((InetSocketAddress) server.localAddress()).getPort();
     }
 

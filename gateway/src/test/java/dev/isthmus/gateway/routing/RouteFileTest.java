@@ -3,6 +3,9 @@ package dev.isthmus.gateway.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.isthmus.gateway.routing.OutboundRoute.WeightedBackend;
+import dev.isthmus.identity.SpiffeId;
+import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -32,6 +35,70 @@ class RouteFileTest {
         assertThat(table.exported("redis.test.svc.east.example.", 6379).protocol()).isEqualTo(BackendProtocol.OPAQUE);
         assertThat(table.exported("podinfo.test.svc.east.example", 80)).isNull();
         assertThat(table.size()).isEqualTo(2);
+    }
+
+    @Test
+    void parsesOutboundRoutesWithRemoteAndLocalBackends() {
+        RouteTable table = RouteFile.parse("""
+                outbound:
+                  - port: 4180
+                    name: podinfo-east.test.svc.cluster.local:9898
+                    backends:
+                      - remote:
+                          link: east
+                          gateways: [203.0.113.7:4143, "[2001:db8::7]:4143"]
+                          identity: spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway
+                          service: podinfo.test.svc.cluster.local
+                          port: 9898
+                  - port: 4181
+                    name: podinfo-split.test.svc.cluster.local:9898
+                    backends:
+                      - weight: 3
+                        local:
+                          name: podinfo.test.svc.cluster.local
+                          port: 9898
+                          protocol: h2c
+                          endpoints: [10.0.0.9:9898]
+                      - weight: 1
+                        remote: {link: east, gateways: [203.0.113.7:4143],
+                                 identity: spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway,
+                                 service: podinfo.test.svc.cluster.local, port: 9898}
+                """, "routes.yaml");
+
+        RemoteTarget east = new RemoteTarget("east",
+                List.of(new Endpoint("203.0.113.7", 4143, true), new Endpoint("2001:db8::7", 4143, true)),
+                SpiffeId.parse("spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway"),
+                "podinfo.test.svc.cluster.local", 9898);
+        assertThat(table.outbound(4180)).isEqualTo(OutboundRoute.mirror(4180, "podinfo-east.test.svc.cluster.local:9898", east));
+        OutboundRoute split = table.outbound(4181);
+        assertThat(split.backends()).extracting(WeightedBackend::weight).containsExactly(3, 1);
+        assertThat(split.backends().get(0).backend()).isEqualTo(new ExportedService("podinfo.test.svc.cluster.local", 9898,
+                BackendProtocol.H2C, List.of(new Endpoint("10.0.0.9", 9898, true))));
+        assertThat(((RemoteTarget) split.backends().get(1).backend()).gateways()).containsExactly(new Endpoint("203.0.113.7", 4143, true));
+        assertThat(table.outboundRoutes()).containsOnlyKeys(4180, 4181);
+        assertThat(table.size()).as("outbound routes export nothing").isZero();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "outbound: [{name: a, backends: []}] | outbound[0].port: missing",
+        "outbound: [{port: 80, backends: []}] | outbound[0].name: missing",
+        "outbound: [{port: 80, name: a, backends: []}] | outbound[0]: outbound route a has no backends (expected at least one)",
+        "outbound: [{port: 80, name: a, backends: [{weight: 1}]}] | outbound[0].backends[0]: has neither 'local' and 'remote' (expected exactly one)",
+        "outbound: [{port: 80, name: a, backends: [{local: {name: x, port: 1}, remote: {}}]}] | outbound[0].backends[0]: has both 'local' and 'remote' (expected exactly one)",
+        "outbound: [{port: 80, name: a, backends: [{weight: -1, local: {name: x, port: 1}}]}] | outbound[0].backends[0].weight: '-1' (expected a positive whole number)",
+        "outbound: [{port: 80, name: a, backends: [{remote: {link: e, gateways: [], identity: 'spiffe://cluster.local/ns/a/sa/b', service: s, port: 1}}]}] | outbound[0].backends[0].remote.gateways: is empty (expected at least one host:port of the remote gateway)",
+        "outbound: [{port: 80, name: a, backends: [{remote: {link: e, gateways: [nope], identity: 'spiffe://cluster.local/ns/a/sa/b', service: s, port: 1}}]}] | outbound[0].backends[0].remote.gateways[0]: address 'nope' (expected host:port)",
+        "outbound: [{port: 80, name: a, backends: [{remote: {link: e, gateways: ['h:1'], identity: gateway, service: s, port: 1}}]}] | outbound[0].backends[0].remote.identity: 'gateway' (expected spiffe://<trust-domain>/ns/<ns>/sa/<sa>)",
+        "outbound: [{port: 80, name: a, backends: [{remote: {link: e, gateways: ['h:1'], identity: 'spiffe://cluster.local/ns/a/sa/b', service: s}}]}] | outbound[0].backends[0].remote.port: missing",
+        "outbound: [{port: 80, name: a, backends: [{remote: {link: e, gateway: 'h:1'}}]}] | outbound[0].backends[0].remote: unknown key 'gateway'",
+        "outbound: [{port: 80, name: a, backends: [{local: {name: x, port: 1}}]}, {port: 80, name: b, backends: [{local: {name: x, port: 1}}]}] | outbound routes a and b both claim port 80 (expected one route per listener port)",
+    })
+    void badOutboundRoutesSayWhereAndWhatWasExpected(String yaml, String message) {
+        assertThatThrownBy(() -> RouteFile.parse(yaml, "routes.yaml"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("routes.yaml: ")
+                .hasMessageContaining(message);
     }
 
     @Test

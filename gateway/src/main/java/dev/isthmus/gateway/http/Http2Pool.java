@@ -1,9 +1,8 @@
 package dev.isthmus.gateway.http;
 
-import dev.isthmus.gateway.routing.Endpoint;
-import dev.isthmus.gateway.upstream.Upstreams;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -28,55 +27,78 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One multiplexed h2c connection (HTTP/2 with prior knowledge) to one backend instance, for one event
- * loop; every exchange gets a stream of it. Streams beyond the backend's concurrency limit wait in the
- * encoder until one ends. After the backend's GOAWAY, or once the connection is gone, the next exchange
- * opens a new connection; the old one closes when its last stream ends. Streams are opened only once
- * the backend's SETTINGS arrived, so they respect its concurrency limit from the first one on. A connection with no stream
- * for the idle timeout is closed.
+ * Multiplexed HTTP/2 connections to one upstream, for one event loop; every exchange gets a stream of
+ * the current connection. How a connection is made is the {@link Dialer}'s business: plain TCP to an h2c
+ * backend (prior knowledge), or mTLS and a transport header to a peer gateway; from the first HTTP/2
+ * byte on, both are the same. Streams are opened only once the upstream's SETTINGS arrived, so they
+ * respect its concurrency limit from the first one on; when the current connection holds as many
+ * streams as that limit, the next exchange opens another connection. After the upstream's GOAWAY, or
+ * once the connection is gone, the next exchange opens a new connection; the old one closes when its
+ * last stream ends. A connection with no stream for the idle timeout is closed.
  */
-final class H2cPool implements HttpUpstream {
+public final class Http2Pool implements HttpUpstream {
 
-    private static final Logger log = Logger.getLogger(H2cPool.class.getName());
+    /** Makes the connections of a pool. */
+    @FunctionalInterface
+    public interface Dialer {
+        /**
+         * Starts a connection on {@code loop} with {@code http2} behind the transport's own handlers. The
+         * future gives the channel when HTTP/2 may start (connected; for TLS, handshake done), or fails
+         * saying why not, with the channel (if there was one) closed.
+         */
+        Future<Channel> dial(EventLoop loop, ChannelHandler http2);
+    }
+
+    private static final Logger log = Logger.getLogger(Http2Pool.class.getName());
     private static final Http2StreamFrameToHttpObjectCodec CLIENT_CONVERSION = new Http2StreamFrameToHttpObjectCodec(false);
 
     private final EventLoop loop;
-    private final Endpoint endpoint;
-    private final Upstreams upstreams;
+    private final String name;
+    private final Dialer dialer;
     private final long idleNanos;
     private final Consumer<HttpUpstream> onEmpty;
     private Connection current;
     private int connections;
 
-    H2cPool(EventLoop loop, Endpoint endpoint, Upstreams upstreams, Duration idleTimeout, Consumer<HttpUpstream> onEmpty) {
+    /**
+     * @param name how logs and errors name the upstream
+     * @param onEmpty told when the pool's last connection closed, so that its owner may forget it
+     */
+    public Http2Pool(EventLoop loop, String name, Dialer dialer, Duration idleTimeout, Consumer<HttpUpstream> onEmpty) {
         this.loop = loop;
-        this.endpoint = endpoint;
-        this.upstreams = upstreams;
+        this.name = name;
+        this.dialer = dialer;
         this.idleNanos = idleTimeout.toNanos();
         this.onEmpty = onEmpty;
     }
 
-    /** One h2c connection and the streams open on it. */
+    /** One HTTP/2 connection and the streams open on it. */
     private final class Connection extends ChannelInboundHandlerAdapter {
         private final Promise<Channel> ready = loop.newPromise();
         private Channel channel;
         private int streams;
+        /** The upstream's SETTINGS_MAX_CONCURRENT_STREAMS; unlimited until it says otherwise. */
+        private long maxStreams = Long.MAX_VALUE;
         private boolean goneAway;
         private ScheduledFuture<?> idleExpiry;
 
         boolean usable() {
-            return !goneAway && (!ready.isDone() || ready.isSuccess() && channel.isActive());
+            return !goneAway && streams < maxStreams && (!ready.isDone() || ready.isSuccess() && channel.isActive());
         }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof Http2SettingsFrame) {
-                // Streams wait for the backend's first SETTINGS: until then its concurrency limit is unknown,
+            if (msg instanceof Http2SettingsFrame settings) {
+                Long limit = settings.settings().maxConcurrentStreams();
+                if (limit != null) {
+                    maxStreams = limit;
+                }
+                // Streams wait for the upstream's first SETTINGS: until then its concurrency limit is unknown,
                 // and a burst of streams over it would be refused (REFUSED_STREAM) rather than queued.
                 ready.trySuccess(ctx.channel());
             } else if (msg instanceof Http2GoAwayFrame) {
                 goneAway = true;
-                log.fine(() -> "backend " + endpoint + " sent GOAWAY; new streams go to a new connection");
+                log.fine(() -> name + " sent GOAWAY; new streams go to a new connection");
                 closeIfUnused();
             }
             ReferenceCountUtil.release(msg); // SETTINGS, PING and GOAWAY: the codec already acted on them
@@ -84,13 +106,13 @@ final class H2cPool implements HttpUpstream {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            ready.tryFailure(new IOException("h2c connection to " + endpoint + " closed"));
+            ready.tryFailure(new IOException("the HTTP/2 connection to " + name + " closed"));
             ctx.fireChannelInactive();
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            log.log(Level.FINE, "closing h2c connection to " + endpoint + " after an error", cause);
+            log.log(Level.FINE, "closing the HTTP/2 connection to " + name + " after an error", cause);
             ctx.close();
         }
 
@@ -123,7 +145,7 @@ final class H2cPool implements HttpUpstream {
                 current = null;
             }
             if (--connections == 0) {
-                onEmpty.accept(H2cPool.this);
+                onEmpty.accept(Http2Pool.this);
             }
         }
     }
@@ -145,7 +167,7 @@ final class H2cPool implements HttpUpstream {
     private Connection connect() {
         Connection connection = new Connection();
         connections++;
-        ChannelFuture connect = upstreams.connect(loop, endpoint, new ChannelInitializer<Channel>() {
+        Future<Channel> dialed = dialer.dial(loop, new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel channel) {
                 channel.pipeline().addLast(Http2FrameCodecBuilder.forClient()
@@ -159,22 +181,37 @@ final class H2cPool implements HttpUpstream {
                 channel.pipeline().addLast(connection);
             }
         });
-        connection.channel = connect.channel();
-        connection.channel.closeFuture().addListener(f -> connection.closed());
-        connect.addListener(f -> {
+        dialed.addListener(f -> {
             if (f.isSuccess()) {
-                connect.channel().config().setAutoRead(true);
+                connection.channel = (Channel) f.getNow();
+                connection.channel.closeFuture().addListener(closed -> connection.closed());
+                connection.channel.config().setAutoRead(true);
             } else {
                 connection.ready.tryFailure(f.cause());
+                connection.closed();
             }
         });
         return connection;
     }
 
+    /** A plain connection's future as the {@link Dialer} gives it: the channel once connected; closed when it failed. */
+    public static Future<Channel> connected(ChannelFuture connect) {
+        Promise<Channel> connected = connect.channel().eventLoop().newPromise();
+        connect.addListener(f -> {
+            if (f.isSuccess()) {
+                connected.setSuccess(connect.channel());
+            } else {
+                connect.channel().close();
+                connected.setFailure(f.cause());
+            }
+        });
+        return connected;
+    }
+
     private void openStream(Connection connection, Future<? super Channel> ready, Promise<Channel> leased) {
         if (!ready.isSuccess() || !connection.channel.isActive()) {
             connection.streamClosed();
-            leased.setFailure(ready.isSuccess() ? new IOException("h2c connection to " + endpoint + " closed") : ready.cause());
+            leased.setFailure(ready.isSuccess() ? new IOException("the HTTP/2 connection to " + name + " closed") : ready.cause());
             return;
         }
         new Http2StreamChannelBootstrap(connection.channel)
@@ -210,7 +247,7 @@ final class H2cPool implements HttpUpstream {
         }
     }
 
-    /** Push is disabled in our SETTINGS; a stream the backend opens anyway is closed. */
+    /** Push is disabled in our SETTINGS; a stream the upstream opens anyway is closed. */
     private static final class RefusePush extends ChannelInitializer<Channel> {
         @Override
         protected void initChannel(Channel stream) {

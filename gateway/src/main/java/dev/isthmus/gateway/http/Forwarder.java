@@ -1,0 +1,84 @@
+package dev.isthmus.gateway.http;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.isthmus.gateway.GatewayMetrics;
+import dev.isthmus.gateway.GatewayMetrics.Rejection;
+import dev.isthmus.identity.SpiffeId;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * Forwards the requests of one session to the next hop: refuses loops, rewrites the request head
+ * (hop-by-hop headers out, the authority set to the next hop's, a {@code Forwarded} element appended)
+ * and proxies it. The inbound side forwards to local backends; the outbound side to local backends and
+ * to peer gateways, with the same rules.
+ */
+public final class Forwarder {
+
+    private final SpiffeId self;
+    private final String forNode;
+    private final String proto;
+    private final GatewayMetrics metrics;
+    private final Duration requestTimeout;
+
+    /**
+     * @param self this gateway, the {@code by=} of the element it appends
+     * @param forNode who sent the requests: a peer gateway's identity, or an outbound client's address
+     * @param proto how they reached this gateway: {@code https} (mTLS) or {@code http}
+     */
+    public Forwarder(SpiffeId self, String forNode, String proto, GatewayMetrics metrics, Duration requestTimeout) {
+        this.self = requireNonNull(self, "self");
+        this.forNode = requireNonNull(forNode, "forNode");
+        this.proto = requireNonNull(proto, "proto");
+        this.metrics = requireNonNull(metrics, "metrics");
+        this.requestTimeout = requireNonNull(requestTimeout, "requestTimeout");
+    }
+
+    /** A 508 when the request already passed through this gateway; {@code null} when it did not. */
+    public Exchange refuseLoop(HttpProxyHandler inbound, HttpRequest request) {
+        if (!ForwardedHeader.hasBy(request.headers().getAll(ForwardedHeader.NAME), self.toString())) {
+            return null;
+        }
+        metrics.rejected(Rejection.LOOP);
+        return new LocalReply(inbound, request, 508, "loop detected: the request already passed through " + self);
+    }
+
+    /** Proxies {@code request} to {@code destination} over {@code upstream}, as a request for {@code authority}. */
+    public Exchange forward(HttpProxyHandler inbound, HttpRequest request, String authority, Destination destination,
+            HttpUpstream upstream) {
+        try {
+            rewrite(request, authority);
+        } catch (IllegalArgumentException e) {
+            return new LocalReply(inbound, request, 400, "request target '" + request.uri() + "' is not a valid URI");
+        }
+        return new ProxiedExchange(inbound, request, destination, upstream, metrics, requestTimeout);
+    }
+
+    /** An exchange the gateway answers itself with {@code status}, saying {@code reason}. */
+    public static Exchange reply(HttpProxyHandler inbound, HttpRequest request, int status, String reason) {
+        return new LocalReply(inbound, request, status, reason);
+    }
+
+    private void rewrite(HttpRequest request, String authority) {
+        HttpHeaders headers = request.headers();
+        String host = headers.get(HttpHeaderNames.HOST);
+        String uri = request.uri();
+        if (uri.startsWith("http://") || uri.startsWith("https://")) {
+            // Absolute form: its authority is the one the client meant, and the next hop gets the origin form.
+            URI absolute = URI.create(uri);
+            host = absolute.getRawAuthority();
+            String path = absolute.getRawPath() == null || absolute.getRawPath().isEmpty() ? "/" : absolute.getRawPath();
+            request.setUri(absolute.getRawQuery() == null ? path : path + "?" + absolute.getRawQuery());
+        }
+        HopByHopHeaders.strip(headers);
+        headers.set(HttpHeaderNames.HOST, authority);
+        headers.add(ForwardedHeader.NAME, ForwardedHeader.element(self, forNode, host != null ? host : authority, proto));
+        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        MessageFraming.request(request);
+    }
+}

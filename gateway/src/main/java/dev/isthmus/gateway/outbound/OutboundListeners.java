@@ -1,0 +1,112 @@
+package dev.isthmus.gateway.outbound;
+
+import dev.isthmus.gateway.routing.OutboundRoute;
+import dev.isthmus.gateway.routing.RouteTable;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+/**
+ * One plaintext listener per outbound route, following the route table: a new route's port is opened,
+ * a port whose route is gone is closed, and the others are left alone. Connections already accepted
+ * keep going when their listener closes. Which route a connection serves is looked up when it is
+ * accepted and again per request, so a route changed on the same port takes effect without a rebind.
+ */
+public final class OutboundListeners implements AutoCloseable {
+
+    private static final Logger log = Logger.getLogger(OutboundListeners.class.getName());
+
+    private final OutboundSessions sessions;
+    private final EventLoopGroup acceptor;
+    private final EventLoopGroup workers;
+    private final Consumer<Channel> accepted;
+    private final String host;
+    private final Map<Integer, Channel> listening = new HashMap<>();
+    private boolean started;
+
+    /** @param accepted told of every client connection, so that a drain reaches them too */
+    public OutboundListeners(OutboundSessions sessions, EventLoopGroup acceptor, EventLoopGroup workers, Consumer<Channel> accepted,
+            String host) {
+        this.sessions = sessions;
+        this.acceptor = acceptor;
+        this.workers = workers;
+        this.accepted = accepted;
+        this.host = host;
+    }
+
+    /** Opens the listeners of {@code table}; from now on {@link #update} follows every new table. */
+    public synchronized void start(RouteTable table) {
+        started = true;
+        update(table);
+    }
+
+    /** Makes the open listeners those of {@code table}'s outbound routes. Not to be called on an event loop: binding waits. */
+    public synchronized void update(RouteTable table) {
+        if (!started) {
+            return;
+        }
+        Map<Integer, OutboundRoute> routes = table.outboundRoutes();
+        listening.entrySet().removeIf(open -> {
+            if (routes.containsKey(open.getKey())) {
+                return false;
+            }
+            log.info(() -> "outbound listener " + host + ":" + open.getKey() + " closed: its route is gone");
+            open.getValue().close();
+            return true;
+        });
+        for (OutboundRoute route : routes.values()) {
+            if (!listening.containsKey(route.port())) {
+                listen(route);
+            }
+        }
+    }
+
+    private void listen(OutboundRoute route) {
+        int port = route.port();
+        ChannelFuture bind = new ServerBootstrap()
+                .group(acceptor, workers)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        accepted.accept(channel);
+                        channel.pipeline().addLast(OutboundPipeline.SESSION, new SessionDetector(port, sessions));
+                    }
+                })
+                .bind(host, port)
+                .awaitUninterruptibly();
+        if (bind.isSuccess()) {
+            listening.put(port, bind.channel());
+            log.info(() -> "outbound route " + route.name() + " listening on " + host + ":" + port);
+        } else {
+            // One port that cannot be had (in use, say) must not keep the other routes from being served.
+            log.warning("outbound route " + route.name() + ": cannot listen on " + host + ":" + port + ": " + bind.cause());
+        }
+    }
+
+    /** The ports listened on now. */
+    public synchronized Set<Integer> ports() {
+        return new TreeSet<>(listening.keySet());
+    }
+
+    @Override
+    public synchronized void close() {
+        started = false;
+        listening.values().forEach(channel -> channel.close().awaitUninterruptibly());
+        listening.clear();
+    }
+}

@@ -1,0 +1,28 @@
+package dev.isthmus.gateway.outbound;
+
+import dev.isthmus.gateway.inbound.InboundPipeline;
+
+/**
+ * Names of the outbound handlers. A client connection on an outbound listener:
+ * <pre>
+ * session    SessionDetector     reads the first bytes, then is replaced by the session's handlers:
+ *                                  HTTP/1.1  http-codec HttpServerCodec, session HttpProxyHandler
+ *                                  HTTP/2    h2-close, h2-codec, h2-window, session Http2MultiplexHandler
+ *                                  opaque    session OpaqueTunnel, then Relay
+ * </pre>
+ * A connection to a remote gateway:
+ * <pre>
+ * tls        SslHandler               TLS 1.3, SNI and the exact peer identity
+ * header     TransportHeaderWriter    writes the transport header first, then is replaced by
+ *            the session's handlers   HTTP/2 client codec and pool bookkeeping, or a Relay
+ * </pre>
+ * The client side's {@code session} has the inbound side's name because the same HTTP session
+ * installer replaces it on both.
+ */
+final class OutboundPipeline {
+    static final String SESSION = InboundPipeline.SESSION;
+    static final String TLS = "tls";
+    static final String HEADER = "header";
+
+    private OutboundPipeline() {}
+}

@@ -1,0 +1,60 @@
+package dev.isthmus.gateway.outbound;
+
+import dev.isthmus.gateway.http.Exchange;
+import dev.isthmus.gateway.http.Forwarder;
+import dev.isthmus.gateway.http.HttpProxyHandler;
+import dev.isthmus.gateway.http.Responder;
+import dev.isthmus.gateway.routing.Backend;
+import dev.isthmus.gateway.routing.Endpoint;
+import dev.isthmus.gateway.routing.ExportedService;
+import dev.isthmus.gateway.routing.LinkHealth;
+import dev.isthmus.gateway.routing.OutboundRoute;
+import dev.isthmus.gateway.routing.RemoteTarget;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpRequest;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Answers the requests of one outbound client connection, each on its own: the route of the moment,
+ * a backend picked by weight among those that can take traffic, then either the local path or a
+ * stream of a pooled HTTP/2 connection to the remote gateway, with the authority rewritten to the
+ * remote service's {@code fqdn:port}.
+ */
+final class RouteResponder implements Responder {
+
+    private final int port;
+    private final OutboundSessions sessions;
+    private final Forwarder forwarder;
+    private final EventLoop loop;
+
+    /** @param loop the client connection's event loop, which its HTTP/2 streams share */
+    RouteResponder(int port, OutboundSessions sessions, Forwarder forwarder, EventLoop loop) {
+        this.port = port;
+        this.sessions = sessions;
+        this.forwarder = forwarder;
+        this.loop = loop;
+    }
+
+    @Override
+    public Exchange exchange(HttpProxyHandler inbound, HttpRequest request) {
+        OutboundRoute route = sessions.route(port);
+        if (route == null) {
+            return Forwarder.reply(inbound, request, 503, "no outbound route listens on port " + port + " any more");
+        }
+        Exchange loopRefusal = forwarder.refuseLoop(inbound, request);
+        if (loopRefusal != null) {
+            return loopRefusal;
+        }
+        LinkHealth health = sessions.health();
+        Backend backend = BackendChoice.pick(route.backends(), health, ThreadLocalRandom.current()::nextInt);
+        if (backend == null) {
+            return Forwarder.reply(inbound, request, 503, BackendChoice.whyNone(route.name(), route.backends(), health));
+        }
+        if (backend instanceof RemoteTarget remote) {
+            Endpoint gateway = sessions.dialer().backoff().choose(remote.gateways(), remote.gatewayIdentity());
+            return forwarder.forward(inbound, request, remote.target(), new RemoteDestination(remote, gateway),
+                    sessions.pools().pool(loop, remote, gateway));
+        }
+        return sessions.local().localService((ExportedService) backend, forwarder).exchange(inbound, request);
+    }
+}

@@ -1,0 +1,138 @@
+package dev.isthmus.gateway.outbound;
+
+import dev.isthmus.gateway.http.Forwarder;
+import dev.isthmus.gateway.http.HttpSessionInstaller;
+import dev.isthmus.gateway.http.RequestMetrics;
+import dev.isthmus.gateway.outbound.ProtocolSniffer.Verdict;
+import dev.isthmus.gateway.routing.OutboundRoute;
+import dev.isthmus.gateway.transport.SessionProtocol;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * The first handler of a client connection on an outbound listener: it holds the client's first bytes
+ * until {@link ProtocolSniffer} can tell what they are, then installs that session and hands them on.
+ * A client that says nothing for the detect timeout gets an opaque session: some protocols wait for
+ * the server to speak first.
+ */
+final class SessionDetector extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = Logger.getLogger(SessionDetector.class.getName());
+
+    private final int port;
+    private final OutboundSessions sessions;
+    private ByteBuf firstBytes;
+    private ScheduledFuture<?> timeout;
+    private boolean decided;
+
+    SessionDetector(int port, OutboundSessions sessions) {
+        this.port = port;
+        this.sessions = sessions;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        timeout = ctx.executor().schedule(() -> decide(ctx, Verdict.OPAQUE, false),
+                sessions.config().detectTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (decided || !(msg instanceof ByteBuf bytes)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        firstBytes = firstBytes == null ? bytes : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), firstBytes, bytes);
+        Verdict verdict = ProtocolSniffer.sniff(firstBytes);
+        if (verdict != Verdict.NEED_MORE) {
+            decide(ctx, verdict, false);
+        }
+    }
+
+    /** A client that ended its side before the bytes said anything gets an opaque session with what it sent. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof ChannelInputShutdownEvent && !decided) {
+            Verdict verdict = firstBytes == null ? Verdict.OPAQUE : ProtocolSniffer.sniff(firstBytes);
+            decide(ctx, verdict == Verdict.NEED_MORE ? Verdict.OPAQUE : verdict, true);
+            return;
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        timeout.cancel(false);
+        release();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        decided = true;
+        timeout.cancel(false);
+        release();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.fine(() -> "closing outbound client " + ctx.channel().remoteAddress() + ": " + cause);
+        ctx.close();
+    }
+
+    private void decide(ChannelHandlerContext ctx, Verdict verdict, boolean inputEnded) {
+        if (decided || !ctx.channel().isActive()) {
+            return;
+        }
+        decided = true;
+        timeout.cancel(false);
+        OutboundRoute route = sessions.route(port);
+        if (route == null) {
+            log.fine(() -> "closing outbound client " + ctx.channel().remoteAddress() + ": port " + port + " has no route any more");
+            ctx.close();
+            return;
+        }
+        ByteBuf data = firstBytes;
+        firstBytes = null; // from here on it belongs to the session
+        if (verdict == Verdict.OPAQUE) {
+            OpaqueTunnel.start(ctx, route, data, inputEnded, sessions);
+            return;
+        }
+        Forwarder forwarder = new Forwarder(sessions.config().identity(), clientNode(ctx.channel().remoteAddress()), "http",
+                sessions.metrics(), sessions.config().requestTimeout());
+        HttpSessionInstaller.serve(ctx, verdict == Verdict.HTTP2 ? SessionProtocol.HTTP2 : SessionProtocol.HTTP1,
+                new RouteResponder(port, sessions, forwarder, ctx.channel().eventLoop()),
+                RequestMetrics.outbound(sessions.metrics(), route.name()));
+        // This context was replaced; what it fires now reaches its replacement, the first of the session's handlers.
+        ctx.fireChannelRead(data);
+        ctx.fireChannelReadComplete();
+        if (inputEnded) {
+            ctx.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+        }
+    }
+
+    private void release() {
+        if (firstBytes != null) {
+            firstBytes.release();
+            firstBytes = null;
+        }
+    }
+
+    /** The client as RFC 7239 names a node: an IPv4 address, or a bracketed IPv6 one. */
+    static String clientNode(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            String ip = inet.getAddress().getHostAddress();
+            return ip.contains(":") ? "[" + ip + "]" : ip;
+        }
+        return "unknown";
+    }
+}

@@ -1,0 +1,53 @@
+package dev.isthmus.gateway.probe;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.isthmus.gateway.routing.Endpoint;
+import dev.isthmus.gateway.routing.OutboundRoute;
+import dev.isthmus.gateway.routing.OutboundRoute.WeightedBackend;
+import dev.isthmus.gateway.routing.RemoteTarget;
+import dev.isthmus.gateway.routing.RouteTable;
+import dev.isthmus.identity.SpiffeId;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.logging.Logger;
+
+/**
+ * What is probed for one link: the remote gateway's addresses, tried in turn, and the identity its
+ * certificate must carry.
+ */
+public record ProbedLink(String name, List<Endpoint> gateways, SpiffeId identity) {
+
+    private static final Logger log = Logger.getLogger(ProbedLink.class.getName());
+
+    public ProbedLink {
+        requireNonNull(name, "name");
+        requireNonNull(identity, "identity");
+        gateways = List.copyOf(gateways);
+    }
+
+    /**
+     * The links the outbound routes of {@code table} go through, by name. Every remote target of a link
+     * should name the same gateway; where two disagree, the route with the lowest port wins and the
+     * disagreement is logged, so the result does not depend on map order.
+     */
+    public static Map<String, ProbedLink> of(RouteTable table) {
+        Map<String, ProbedLink> links = new LinkedHashMap<>();
+        for (OutboundRoute route : new TreeMap<>(table.outboundRoutes()).values()) {
+            for (WeightedBackend weighted : route.backends()) {
+                if (weighted.backend() instanceof RemoteTarget target) {
+                    ProbedLink link = new ProbedLink(target.link(), target.gateways(), target.gatewayIdentity());
+                    ProbedLink first = links.putIfAbsent(link.name(), link);
+                    if (first != null && !first.equals(link)) {
+                        log.warning(() -> "route " + route.name() + " names gateway " + link.gateways() + " (" + link.identity()
+                                + ") for link " + link.name() + ", another route " + first.gateways() + " ("
+                                + first.identity() + "); probing the latter");
+                    }
+                }
+            }
+        }
+        return links;
+    }
+}
