@@ -10,7 +10,6 @@ import dev.isthmus.gateway.outbound.OutboundListeners;
 import dev.isthmus.gateway.outbound.OutboundSessions;
 import dev.isthmus.gateway.probe.ClientContexts;
 import dev.isthmus.gateway.probe.LinkProbes;
-import dev.isthmus.gateway.probe.ProbeSettings;
 import dev.isthmus.gateway.routing.LinkHealth;
 import dev.isthmus.gateway.routing.RouteTable;
 import dev.isthmus.gateway.tls.ServerTls;
@@ -76,7 +75,7 @@ public final class Gateway implements AutoCloseable {
         this.workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), NioIoHandler.newFactory());
         this.admin = new AdminServer(registry, this::notReadyReason);
         this.probes = new LinkProbes(workers, ClientContexts.current(tls::credentials, tls::anchors, tls.provider(), clock),
-                ProbeSettings.DEFAULTS, registry, clock);
+                config.probe(), registry, clock);
         this.linkHealth = probes;
         this.outbound = new OutboundListeners(new OutboundSessions(config, metrics, upstreams, tls, clock, this::routes,
                 () -> linkHealth), acceptor, workers, connections::add, config.outboundHost());

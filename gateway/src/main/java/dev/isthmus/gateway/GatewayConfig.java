@@ -3,6 +3,7 @@ package dev.isthmus.gateway;
 import static java.util.Objects.requireNonNull;
 
 import dev.isthmus.gateway.policy.AuthorizationPolicy;
+import dev.isthmus.gateway.probe.ProbeSettings;
 import dev.isthmus.identity.SpiffeId;
 import java.time.Duration;
 
@@ -15,13 +16,14 @@ import java.time.Duration;
  * @param adminPort its port, 4191 by default
  * @param identity this gateway's own identity, used for loop detection and {@code Forwarded: by=}
  * @param outboundHost address of the plaintext outbound listeners, one per outbound route
+ * @param probe how often and how patiently remote gateways are probed
  * @param detectTimeout how long an outbound client may stay silent before its connection is taken
  *     for an opaque one (protocols where the server speaks first)
  */
 public record GatewayConfig(String inboundHost, int inboundPort, String adminHost, int adminPort, SpiffeId identity,
         AuthorizationPolicy policy, int maxConnections, Duration handshakeTimeout, Duration headerTimeout,
         Duration idleTimeout, Duration connectTimeout, Duration requestTimeout, Duration drainTimeout, int ioThreads,
-        String outboundHost, Duration detectTimeout) {
+        String outboundHost, Duration detectTimeout, ProbeSettings probe) {
 
     public GatewayConfig {
         requireNonNull(inboundHost, "inboundHost");
@@ -29,6 +31,7 @@ public record GatewayConfig(String inboundHost, int inboundPort, String adminHos
         requireNonNull(adminHost, "adminHost");
         requireNonNull(identity, "identity");
         requireNonNull(policy, "policy");
+        requireNonNull(probe, "probe");
         checkPort("inbound port", inboundPort);
         checkPort("admin port", adminPort);
         if (maxConnections < 1) {
@@ -49,7 +52,7 @@ public record GatewayConfig(String inboundHost, int inboundPort, String adminHos
     public GatewayConfig withPorts(int inboundPort, int adminPort) {
         return new GatewayConfig(inboundHost, inboundPort, adminHost, adminPort, identity, policy, maxConnections,
                 handshakeTimeout, headerTimeout, idleTimeout, connectTimeout, requestTimeout, drainTimeout, ioThreads,
-                outboundHost, detectTimeout);
+                outboundHost, detectTimeout, probe);
     }
 
     private static void checkPort(String what, int port) {
@@ -82,6 +85,7 @@ public record GatewayConfig(String inboundHost, int inboundPort, String adminHos
         private int ioThreads;
         private String outboundHost = DEFAULT_OUTBOUND_HOST;
         private Duration detectTimeout = DEFAULT_DETECT_TIMEOUT;
+        private ProbeSettings probe = ProbeSettings.DEFAULTS;
 
         public Builder inbound(String host, int port) {
             this.inboundHost = host;
@@ -151,6 +155,11 @@ public record GatewayConfig(String inboundHost, int inboundPort, String adminHos
             return this;
         }
 
+        public Builder probe(ProbeSettings settings) {
+            this.probe = settings;
+            return this;
+        }
+
         public Builder detectTimeout(Duration timeout) {
             this.detectTimeout = timeout;
             return this;
@@ -161,7 +170,7 @@ public record GatewayConfig(String inboundHost, int inboundPort, String adminHos
                     : AuthorizationPolicy.trustDomain(requireNonNull(identity, "identity").trustDomain());
             return new GatewayConfig(inboundHost, inboundPort, adminHost, adminPort, identity, effective, maxConnections,
                     handshakeTimeout, headerTimeout, idleTimeout, connectTimeout, requestTimeout, drainTimeout, ioThreads,
-                    outboundHost, detectTimeout);
+                    outboundHost, detectTimeout, probe);
         }
     }
 }
