@@ -211,6 +211,7 @@ public final class Gateway implements AutoCloseable {
         drain(config.drainTimeout());
         probes.close();
         admin.close();
+        metrics.close();
         acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }

@@ -8,8 +8,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ToDoubleFunction;
@@ -32,6 +34,7 @@ public final class GatewayMetrics {
 
     private final MeterRegistry registry;
     private final AtomicInteger open = new AtomicInteger();
+    private final List<Gauge> gauges = new CopyOnWriteArrayList<>();
     private final Counter accepted;
     private final Map<HandshakeFailure, Counter> handshakeFailures = new EnumMap<>(HandshakeFailure.class);
     private final Map<Rejection, Counter> rejections = new EnumMap<>(Rejection.class);
@@ -48,8 +51,8 @@ public final class GatewayMetrics {
 
     public GatewayMetrics(MeterRegistry registry) {
         this.registry = registry;
-        Gauge.builder("isthmus.gateway.connections.open", open, AtomicInteger::get)
-                .description("Inbound connections open now").register(registry);
+        gauges.add(Gauge.builder("isthmus.gateway.connections.open", open, AtomicInteger::get)
+                .description("Inbound connections open now").register(registry));
         accepted = Counter.builder("isthmus.gateway.connections").description("Inbound connections accepted").register(registry);
         for (HandshakeFailure failure : HandshakeFailure.values()) {
             handshakeFailures.put(failure, Counter.builder("isthmus.gateway.handshake.failures").tag("reason", failure.tag())
@@ -131,7 +134,17 @@ public final class GatewayMetrics {
     }
 
     public <T> void gauge(String name, String description, T object, ToDoubleFunction<T> value) {
-        Gauge.builder(name, object, value).description(description).register(registry);
+        gauges.add(Gauge.builder(name, object, value).description(description).register(registry));
+    }
+
+    /**
+     * Removes the gauges, which point at this gateway's objects: a gateway started again in the same
+     * registry (a restart in the demo, a test) must not keep reporting the stopped one. Counters stay, as
+     * totals do across restarts.
+     */
+    public void close() {
+        gauges.forEach(registry::remove);
+        gauges.clear();
     }
 
     public DistributionSummary summary(String name) {

@@ -3,6 +3,8 @@ package dev.isthmus.cli.demo;
 import dev.isthmus.gateway.Gateway;
 import dev.isthmus.gateway.GatewayConfig;
 import dev.isthmus.gateway.http.HttpSessionInstaller;
+import dev.isthmus.gateway.probe.ProbeSettings;
+import dev.isthmus.gateway.routing.RouteTable;
 import dev.isthmus.identity.SpiffeId;
 import dev.isthmus.identity.ca.CertificateAuthority;
 import dev.isthmus.identity.ca.TrustAnchors;
@@ -35,7 +37,10 @@ import java.util.concurrent.TimeUnit;
 final class DemoCluster implements AutoCloseable {
 
     static final String TRUST_DOMAIN = "cluster.local";
-    static final SpiffeId GATEWAY = SpiffeId.parse("spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway");
+    static final SpiffeId EAST_GATEWAY = SpiffeId.parse("spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway");
+    static final SpiffeId WEST_GATEWAY = SpiffeId.parse("spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway-west");
+    /** Probes often, so the demo's failover shows within a second rather than Linkerd's nine. */
+    static final ProbeSettings DEMO_PROBES = new ProbeSettings(Duration.ofMillis(200), Duration.ofMillis(500), 2, 0.1, "/ready");
 
     final String name;
     final Path dir;
@@ -43,10 +48,14 @@ final class DemoCluster implements AutoCloseable {
     final int issuerPort;
     final CertificateManager certificates;
     final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    final Gateway gateway;
+    private final TrustAnchors anchors;
+    private final SpiffeId identity;
+    volatile Gateway gateway;
 
-    DemoCluster(String name, Path root, CertificateAuthority anchor, TrustAnchors anchors) throws Exception {
+    DemoCluster(String name, SpiffeId identity, Path root, CertificateAuthority anchor, TrustAnchors anchors) throws Exception {
         this.name = name;
+        this.identity = identity;
+        this.anchors = anchors;
         this.dir = Files.createDirectories(root.resolve(name));
         Clock clock = Clock.systemUTC();
         CertificateAuthority clusterIssuer = anchor.createIssuer(TRUST_DOMAIN, Duration.ofDays(30), clock);
@@ -54,7 +63,7 @@ final class DemoCluster implements AutoCloseable {
         PemFiles.write(List.of(Output.certificates(dir.resolve("issuer.crt"), clusterIssuer.chain()),
                 Output.key(dir.resolve("issuer.key"), clusterIssuer.key()),
                 Output.certificates(dir.resolve("ca-bundle.crt"), anchors.roots()),
-                new Output(dir.resolve("tokens"), token + " " + GATEWAY + "\n", true),
+                new Output(dir.resolve("tokens"), token + " " + identity + "\n", true),
                 new Output(dir.resolve("gateway-token"), token, true)), false);
 
         IssuerServiceConfig issuerConfig = IssuerServiceConfig.builder().bindAddress("127.0.0.1").port(0)
@@ -65,12 +74,33 @@ final class DemoCluster implements AutoCloseable {
 
         IssuerClient client = new IssuerClient(URI.create("https://127.0.0.1:" + issuerPort), issuerConfig.serviceIdentity(),
                 anchors, () -> read(dir.resolve("gateway-token")), clock);
-        certificates = new CertificateManager(GATEWAY, client, Backoff.DEFAULT, clock, registry).start();
+        certificates = new CertificateManager(identity, client, Backoff.DEFAULT, clock, registry).start();
         certificates.firstCertificate().get(30, TimeUnit.SECONDS);
+        certificates.addListener(key -> {
+            Gateway current = gateway;
+            if (current != null) {
+                current.tls().update(key, anchors);
+            }
+        });
+    }
 
-        gateway = new Gateway(GatewayConfig.builder().identity(GATEWAY).inbound("127.0.0.1", 0).admin("127.0.0.1", 0)
-                .ioThreads(2).drainTimeout(Duration.ofSeconds(2)).build(), registry, clock, HttpSessionInstaller.factory());
-        certificates.addListener(key -> gateway.tls().update(key, anchors));
+    /** Starts (or starts again, on the same port) this cluster's gateway with {@code routes}. */
+    Gateway startGateway(int inboundPort, RouteTable routes) throws InterruptedException {
+        Gateway started = new Gateway(GatewayConfig.builder().identity(identity).inbound("127.0.0.1", inboundPort)
+                .admin("127.0.0.1", 0).outboundHost("127.0.0.1").ioThreads(1).probe(DEMO_PROBES)
+                .drainTimeout(Duration.ofSeconds(1)).build(), registry, Clock.systemUTC(), HttpSessionInstaller.factory());
+        started.tls().update(certificates.current(), anchors);
+        started.routes(routes);
+        gateway = started.start();
+        return started;
+    }
+
+    void stopGateway() {
+        Gateway current = gateway;
+        gateway = null;
+        if (current != null) {
+            current.close();
+        }
     }
 
     private static String read(Path file) {
@@ -83,7 +113,7 @@ final class DemoCluster implements AutoCloseable {
 
     @Override
     public void close() {
-        gateway.close();
+        stopGateway();
         certificates.close();
         issuer.close();
         registry.close();

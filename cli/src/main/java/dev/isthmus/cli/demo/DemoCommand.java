@@ -4,6 +4,18 @@ import dev.isthmus.gateway.routing.BackendProtocol;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.ExportedService;
 import dev.isthmus.gateway.routing.RouteTable;
+import dev.isthmus.gateway.routing.OutboundRoute;
+import dev.isthmus.gateway.routing.OutboundRoute.WeightedBackend;
+import dev.isthmus.gateway.routing.RemoteTarget;
+import dev.isthmus.identity.tls.PeerIdentities;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.TreeMap;
 import dev.isthmus.gateway.tls.TlsContexts;
 import dev.isthmus.identity.SpiffeId;
 import dev.isthmus.identity.ca.CertificateAuthority;
@@ -96,59 +108,139 @@ public final class DemoCommand implements Callable<Integer> {
         say("%s, ECDSA P-256, written to %s", root.certificate().getSubjectX500Principal().getName(), dir.resolve("root.crt"));
 
         step("2. Each cluster's identity issuer signs its gateway's certificate");
-        DemoCluster east = start(new DemoCluster("east", dir, root, anchors));
-        DemoCluster west = start(new DemoCluster("west", dir, root, anchors));
+        DemoCluster east = start(new DemoCluster("east", DemoCluster.EAST_GATEWAY, dir, root, anchors));
+        DemoCluster west = start(new DemoCluster("west", DemoCluster.WEST_GATEWAY, dir, root, anchors));
         for (DemoCluster cluster : List.of(east, west)) {
             CertifiedKey key = cluster.certificates.current();
-            say("%s: issuer at https://127.0.0.1:%d signed %s", cluster.name, cluster.issuerPort, DemoCluster.GATEWAY);
+            say("%s: issuer at https://127.0.0.1:%d signed %s", cluster.name, cluster.issuerPort,
+                    PeerIdentities.of(key.leaf()));
             say("      certificate from %s, valid until %s, renewed at 70%% of its life",
                     key.chain().get(1).getSubjectX500Principal().getName(), key.notAfter());
         }
 
         step("3. East runs podinfo and exports it through its gateway");
-        PodinfoBackend podinfo = new PodinfoBackend(group, "podinfo-east-5d8c7", "greetings from east");
-        running.push(podinfo);
-        east.gateway.routes(new RouteTable(DemoCluster.TRUST_DOMAIN, List.of(new ExportedService(PODINFO, PODINFO_PORT,
-                BackendProtocol.HTTP1, List.of(new Endpoint("127.0.0.1", podinfo.port(), true))))));
-        east.gateway.start();
-        say("east gateway: mTLS on 127.0.0.1:%d, admin on 127.0.0.1:%d (/ready, /metrics)", east.gateway.inboundPort(),
+        PodinfoBackend podinfoEast = new PodinfoBackend(group, "podinfo-east-5d8c7", "greetings from east");
+        running.push(podinfoEast);
+        RouteTable eastRoutes = new RouteTable(DemoCluster.TRUST_DOMAIN, List.of(new ExportedService(PODINFO, PODINFO_PORT,
+                BackendProtocol.HTTP1, List.of(new Endpoint("127.0.0.1", podinfoEast.port(), true)))));
+        int eastPort = east.startGateway(0, eastRoutes).inboundPort();
+        say("east gateway: mTLS on 127.0.0.1:%d (the LoadBalancer's target), admin on 127.0.0.1:%d", eastPort,
                 east.gateway.adminPort());
-        say("exported: %s:%d -> podinfo on 127.0.0.1:%d", PODINFO, PODINFO_PORT, podinfo.port());
+        say("exported: %s:%d -> podinfo on 127.0.0.1:%d", PODINFO, PODINFO_PORT, podinfoEast.port());
 
-        step("4. West calls podinfo in east, through east's gateway");
-        SslContext westTls = TlsContexts.client(west.certificates.current(), anchors, DemoCluster.GATEWAY,
-                TlsProviders.preferred(), clock);
-        String sni = DemoCluster.GATEWAY.dnsName();
-        for (int i = 1; i <= 3; i++) {
-            report("GET http://" + PODINFO + ":" + PODINFO_PORT + "/",
-                    DemoClient.get(group, westTls, sni, east.gateway.inboundPort(), PODINFO, PODINFO_PORT, "/"));
+        step("4. West links to east: an unmodified client in west calls podinfo-east");
+        PodinfoBackend podinfoWest = new PodinfoBackend(group, "podinfo-west-7c9f4", "greetings from west");
+        running.push(podinfoWest);
+        RemoteTarget podinfoInEast = new RemoteTarget("east", List.of(new Endpoint("127.0.0.1", eastPort, true)),
+                DemoCluster.EAST_GATEWAY, PODINFO, PODINFO_PORT);
+        ExportedService podinfoInWest = new ExportedService(PODINFO, PODINFO_PORT, BackendProtocol.HTTP1,
+                List.of(new Endpoint("127.0.0.1", podinfoWest.port(), true)));
+        int mirrorPort = freePort();
+        int splitPort = freePort();
+        west.startGateway(0, new RouteTable(DemoCluster.TRUST_DOMAIN, List.of(), List.of(
+                OutboundRoute.mirror(mirrorPort, "podinfo-east", podinfoInEast),
+                new OutboundRoute(splitPort, "podinfo", List.of(new WeightedBackend(podinfoInWest, 50),
+                        new WeightedBackend(podinfoInEast, 50))))));
+        say("west gateway listens for podinfo-east on 127.0.0.1:%d (what podinfo-east's endpoints point at)", mirrorPort);
+        HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        for (int i = 1; i <= 2; i++) {
+            report("curl http://podinfo-east:" + PODINFO_PORT + "/ (plain HTTP in west)", get(plain, mirrorPort));
         }
+        say("(Forwarded: west's gateway added the first element, east's gateway the second)");
 
         step("5. What east's gateway refuses");
+        String sni = DemoCluster.EAST_GATEWAY.dnsName();
         SslContext noCertificate = SslContextBuilder.forClient().protocols("TLSv1.3").endpointIdentificationAlgorithm(null)
-                .trustManager(IdentityTrustManager.exactly(anchors, DemoCluster.GATEWAY, clock)).build();
-        report("a client without a certificate",
-                DemoClient.get(group, noCertificate, sni, east.gateway.inboundPort(), PODINFO, PODINFO_PORT, "/"));
+                .trustManager(IdentityTrustManager.exactly(anchors, DemoCluster.EAST_GATEWAY, clock)).build();
+        report("a client without a certificate", DemoClient.get(group, noCertificate, sni, eastPort, PODINFO, PODINFO_PORT, "/"));
         CertificateAuthority strangerRoot = CertificateAuthority.createRoot(DemoCluster.TRUST_DOMAIN, Duration.ofDays(1), clock);
-        CertifiedKey stranger = leafUnder(strangerRoot, clock);
         report("a client whose certificate chains to another anchor", DemoClient.get(group,
-                TlsContexts.client(stranger, anchors, DemoCluster.GATEWAY, TlsProviders.preferred(), clock), sni,
-                east.gateway.inboundPort(), PODINFO, PODINFO_PORT, "/"));
-        report("west asking for a service east did not export", DemoClient.get(group, westTls, sni,
-                east.gateway.inboundPort(), "secrets.test.svc.cluster.local", 80, "/"));
+                TlsContexts.client(leafUnder(strangerRoot, clock), anchors, DemoCluster.EAST_GATEWAY, TlsProviders.preferred(),
+                        clock), sni, eastPort, PODINFO, PODINFO_PORT, "/"));
+        SslContext westTls = TlsContexts.client(west.certificates.current(), anchors, DemoCluster.EAST_GATEWAY,
+                TlsProviders.preferred(), clock);
+        report("west asking for a service east did not export",
+                DemoClient.get(group, westTls, sni, eastPort, "secrets.test.svc.cluster.local", 80, "/"));
 
-        step("6. Statistics from east's gateway (/metrics)");
+        step("6. A 50/50 traffic split between podinfo in west and podinfo in east");
+        say("100 requests to podinfo (127.0.0.1:%d): %s", splitPort, tally(plain, splitPort, 100));
+
+        step("7. Failover: east's gateway goes away, then comes back");
+        east.stopGateway();
+        awaitLink(west, false);
+        say("east's gateway stopped; west's probe marked link east dead (%s)", linkSummary(west));
+        say("100 requests to podinfo: %s", tally(plain, splitPort, 100));
+        east.startGateway(eastPort, eastRoutes);
+        awaitLink(west, true);
+        say("east's gateway back on 127.0.0.1:%d; link east alive again (%s)", eastPort, linkSummary(west));
+        say("100 requests to podinfo: %s", tally(plain, splitPort, 100));
+
+        step("8. Statistics");
+        say("east's gateway, inbound (/metrics):");
         stats(east);
         say("");
-        say("Still to come in this demo: west's own gateway for unmodified clients (podinfo-east), the");
-        say("service mirror, a 50/50 traffic split and failover (issues 4-6).");
+        say("west's gateway, outbound:");
+        outboundStats(west);
+        say("");
+        say("Still to come: the service mirror that writes these routes from Kubernetes, and the CLI's");
+        say("install/link/check commands (issues 5 and 6).");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static DemoClient.Result get(HttpClient http, int port) {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            return new DemoClient.Result(response.statusCode(), response.body().strip(), null);
+        } catch (IOException e) {
+            return DemoClient.Result.failed(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return DemoClient.Result.failed(e);
+        }
+    }
+
+    /** Sends {@code count} requests and counts the answers by which podinfo gave them. */
+    private static String tally(HttpClient http, int port, int count) {
+        Map<String, Integer> byAnswer = new TreeMap<>();
+        for (int i = 0; i < count; i++) {
+            DemoClient.Result result = get(http, port);
+            String key = result.failure() != null ? "failed" : result.status() != 200 ? "status " + result.status()
+                    : result.body().contains("greetings from east") ? "east" : "west";
+            byAnswer.merge(key, 1, Integer::sum);
+        }
+        return byAnswer.toString();
+    }
+
+    private static void awaitLink(DemoCluster west, boolean alive) throws InterruptedException {
+        long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (west.gateway.probes().alive("east") != alive && System.nanoTime() < until) {
+            Thread.sleep(20);
+        }
+    }
+
+    private static String linkSummary(DemoCluster west) {
+        return west.gateway.probes().status("east").map(s -> s.alive() ? "alive" : "dead: " + s.lastError()).orElse("unknown");
+    }
+
+    private void outboundStats(DemoCluster cluster) {
+        say("%-16s %-8s %-10s %s", "ROUTE", "STATUS", "BACKEND", "REQUESTS");
+        for (Counter counter : cluster.registry.find("isthmus.gateway.outbound.requests").counters()) {
+            say("%-16s %-8s %-10s %.0f", counter.getId().getTag("route"), counter.getId().getTag("status_class"),
+                    counter.getId().getTag("backend"), counter.count());
+        }
     }
 
     private CertifiedKey leafUnder(CertificateAuthority root, Clock clock) {
         CertificateAuthority issuer = root.createIssuer(DemoCluster.TRUST_DOMAIN, Duration.ofDays(1), clock);
         var keys = dev.isthmus.identity.ca.Keys.generateP256();
         var leaf = new dev.isthmus.identity.ca.LeafIssuer(issuer, clock)
-                .issue(keys.getPublic(), SpiffeId.parse("spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway"));
+                .issue(keys.getPublic(), DemoCluster.WEST_GATEWAY);
         return new CertifiedKey(keys.getPrivate(), leaf.chain());
     }
 

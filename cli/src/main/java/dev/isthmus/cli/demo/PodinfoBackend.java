@@ -34,7 +34,7 @@ final class PodinfoBackend implements AutoCloseable {
                                 new SimpleChannelInboundHandler<FullHttpRequest>() {
                                     @Override
                                     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-                                        String forwarded = request.headers().get("forwarded", "");
+                                        String forwarded = String.join(", ", request.headers().getAll("forwarded"));
                                         String body = "{\"hostname\": \"" + hostname + "\", \"message\": \"" + message
                                                 + "\", \"forwarded\": \"" + forwarded.replace("\"", "\\\"") + "\"}\n";
                                         FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(),

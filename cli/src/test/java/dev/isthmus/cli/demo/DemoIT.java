@@ -24,13 +24,17 @@ class DemoIT {
 
         String text = out.toString();
         assertThat(text).contains("==> 1. A trust anchor shared by both clusters");
-        assertThat(text).containsPattern("east: issuer at https://127\\.0\\.0\\.1:\\d+ signed spiffe://cluster\\.local/ns/isthmus-multicluster/sa/isthmus-gateway");
-        assertThat(text).contains("-> 200 {\"hostname\": \"podinfo-east-5d8c7\", \"message\": \"greetings from east\"");
-        assertThat(text).contains("by=\\\"spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway\\\"");
+        assertThat(text).containsPattern("east: issuer at https://127\\.0\\.0\\.1:\\d+ signed spiffe://cluster\\.local/ns/isthmus-multicluster/sa/isthmus-gateway\\n");
+        assertThat(text).containsPattern("curl http://podinfo-east:9898/ \\(plain HTTP in west\\) -> 200 \\{\"hostname\": \"podinfo-east-5d8c7\", \"message\": \"greetings from east\"");
+        assertThat(text).as("Forwarded names both gateways")
+                .contains("by=\\\"spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway-west\\\"")
+                .contains("by=\\\"spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway\\\";for=\\\"spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway-west\\\"");
         assertThat(text).containsPattern("a client without a certificate -> refused: .*CERTIFICATE_REQUIRED");
         assertThat(text).contains("a client whose certificate chains to another anchor -> refused");
         assertThat(text).contains("west asking for a service east did not export -> 404");
-        assertThat(text).containsPattern("podinfo\\.test\\.svc\\.cluster\\.local:9898\\s+2xx\\s+\\S+\\s+3");
+        assertThat(text).containsPattern("100 requests to podinfo \\(127\\.0\\.0\\.1:\\d+\\): \\{east=\\d+, west=\\d+\\}");
+        assertThat(text).contains("west's probe marked link east dead").contains("100 requests to podinfo: {west=100}");
+        assertThat(text).contains("link east alive again");
         assertThat(text).containsPattern("no_client_certificate\\s+1").containsPattern("untrusted_certificate\\s+1")
                 .containsPattern("not_exported\\s+1");
 
