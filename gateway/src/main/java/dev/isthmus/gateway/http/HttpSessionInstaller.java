@@ -22,6 +22,7 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import java.time.Duration;
 import java.util.function.Function;
 
@@ -41,6 +42,7 @@ import java.util.function.Function;
  */
 public final class HttpSessionInstaller implements HttpSessions {
 
+    public static final String FLUSH = "flush";
     public static final String HTTP_CODEC = "http-codec";
     public static final String H2_CLOSE = "h2-close";
     public static final String H2_CODEC = "h2-codec";
@@ -131,6 +133,15 @@ public final class HttpSessionInstaller implements HttpSessions {
      */
     private static void install(ChannelHandlerContext ctx, SessionProtocol protocol, Responder responder, RequestMetrics requests) {
         ChannelPipeline pipeline = ctx.pipeline();
+        // Responses come back on backend reads, and each would flush this connection at once: one TLS record
+        // and one write per response. Consolidated, the responses of one event-loop turn leave together
+        // (benchmarks/README.md: a fifth less gateway CPU per request).
+        FlushConsolidationHandler flush = new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true);
+        if (pipeline.get(InboundPipeline.TLS) != null) {
+            pipeline.addAfter(InboundPipeline.TLS, FLUSH, flush);
+        } else {
+            pipeline.addFirst(FLUSH, flush);
+        }
         if (protocol == SessionProtocol.HTTP2) {
             pipeline.replace(InboundPipeline.SESSION, H2_CLOSE, new Http2GracefulClose());
             pipeline.addAfter(H2_CLOSE, H2_CODEC, Http2FrameCodecBuilder.forServer()
