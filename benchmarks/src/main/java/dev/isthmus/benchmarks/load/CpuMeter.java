@@ -1,0 +1,187 @@
+package dev.isthmus.benchmarks.load;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.EventExecutorGroup;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Where the CPU time of a window went: per role (the threads of an event loop group), the whole
+ * process, and the whole machine. On a shared machine the last one says how much of the noise came
+ * from other processes. Everything is CPU time, in nanoseconds, not wall time.
+ */
+final class CpuMeter {
+
+    /** CPU time consumed by each role, the process and the machine between two readings. */
+    /**
+     * @param syscalls per role, read and write system calls ({@code syscr}, {@code syscw} of {@code /proc/<pid>/task/<tid>/io}):
+     *     on loopback most of an I/O thread's kernel time is in them
+     */
+    record Usage(Map<String, Long> roles, Map<String, long[]> syscalls, long process, long machine, long wallNanos,
+            long jitMillis) {
+        long role(String name) {
+            return roles.getOrDefault(name, 0L);
+        }
+
+        long reads(String role) {
+            return syscalls.getOrDefault(role, new long[2])[0];
+        }
+
+        long writes(String role) {
+            return syscalls.getOrDefault(role, new long[2])[1];
+        }
+
+        /** Process CPU not spent on any role's threads: JIT, GC, timers, acceptors. */
+        long otherInProcess() {
+            return process - roles.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        /** Average number of cores other processes kept busy during the window. */
+        double otherProcessesCores() {
+            return machine < 0 ? Double.NaN : Math.max(0, machine - process) / (double) wallNanos;
+        }
+    }
+
+    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    private final Map<String, long[]> roles = new LinkedHashMap<>();
+    private final Map<String, List<String>> nativeThreads = new LinkedHashMap<>();
+
+    CpuMeter() {
+        if (!threads.isThreadCpuTimeEnabled()) {
+            threads.setThreadCpuTimeEnabled(true);
+        }
+    }
+
+    /** Counts the threads of {@code group} as {@code role}; asks each event loop for its own thread. */
+    CpuMeter role(String role, EventExecutorGroup group) throws InterruptedException {
+        List<Long> ids = new ArrayList<>();
+        List<String> tids = nativeThreads.computeIfAbsent(role, r -> new ArrayList<>());
+        for (EventExecutor executor : group) {
+            try {
+                ids.add(executor.submit(() -> Thread.currentThread().getId()).get());
+                tids.add(executor.submit(CpuMeter::nativeThreadId).get());
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+        long[] merged = roles.getOrDefault(role, new long[0]);
+        long[] all = new long[merged.length + ids.size()];
+        System.arraycopy(merged, 0, all, 0, merged.length);
+        for (int i = 0; i < ids.size(); i++) {
+            all[merged.length + i] = ids.get(i);
+        }
+        roles.put(role, all);
+        return this;
+    }
+
+    /**
+     * Counts as {@code role} the live threads whose name starts with {@code prefix} and that no role has yet:
+     * threads of groups the harness cannot reach, such as the gateway's acceptor.
+     */
+    CpuMeter roleByName(String role, String prefix) {
+        Set<Long> taken = new HashSet<>();
+        roles.values().forEach(ids -> Arrays.stream(ids).forEach(taken::add));
+        long[] ids = Arrays.stream(threads.getThreadInfo(threads.getAllThreadIds()))
+                .filter(info -> info != null && info.getThreadName().startsWith(prefix) && !taken.contains(info.getThreadId()))
+                .mapToLong(ThreadInfo::getThreadId).toArray();
+        roles.put(role, ids);
+        return this;
+    }
+
+    /** A reading now; {@link #since} turns two into a {@link Usage}. */
+    Reading read() {
+        Map<String, Long> byRole = new LinkedHashMap<>();
+        roles.forEach((role, ids) -> {
+            long sum = 0;
+            for (long id : ids) {
+                sum += Math.max(0, threads.getThreadCpuTime(id));
+            }
+            byRole.put(role, sum);
+        });
+        Map<String, long[]> syscalls = new LinkedHashMap<>();
+        nativeThreads.forEach((role, tids) -> {
+            long[] sum = new long[2];
+            for (String tid : tids) {
+                long[] counts = syscalls(tid);
+                sum[0] += counts[0];
+                sum[1] += counts[1];
+            }
+            syscalls.put(role, sum);
+        });
+        long process = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        return new Reading(byRole, syscalls, process, machineBusyNanos(), System.nanoTime(),
+                ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
+    }
+
+    /** The Linux thread id of the calling thread, which Java 17 does not expose: {@code /proc/thread-self} names it. */
+    private static String nativeThreadId() {
+        try {
+            Path self = Files.readSymbolicLink(Path.of("/proc/thread-self")); // "<pid>/task/<tid>"
+            return self.getFileName().toString();
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    /** {@code syscr} and {@code syscw} of one thread of this process; zeros if unreadable. */
+    private static long[] syscalls(String tid) {
+        long[] counts = new long[2];
+        if (tid == null) {
+            return counts;
+        }
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/task", tid, "io"))) {
+                if (line.startsWith("syscr:")) {
+                    counts[0] = Long.parseLong(line.substring(6).trim());
+                } else if (line.startsWith("syscw:")) {
+                    counts[1] = Long.parseLong(line.substring(6).trim());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or no permission: no syscall counts
+        }
+        return counts;
+    }
+
+    /** @param jit milliseconds the JIT compilers spent so far: still compiling in a window means too short a warmup */
+    record Reading(Map<String, Long> roles, Map<String, long[]> syscalls, long process, long machine, long wall, long jit) {
+        Usage since(Reading start) {
+            Map<String, Long> delta = new LinkedHashMap<>();
+            roles.forEach((role, nanos) -> delta.put(role, nanos - start.roles.getOrDefault(role, 0L)));
+            Map<String, long[]> calls = new LinkedHashMap<>();
+            syscalls.forEach((role, counts) -> {
+                long[] before = start.syscalls.getOrDefault(role, new long[2]);
+                calls.put(role, new long[] {counts[0] - before[0], counts[1] - before[1]});
+            });
+            long machineDelta = machine < 0 || start.machine < 0 ? -1 : machine - start.machine;
+            return new Usage(delta, calls, process - start.process, machineDelta, wall - start.wall, jit - start.jit);
+        }
+    }
+
+    /** Busy time of all CPUs from {@code /proc/stat} (user+nice+system+irq+softirq+steal), -1 if unreadable. */
+    static long machineBusyNanos() {
+        try {
+            String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long busyTicks = 0;
+            int[] busy = {1, 2, 3, 6, 7, 8}; // user nice system (idle iowait) irq softirq steal
+            for (int i : busy) {
+                busyTicks += Long.parseLong(fields[i]);
+            }
+            return busyTicks * 10_000_000L; // USER_HZ is 100 on Linux
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package dev.isthmus.benchmarks.load;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An {@link IdleServer} in a child JVM started from the same class path, with the JVM flags under test.
+ * Its stdout lines are read on a thread of their own, so the harness never blocks on it for longer
+ * than a timeout; its stderr (the gateway's log) goes to ours.
+ */
+final class GatewayProcess implements AutoCloseable {
+
+    private final Process process;
+    private final Writer commands;
+    private final BlockingQueue<String> lines = new ArrayBlockingQueue<>(1024);
+    private final int port;
+
+    GatewayProcess(List<String> jvmFlags, Path dir, int ioThreads, int maxConnections) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmFlags);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), GatewayLoad.class.getName(), "idle-server",
+                "--dir", dir.toString(), "--io-threads", Integer.toString(ioThreads),
+                "--max-connections", Integer.toString(maxConnections)));
+        process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        commands = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+        Thread reader = new Thread(() -> {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = out.readLine()) != null; ) {
+                    lines.put(line);
+                }
+            } catch (IOException | InterruptedException e) {
+                // the process ended; whoever waits for a line times out
+            }
+        }, "gateway-process-stdout");
+        reader.setDaemon(true);
+        reader.start();
+        String ready = expect("READY ", 60);
+        port = Integer.parseInt(ready.substring("READY port=".length()));
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    int port() {
+        return port;
+    }
+
+    Map<String, String> stats() throws IOException, InterruptedException {
+        send("stats");
+        return IdleServer.parse(expect("STATS ", 10));
+    }
+
+    void gc() throws IOException, InterruptedException {
+        send("gc");
+        expect("OK", 30);
+    }
+
+    private void send(String command) throws IOException {
+        commands.write(command + "\n");
+        commands.flush();
+    }
+
+    private String expect(String prefix, int seconds) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (true) {
+            String line = lines.poll(Math.max(1, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (line == null) {
+                throw new IllegalStateException("the gateway process (pid " + process.pid() + ", "
+                        + (process.isAlive() ? "alive" : "exited with " + process.exitValue()) + ") did not answer '"
+                        + prefix.trim() + "' within " + seconds + " s");
+            }
+            if (line.startsWith(prefix)) {
+                return line;
+            }
+            System.out.println("  [gateway process] " + line);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        try {
+            send("quit");
+            commands.close();
+        } catch (IOException e) {
+            // already gone
+        }
+        if (!process.waitFor(15, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+}

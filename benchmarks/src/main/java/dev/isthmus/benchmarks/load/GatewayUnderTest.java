@@ -1,0 +1,79 @@
+package dev.isthmus.benchmarks.load;
+
+import dev.isthmus.gateway.Gateway;
+import dev.isthmus.gateway.GatewayConfig;
+import dev.isthmus.gateway.http.HttpSessionInstaller;
+import dev.isthmus.gateway.routing.BackendProtocol;
+import dev.isthmus.gateway.routing.Endpoint;
+import dev.isthmus.gateway.routing.ExportedService;
+import dev.isthmus.gateway.routing.RouteTable;
+import dev.isthmus.gateway.transport.SessionProtocol;
+import dev.isthmus.gateway.transport.TransportHeader;
+import dev.isthmus.identity.ca.TrustAnchors;
+import dev.isthmus.identity.client.CertifiedKey;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A real {@link Gateway} on 127.0.0.1, as production builds it (mTLS with the preferred provider, the
+ * HTTP sessions of {@link HttpSessionInstaller}, metrics), exporting one service whose only endpoint is
+ * the load run's backend.
+ */
+final class GatewayUnderTest implements AutoCloseable {
+
+    static final String SERVICE = "backend.load.svc.cluster.local";
+    static final int SERVICE_PORT = 8080;
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Gateway gateway;
+
+    /**
+     * @param ioThreads the gateway's I/O threads; 1 makes every figure a per-core one
+     * @param backendPort where the exported service's endpoint listens (nothing needs to, if no request is made)
+     */
+    GatewayUnderTest(CertifiedKey key, TrustAnchors anchors, int ioThreads, int backendPort, int maxConnections,
+            Duration idleTimeout) throws InterruptedException {
+        GatewayConfig config = GatewayConfig.builder()
+                .inbound("127.0.0.1", 0)
+                .admin("127.0.0.1", 0)
+                .identity(LoadPki.GATEWAY)
+                .ioThreads(ioThreads)
+                .maxConnections(maxConnections)
+                .idleTimeout(idleTimeout)
+                .drainTimeout(Duration.ofSeconds(2))
+                .build();
+        gateway = new Gateway(config, registry, Clock.systemUTC(), HttpSessionInstaller.factory());
+        gateway.tls().update(key, anchors);
+        gateway.routes(new RouteTable("cluster.local", List.of(new ExportedService(SERVICE, SERVICE_PORT, BackendProtocol.HTTP1,
+                List.of(new Endpoint("127.0.0.1", backendPort, true))))));
+        gateway.start();
+    }
+
+    static TransportHeader header(SessionProtocol protocol) {
+        return new TransportHeader(SERVICE, SERVICE_PORT, protocol);
+    }
+
+    InetSocketAddress address() {
+        return new InetSocketAddress("127.0.0.1", gateway.inboundPort());
+    }
+
+    Gateway gateway() {
+        return gateway;
+    }
+
+    /** The sum of a counter over all its tags. */
+    double count(String name) {
+        return registry.find(name).counters().stream().mapToDouble(Counter::count).sum();
+    }
+
+    @Override
+    public void close() {
+        gateway.close();
+        registry.close();
+    }
+}

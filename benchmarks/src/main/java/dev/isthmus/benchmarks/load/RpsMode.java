@@ -1,0 +1,193 @@
+package dev.isthmus.benchmarks.load;
+
+import dev.isthmus.identity.tls.TlsProviders;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Requests per second through the gateway against the backend called directly, in one process and one
+ * run: the trivial backend, the gateway (HTTP/2 over mTLS in, HTTP/1.1 keep-alive out) and the load
+ * generator, each on its own event loop thread, so each one's CPU time per request can be told apart.
+ *
+ * <ol>
+ *   <li>Saturation, closed loop: C HTTP/2 connections × S streams through the gateway, then C×S HTTP/1.1
+ *       keep-alive connections straight to the backend: the same number of requests in flight.
+ *   <li>Latency at half the gateway's saturating rate, open loop, both targets at the same rate: what the
+ *       gateway adds to p50 and p99 when it is not the bottleneck.
+ * </ol>
+ */
+final class RpsMode {
+
+    static final Map<String, String> OPTIONS = new LinkedHashMap<>();
+
+    static {
+        OPTIONS.put("connections", "4");
+        OPTIONS.put("streams", "16");
+        OPTIONS.put("warmup", "10");
+        OPTIONS.put("settle", "2");
+        OPTIONS.put("duration", "10");
+        OPTIONS.put("open-warmup", "2");
+        OPTIONS.put("open-duration", "10");
+        OPTIONS.put("rate", "0");
+        OPTIONS.put("gateway-threads", "1");
+        OPTIONS.put("client-threads", "1");
+    }
+
+    private RpsMode() {}
+
+    static void run(Options options) throws Exception {
+        int connections = options.positive("connections");
+        int streams = options.positive("streams");
+        Duration warmup = options.seconds("warmup");
+        Duration settle = options.seconds("settle");
+        Duration duration = options.seconds("duration");
+        int gatewayThreads = options.positive("gateway-threads");
+        int clientThreads = options.positive("client-threads");
+
+        LoadPki pki = LoadPki.create();
+        EventLoopGroup clients = new MultiThreadIoEventLoopGroup(clientThreads, new DefaultThreadFactory("load-client"),
+                NioIoHandler.newFactory());
+        try (TrivialBackend backend = new TrivialBackend();
+                GatewayUnderTest gateway = new GatewayUnderTest(pki.gateway(), pki.anchors(), gatewayThreads, backend.port(),
+                        10_000, Duration.ofMinutes(10))) {
+            CpuMeter cpu = new CpuMeter().role("generator", clients).role("gateway", gateway.gateway().workers())
+                    .role("backend", backend.group());
+            SslContext tls = pki.peerContext(true);
+            List<LoadLoop> viaGateway = loops(clients);
+            List<LoadLoop> direct = loops(clients);
+            List<Future<Lane>> opening = new ArrayList<>();
+            for (int i = 0; i < connections; i++) {
+                opening.add(Http2Lane.open(viaGateway.get(i % viaGateway.size()), gateway.address(), tls, streams));
+            }
+            InetSocketAddress backendAddress = new InetSocketAddress("127.0.0.1", backend.port());
+            for (int i = 0; i < connections * streams; i++) {
+                opening.add(Http1Lane.open(direct.get(i % direct.size()), backendAddress));
+            }
+            for (Future<Lane> lane : opening) {
+                if (!lane.await(15, TimeUnit.SECONDS) || !lane.isSuccess()) {
+                    throw new IllegalStateException("a load connection did not open: " + lane.cause());
+                }
+            }
+
+            System.out.printf("rps: %d CPUs; TLS %s; gateway %s with %d I/O thread(s); trivial HTTP/1.1 backend, 1 thread; "
+                    + "generator, %d thread(s)%n", Runtime.getRuntime().availableProcessors(), TlsProviders.preferred(),
+                    gateway.address(), gatewayThreads, clientThreads);
+            System.out.printf("     through the gateway: %d HTTP/2 connections × %d streams over mTLS; direct: %d HTTP/1.1 "
+                    + "keep-alive connections;%n     warmup %s s on each target first, then for each: %s s to settle, "
+                    + "%s s measured%n%n", connections, streams, connections * streams, seconds(warmup), seconds(settle),
+                    seconds(duration));
+
+            // Both targets share code (HTTP codecs, the backend); warming both before measuring either keeps the
+            // JIT's work out of the first target's window.
+            LoadPhase.warmUp(viaGateway, warmup);
+            LoadPhase.warmUp(direct, warmup);
+            LoadPhase.Result gatewayClosed = LoadPhase.closed("through the gateway", viaGateway, settle, duration, cpu);
+            LoadPhase.Result directClosed = LoadPhase.closed("direct to the backend", direct, settle, duration, cpu);
+            printSaturation(gatewayClosed, directClosed);
+
+            double rate = options.decimal("rate") > 0 ? options.decimal("rate") : gatewayClosed.perSecond() / 2;
+            Duration openWarmup = options.seconds("open-warmup");
+            Duration openDuration = options.seconds("open-duration");
+            LoadPhase.Result gatewayOpen = LoadPhase.open("through the gateway", viaGateway, rate, openWarmup, openDuration, cpu);
+            LoadPhase.Result directOpen = LoadPhase.open("direct to the backend", direct, rate, openWarmup, openDuration, cpu);
+            printOpen(rate, options.decimal("rate") <= 0, gatewayOpen, directOpen);
+
+            for (LoadLoop loop : viaGateway) {
+                loop.executor().submit(loop::closeAll).sync();
+            }
+            for (LoadLoop loop : direct) {
+                loop.executor().submit(loop::closeAll).sync();
+            }
+        } finally {
+            clients.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    private static String perRequest(long count, LoadPhase.Result r) {
+        return Format.decimal(count / (double) Math.max(1, r.completed()), 2);
+    }
+
+    private static String seconds(Duration duration) {
+        return Format.decimal(duration.toMillis() / 1000.0, 1);
+    }
+
+    private static List<LoadLoop> loops(EventLoopGroup group) {
+        List<LoadLoop> loops = new ArrayList<>();
+        for (var executor : group) {
+            loops.add(new LoadLoop((EventLoop) executor));
+        }
+        return loops;
+    }
+
+    private static void printSaturation(LoadPhase.Result gateway, LoadPhase.Result direct) {
+        System.out.println("saturation (closed loop)   requests/s       p50       p99     p99.9    failed   open conns");
+        for (LoadPhase.Result r : List.of(gateway, direct)) {
+            System.out.printf("  %-22s %12s %9s %9s %9s %9d %12d%n", r.target(), Format.rate(r.perSecond()),
+                    Format.latency(r.latencies().quantile(0.5)), Format.latency(r.latencies().quantile(0.99)),
+                    Format.latency(r.latencies().quantile(0.999)), r.failed(), r.openLanes());
+        }
+        double ratio = gateway.perSecond() / direct.perSecond();
+        System.out.printf("  through / direct: %s (aim: at least 60 %%)%n%n", Format.percent(ratio));
+
+        System.out.println("CPU per request, µs        generator   gateway   backend   rest of JVM   | other processes");
+        for (LoadPhase.Result r : List.of(gateway, direct)) {
+            System.out.printf("  %-22s %11s %9s %9s %13s   | %s cores%n", r.target(), Format.decimal(r.cpuMicros("generator"), 1),
+                    Format.decimal(r.cpuMicros("gateway"), 1), Format.decimal(r.cpuMicros("backend"), 1),
+                    Format.decimal(r.otherInProcessMicros(), 1), Format.decimal(r.cpu().otherProcessesCores(), 2));
+        }
+        System.out.println("system calls per request       reads  writes    reads  writes    reads  writes");
+        for (LoadPhase.Result r : List.of(gateway, direct)) {
+            System.out.printf("  %-22s %9s %7s %8s %7s %8s %7s%n", r.target(), perRequest(r.cpu().reads("generator"), r),
+                    perRequest(r.cpu().writes("generator"), r), perRequest(r.cpu().reads("gateway"), r),
+                    perRequest(r.cpu().writes("gateway"), r), perRequest(r.cpu().reads("backend"), r),
+                    perRequest(r.cpu().writes("backend"), r));
+        }
+        System.out.println("cores busy (CPU s / wall s)");
+        for (LoadPhase.Result r : List.of(gateway, direct)) {
+            System.out.printf("  %-22s %11s %9s %9s %13s%n", r.target(), Format.decimal(r.cores("generator"), 2),
+                    Format.decimal(r.cores("gateway"), 2), Format.decimal(r.cores("backend"), 2),
+                    Format.decimal(r.cpu().otherInProcess() / (double) r.cpu().wallNanos(), 2));
+        }
+        for (LoadPhase.Result r : List.of(gateway, direct)) {
+            if (r.cpu().jitMillis() * 20 > r.cpu().wallNanos() / 1_000_000) {
+                System.out.printf("  (the JIT compiled for %d ms of the %s window: warm up longer with --warmup)%n",
+                        r.cpu().jitMillis(), r.target());
+            }
+        }
+        double gatewayMicros = gateway.cpuMicros("gateway");
+        double throughBound = 1e6 / Math.max(gatewayMicros, Math.max(gateway.cpuMicros("generator"), gateway.cpuMicros("backend")));
+        double directBound = 1e6 / Math.max(direct.cpuMicros("generator"), direct.cpuMicros("backend"));
+        System.out.printf("  one gateway core proxies at most %s requests/s (1 s / %s µs of gateway thread CPU per request)%n",
+                Format.rate(1e6 / gatewayMicros), Format.decimal(gatewayMicros, 1));
+        System.out.printf("  with a core for each thread (no sharing), the same CPU costs would give %s through / %s direct = %s%n%n",
+                Format.rate(throughBound), Format.rate(directBound), Format.percent(throughBound / directBound));
+    }
+
+    private static void printOpen(double rate, boolean half, LoadPhase.Result gateway, LoadPhase.Result direct) {
+        System.out.printf("fixed rate (open loop) at %s requests/s%s%n", Format.rate(rate),
+                half ? " = half the gateway's saturating rate" : "");
+        System.out.println("                         achieved/s       p50       p90       p99     p99.9       max   queued   failed");
+        for (LoadPhase.Result r : List.of(gateway, direct)) {
+            LatencySamples l = r.latencies();
+            System.out.printf("  %-22s %10s %9s %9s %9s %9s %9s %8d %8d%n", r.target(), Format.rate(r.perSecond()),
+                    Format.latency(l.quantile(0.5)), Format.latency(l.quantile(0.9)), Format.latency(l.quantile(0.99)),
+                    Format.latency(l.quantile(0.999)), Format.latency(l.max()), r.backlogged(), r.failed());
+        }
+        System.out.printf("  added by the gateway: p50 %s, p99 %s (other processes: %s / %s cores)%n",
+                Format.signedLatency(gateway.latencies().quantile(0.5) - direct.latencies().quantile(0.5)),
+                Format.signedLatency(gateway.latencies().quantile(0.99) - direct.latencies().quantile(0.99)),
+                Format.decimal(gateway.cpu().otherProcessesCores(), 2), Format.decimal(direct.cpu().otherProcessesCores(), 2));
+    }
+}
