@@ -1,6 +1,5 @@
 package dev.isthmus.gateway.http;
 
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.ReferenceCountUtil;
 
@@ -8,7 +7,7 @@ import io.netty.util.ReferenceCountUtil;
  * An exchange the gateway answers itself, at once, with an error. The request body is read and
  * dropped as it comes, so the connection stays usable for the next request.
  */
-final class LocalReply implements Exchange {
+final class LocalReply extends LocalExchange {
 
     private final HttpProxyHandler inbound;
     private final HttpRequest request;
@@ -27,23 +26,4 @@ final class LocalReply implements Exchange {
         ReferenceCountUtil.release(request);
         inbound.fail(status, reason);
     }
-
-    @Override
-    public void requestContent(HttpContent content) {
-        content.release();
-    }
-
-    @Override
-    public boolean wantsRequestContent() {
-        return true;
-    }
-
-    @Override
-    public void inboundReadComplete() {}
-
-    @Override
-    public void inboundWritable() {}
-
-    @Override
-    public void inboundClosed() {}
 }

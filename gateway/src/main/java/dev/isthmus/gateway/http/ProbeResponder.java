@@ -6,7 +6,6 @@ import dev.isthmus.gateway.probe.ProbeTarget;
 import dev.isthmus.identity.SpiffeId;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -37,7 +36,7 @@ final class ProbeResponder implements Responder {
     }
 
     /** A 200 naming the gateway; like {@link LocalReply}, the request body is dropped as it comes. */
-    private static final class Answer implements Exchange {
+    private static final class Answer extends LocalExchange {
         private final HttpProxyHandler inbound;
         private final HttpRequest request;
         private final SpiffeId self;
@@ -59,24 +58,5 @@ final class ProbeResponder implements Responder {
                     .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
             inbound.respond(response);
         }
-
-        @Override
-        public void requestContent(HttpContent content) {
-            content.release();
-        }
-
-        @Override
-        public boolean wantsRequestContent() {
-            return true;
-        }
-
-        @Override
-        public void inboundReadComplete() {}
-
-        @Override
-        public void inboundWritable() {}
-
-        @Override
-        public void inboundClosed() {}
     }
 }
