@@ -2,6 +2,7 @@ package dev.isthmus.gateway.config;
 
 import dev.isthmus.gateway.GatewayConfig;
 import dev.isthmus.gateway.policy.AuthorizationPolicy;
+import dev.isthmus.gateway.probe.ProbeSettings;
 import dev.isthmus.identity.SpiffeId;
 import java.net.URI;
 import java.nio.file.Path;
@@ -31,6 +32,7 @@ import java.util.Set;
  *   trustDomains: [west.example]
  * limits:   {maxConnections: 50000, ioThreads: 0}
  * timeouts: {handshake: 10s, header: 10s, idle: 5m, connect: 3s, request: 60s, drain: 30s, detect: 1s}
+ * probe:    {period: 3s, timeout: 2s, failureThreshold: 3}   # how remote gateways are probed
  * </pre>
  */
 public record GatewayFile(GatewayConfig config, Path trustAnchors, Path certificate, Path key, IssuerSettings issuer,
@@ -42,7 +44,7 @@ public record GatewayFile(GatewayConfig config, Path trustAnchors, Path certific
     public static GatewayFile parse(String yaml, String source, Path base) {
         YamlNode root = YamlNode.parse(yaml, source);
         root.onlyKeys(Set.of("identity", "inbound", "admin", "outbound", "trustAnchors", "certificate", "issuer", "routes",
-                "policy", "limits", "timeouts"));
+                "policy", "limits", "timeouts", "probe"));
         SpiffeId identity = identity(root.required("identity"));
         GatewayConfig.Builder config = GatewayConfig.builder().identity(identity);
 
@@ -76,6 +78,17 @@ public record GatewayFile(GatewayConfig config, Path trustAnchors, Path certific
                 .requestTimeout(timeouts.get("request").duration(defaults.requestTimeout()))
                 .drainTimeout(timeouts.get("drain").duration(defaults.drainTimeout()))
                 .detectTimeout(timeouts.get("detect").duration(defaults.detectTimeout()));
+
+        YamlNode probe = root.get("probe").onlyKeys(Set.of("period", "timeout", "failureThreshold"));
+        ProbeSettings probeDefaults = ProbeSettings.DEFAULTS;
+        try {
+            config.probe(new ProbeSettings(probe.get("period").duration(probeDefaults.period()),
+                    probe.get("timeout").duration(probeDefaults.timeout()),
+                    probe.get("failureThreshold").positiveInt(probeDefaults.failureThreshold()), probeDefaults.jitter(),
+                    probeDefaults.path()));
+        } catch (IllegalArgumentException e) {
+            throw probe.error(e);
+        }
 
         YamlNode certificate = root.get("certificate").onlyKeys(Set.of("cert", "key"));
         YamlNode issuer = root.get("issuer").onlyKeys(Set.of("address", "identity", "tokenFile"));

@@ -27,6 +27,7 @@ class GatewayFileTest {
                 policy: {namespaces: [isthmus-multicluster], trustDomains: [west.example]}
                 limits: {maxConnections: 100, ioThreads: 2}
                 timeouts: {handshake: 2s, idle: 1h30m, drain: 500ms, detect: 250ms}
+                probe: {period: 1s, failureThreshold: 5}
                 """, "gateway.yaml", BASE);
 
         assertThat(file.config().identity()).isEqualTo(SpiffeId.parse("spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway"));
@@ -49,6 +50,9 @@ class GatewayFileTest {
         assertThat(file.config().headerTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(file.config().outboundHost()).isEqualTo("127.0.0.2");
         assertThat(file.config().detectTimeout()).isEqualTo(Duration.ofMillis(250));
+        assertThat(file.config().probe().period()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(file.config().probe().failureThreshold()).isEqualTo(5);
+        assertThat(file.config().probe().timeout()).isEqualTo(Duration.ofSeconds(2));
     }
 
     @Test
@@ -81,6 +85,7 @@ class GatewayFileTest {
         "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\ncertificate: {cert: a, key: b}\\nlimits: {maxConnections: -1} | limits.maxConnections: '-1' (expected a positive whole number)",
         "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\nissuer: {address: 'http://x:8080', identity: 'spiffe://cluster.local/ns/a/sa/b', tokenFile: t} | issuer.address: 'http://x:8080' (expected https://<host>:<port>)",
         "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\ncertificate: {cert: a, key: b}\\nlistener: {} | unknown key 'listener'",
+        "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\ncertificate: {cert: a, key: b}\\nprobe: {period: 0s} | probe: probe period: PT0S (expected: a positive duration)",
     })
     void badFilesSayWhereAndWhatWasExpected(String yaml, String message) {
         assertThatThrownBy(() -> GatewayFile.parse(yaml.replace("\\n", "\n"), "gateway.yaml", BASE))
