@@ -8,6 +8,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -170,6 +171,9 @@ public final class Http2Pool implements HttpUpstream {
         Future<Channel> dialed = dialer.dial(loop, new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel channel) {
+                // Many streams write on this one connection in the same event-loop turn; one flush (one TLS
+                // record, one write) for all of them instead of one per frame.
+                channel.pipeline().addLast(new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
                 channel.pipeline().addLast(Http2FrameCodecBuilder.forClient()
                         .initialSettings(Http2Settings.defaultSettings()
                                 .pushEnabled(false)
