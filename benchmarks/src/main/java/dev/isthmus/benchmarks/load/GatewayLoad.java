@@ -7,7 +7,7 @@ import java.util.logging.Logger;
 /**
  * The gateway's load harness, run by hand (never by the build):
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar dev.isthmus.benchmarks.load.GatewayLoad rps|handshakes|idle [--option value …]
+ * java -cp benchmarks/target/benchmarks.jar dev.isthmus.benchmarks.load.GatewayLoad rps|cross|handshakes|idle [--option value …]
  * </pre>
  * Each mode prints its figures and says how to read them; benchmarks/README.md has the details. Loopback only,
  * and every mode ends by itself. A run holds JMH's machine lock ({@link MachineLock}), so it never measures at
@@ -30,10 +30,11 @@ public final class GatewayLoad {
         try {
             mode = switch (args[0]) {
                 case "rps" -> new Invocation(Options.parse(args, 1, RpsMode.OPTIONS), RpsMode::run);
+                case "cross" -> new Invocation(Options.parse(args, 1, CrossMode.OPTIONS), CrossMode::run);
                 case "handshakes" -> new Invocation(Options.parse(args, 1, HandshakeMode.OPTIONS), HandshakeMode::run);
                 case "idle" -> new Invocation(Options.parse(args, 1, IdleMode.OPTIONS), IdleMode::run);
                 case "idle-server" -> new Invocation(Options.parse(args, 1, IdleServer.OPTIONS), IdleServer::run);
-                default -> throw new Options.UsageException("unknown mode '" + args[0] + "' (expected: rps, handshakes or idle)");
+                default -> throw new Options.UsageException("unknown mode '" + args[0] + "' (expected: rps, cross, handshakes or idle)");
             };
         } catch (Options.UsageException e) {
             System.err.println(e.getMessage());
@@ -75,6 +76,9 @@ public final class GatewayLoad {
                   rps          requests/s through the gateway (HTTP/2 over mTLS in, HTTP/1.1 keep-alive out) against the
                                backend called directly, then latency at half the gateway's saturating rate
                 """ + Options.describe(RpsMode.OPTIONS) + """
+                  cross        requests/s of plain HTTP/1.1 clients through west's outbound listener, west -> east over
+                               HTTP/2 mTLS -> backend, against the backend called directly; then latency at half that rate
+                """ + Options.describe(CrossMode.OPTIONS) + """
                   handshakes   new mTLS connections per second one gateway I/O thread accepts
                 """ + Options.describe(HandshakeMode.OPTIONS) + """
                   idle         resident memory of a gateway JVM holding N idle mTLS connections

@@ -6,9 +6,12 @@ import dev.isthmus.gateway.http.HttpSessionInstaller;
 import dev.isthmus.gateway.routing.BackendProtocol;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.ExportedService;
+import dev.isthmus.gateway.routing.OutboundRoute;
+import dev.isthmus.gateway.routing.RemoteTarget;
 import dev.isthmus.gateway.routing.RouteTable;
 import dev.isthmus.gateway.transport.SessionProtocol;
 import dev.isthmus.gateway.transport.TransportHeader;
+import dev.isthmus.identity.SpiffeId;
 import dev.isthmus.identity.ca.TrustAnchors;
 import dev.isthmus.identity.client.CertifiedKey;
 import io.micrometer.core.instrument.Counter;
@@ -21,8 +24,10 @@ import java.util.List;
 
 /**
  * A real {@link Gateway} on 127.0.0.1, as production builds it (mTLS with the preferred provider, the
- * HTTP sessions of {@link HttpSessionInstaller}, metrics), exporting one service whose only endpoint is
- * the load run's backend.
+ * HTTP sessions of {@link HttpSessionInstaller}, metrics), with the routes a mode gives it: usually one
+ * exported service whose only endpoint is the load run's backend ({@link #exporting}); for the cross-cluster
+ * path, a west gateway with outbound routes to an east one ({@link #mirroring}). Outbound listeners, if any,
+ * listen on 127.0.0.1.
  */
 final class GatewayUnderTest implements AutoCloseable {
 
@@ -33,15 +38,28 @@ final class GatewayUnderTest implements AutoCloseable {
     private final Gateway gateway;
 
     /**
+     * The gateway of {@link LoadPki#GATEWAY} exporting {@link #SERVICE} to the backend on {@code backendPort}.
+     *
      * @param ioThreads the gateway's I/O threads; 1 makes every figure a per-core one
      * @param backendPort where the exported service's endpoint listens (nothing needs to, if no request is made)
      */
     GatewayUnderTest(CertifiedKey key, TrustAnchors anchors, int ioThreads, int backendPort, int maxConnections,
             Duration idleTimeout) throws InterruptedException {
+        this(LoadPki.GATEWAY, key, anchors, ioThreads, exporting(backendPort), maxConnections, idleTimeout);
+    }
+
+    /**
+     * @param identity the identity in {@code key}'s certificate, which the gateway serves as
+     * @param ioThreads the gateway's I/O threads, shared by inbound, outbound listeners and probes
+     * @param routes what it exports and which outbound listeners it opens
+     */
+    GatewayUnderTest(SpiffeId identity, CertifiedKey key, TrustAnchors anchors, int ioThreads, RouteTable routes,
+            int maxConnections, Duration idleTimeout) throws InterruptedException {
         GatewayConfig config = GatewayConfig.builder()
                 .inbound("127.0.0.1", 0)
                 .admin("127.0.0.1", 0)
-                .identity(LoadPki.GATEWAY)
+                .outboundHost("127.0.0.1")
+                .identity(identity)
                 .ioThreads(ioThreads)
                 .maxConnections(maxConnections)
                 .idleTimeout(idleTimeout)
@@ -49,9 +67,19 @@ final class GatewayUnderTest implements AutoCloseable {
                 .build();
         gateway = new Gateway(config, registry, Clock.systemUTC(), HttpSessionInstaller.factory());
         gateway.tls().update(key, anchors);
-        gateway.routes(new RouteTable("cluster.local", List.of(new ExportedService(SERVICE, SERVICE_PORT, BackendProtocol.HTTP1,
-                List.of(new Endpoint("127.0.0.1", backendPort, true))))));
+        gateway.routes(routes);
         gateway.start();
+    }
+
+    /** {@link #SERVICE}:{@link #SERVICE_PORT} exported, HTTP/1.1, its only endpoint 127.0.0.1:{@code backendPort}. */
+    static RouteTable exporting(int backendPort) {
+        return new RouteTable("cluster.local", List.of(new ExportedService(SERVICE, SERVICE_PORT, BackendProtocol.HTTP1,
+                List.of(new Endpoint("127.0.0.1", backendPort, true)))));
+    }
+
+    /** Nothing exported; one outbound listener on {@code port}: a mirrored service, all of it to {@code target}. */
+    static RouteTable mirroring(int port, String name, RemoteTarget target) {
+        return new RouteTable("cluster.local", List.of(), List.of(OutboundRoute.mirror(port, name, target)));
     }
 
     static TransportHeader header(SessionProtocol protocol) {

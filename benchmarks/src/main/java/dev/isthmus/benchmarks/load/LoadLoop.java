@@ -1,6 +1,9 @@
 package dev.isthmus.benchmarks.load;
 
 import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +46,24 @@ final class LoadLoop {
 
     LoadLoop(EventLoop executor) {
         this.executor = executor;
+    }
+
+    /** One load loop on each event loop of {@code group}. */
+    static List<LoadLoop> on(EventLoopGroup group) {
+        List<LoadLoop> loops = new ArrayList<>();
+        for (EventExecutor executor : group) {
+            loops.add(new LoadLoop((EventLoop) executor));
+        }
+        return loops;
+    }
+
+    /** Waits (bounded) for every lane being opened; throws if one did not open. */
+    static void awaitOpen(List<Future<Lane>> opening) throws InterruptedException {
+        for (Future<Lane> lane : opening) {
+            if (!lane.await(15, TimeUnit.SECONDS) || !lane.isSuccess()) {
+                throw new IllegalStateException("a load connection did not open: " + lane.cause());
+            }
+        }
     }
 
     EventLoop executor() {

@@ -67,6 +67,14 @@ final class LoadPki {
     }
 
     /**
+     * The key of {@link #PEER}, issued under the same anchor as the gateway's: the load generator's peer
+     * identity, and the west gateway's own in the {@code cross} mode.
+     */
+    CertifiedKey peer() {
+        return peer;
+    }
+
+    /**
      * The peer's client context. {@code verifyGateway} true is the production one ({@link TlsContexts#client});
      * false skips the check of the gateway's certificate, which takes work off the load generator and none
      * off the gateway. Either way the peer keeps no sessions, so every connection is a full handshake.

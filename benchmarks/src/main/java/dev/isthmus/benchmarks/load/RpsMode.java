@@ -1,7 +1,6 @@
 package dev.isthmus.benchmarks.load;
 
 import dev.isthmus.identity.tls.TlsProviders;
-import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -65,8 +64,8 @@ final class RpsMode {
             CpuMeter cpu = new CpuMeter().role("generator", clients).role("gateway", gateway.gateway().workers())
                     .role("backend", backend.group());
             SslContext tls = pki.peerContext(true);
-            List<LoadLoop> viaGateway = loops(clients);
-            List<LoadLoop> direct = loops(clients);
+            List<LoadLoop> viaGateway = LoadLoop.on(clients);
+            List<LoadLoop> direct = LoadLoop.on(clients);
             List<Future<Lane>> opening = new ArrayList<>();
             for (int i = 0; i < connections; i++) {
                 opening.add(Http2Lane.open(viaGateway.get(i % viaGateway.size()), gateway.address(), tls, streams));
@@ -75,11 +74,7 @@ final class RpsMode {
             for (int i = 0; i < connections * streams; i++) {
                 opening.add(Http1Lane.open(direct.get(i % direct.size()), backendAddress));
             }
-            for (Future<Lane> lane : opening) {
-                if (!lane.await(15, TimeUnit.SECONDS) || !lane.isSuccess()) {
-                    throw new IllegalStateException("a load connection did not open: " + lane.cause());
-                }
-            }
+            LoadLoop.awaitOpen(opening);
 
             System.out.printf("rps: %d CPUs; TLS %s; gateway %s with %d I/O thread(s); trivial HTTP/1.1 backend, 1 thread; "
                     + "generator, %d thread(s)%n", Runtime.getRuntime().availableProcessors(), TlsProviders.preferred(),
@@ -115,20 +110,12 @@ final class RpsMode {
         }
     }
 
-    private static String perRequest(long count, LoadPhase.Result r) {
+    static String perRequest(long count, LoadPhase.Result r) {
         return Format.decimal(count / (double) Math.max(1, r.completed()), 2);
     }
 
-    private static String seconds(Duration duration) {
+    static String seconds(Duration duration) {
         return Format.decimal(duration.toMillis() / 1000.0, 1);
-    }
-
-    private static List<LoadLoop> loops(EventLoopGroup group) {
-        List<LoadLoop> loops = new ArrayList<>();
-        for (var executor : group) {
-            loops.add(new LoadLoop((EventLoop) executor));
-        }
-        return loops;
     }
 
     private static void printSaturation(LoadPhase.Result gateway, LoadPhase.Result direct) {
@@ -160,12 +147,7 @@ final class RpsMode {
                     Format.decimal(r.cores("gateway"), 2), Format.decimal(r.cores("backend"), 2),
                     Format.decimal(r.cpu().otherInProcess() / (double) r.cpu().wallNanos(), 2));
         }
-        for (LoadPhase.Result r : List.of(gateway, direct)) {
-            if (r.cpu().jitMillis() * 20 > r.cpu().wallNanos() / 1_000_000) {
-                System.out.printf("  (the JIT compiled for %d ms of the %s window: warm up longer with --warmup)%n",
-                        r.cpu().jitMillis(), r.target());
-            }
-        }
+        warnIfJitCompiled(List.of(gateway, direct));
         double gatewayMicros = gateway.cpuMicros("gateway");
         double throughBound = 1e6 / Math.max(gatewayMicros, Math.max(gateway.cpuMicros("generator"), gateway.cpuMicros("backend")));
         double directBound = 1e6 / Math.max(direct.cpuMicros("generator"), direct.cpuMicros("backend"));
@@ -175,9 +157,28 @@ final class RpsMode {
                 Format.rate(throughBound), Format.rate(directBound), Format.percent(throughBound / directBound));
     }
 
+    /** Says so if the JIT still compiled for more than 5 % of a measured window. */
+    static void warnIfJitCompiled(List<LoadPhase.Result> results) {
+        for (LoadPhase.Result r : results) {
+            if (r.cpu().jitMillis() * 20 > r.cpu().wallNanos() / 1_000_000) {
+                System.out.printf("  (the JIT compiled for %d ms of the %s window: warm up longer with --warmup)%n",
+                        r.cpu().jitMillis(), r.target());
+            }
+        }
+    }
+
     private static void printOpen(double rate, boolean half, LoadPhase.Result gateway, LoadPhase.Result direct) {
+        printOpen(rate, half ? "the gateway's" : null, "the gateway", gateway, direct);
+    }
+
+    /**
+     * The open-loop table of a target against direct calls at the same rate, and what the target adds.
+     *
+     * @param halfOf whose saturating rate {@code rate} is half of, or null if it was given
+     */
+    static void printOpen(double rate, String halfOf, String addedBy, LoadPhase.Result gateway, LoadPhase.Result direct) {
         System.out.printf("fixed rate (open loop) at %s requests/s%s%n", Format.rate(rate),
-                half ? " = half the gateway's saturating rate" : "");
+                halfOf != null ? " = half " + halfOf + " saturating rate" : "");
         System.out.println("                         achieved/s       p50       p90       p99     p99.9       max   queued   failed");
         for (LoadPhase.Result r : List.of(gateway, direct)) {
             LatencySamples l = r.latencies();
@@ -185,7 +186,7 @@ final class RpsMode {
                     Format.latency(l.quantile(0.5)), Format.latency(l.quantile(0.9)), Format.latency(l.quantile(0.99)),
                     Format.latency(l.quantile(0.999)), Format.latency(l.max()), r.backlogged(), r.failed());
         }
-        System.out.printf("  added by the gateway: p50 %s, p99 %s (other processes: %s / %s cores)%n",
+        System.out.printf("  added by %s: p50 %s, p99 %s (other processes: %s / %s cores)%n", addedBy,
                 Format.signedLatency(gateway.latencies().quantile(0.5) - direct.latencies().quantile(0.5)),
                 Format.signedLatency(gateway.latencies().quantile(0.99) - direct.latencies().quantile(0.99)),
                 Format.decimal(gateway.cpu().otherProcessesCores(), 2), Format.decimal(direct.cpu().otherProcessesCores(), 2));
