@@ -8,6 +8,8 @@ import dev.isthmus.gateway.Gateway;
 import dev.isthmus.gateway.GatewayConfig;
 import dev.isthmus.gateway.http.HttpSessionInstaller;
 import dev.isthmus.gateway.http.TestBackend;
+import dev.isthmus.gateway.probe.LinkStatus;
+import dev.isthmus.gateway.probe.ProbeSettings;
 import dev.isthmus.gateway.routing.BackendProtocol;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.ExportedService;
@@ -93,6 +95,9 @@ class CrossClusterIT {
                     .connectTimeout(Duration.ofSeconds(2))
                     .requestTimeout(Duration.ofSeconds(20))
                     .drainTimeout(Duration.ofSeconds(1))
+                    // Failover here is driven by a LinkHealth test double; the probes' own connections to east
+                    // would otherwise show up in its connection counts every few seconds.
+                    .probe(new ProbeSettings(Duration.ofHours(1), Duration.ofSeconds(2), 3, 0.1, "/ready"))
                     .build();
             gateway = new Gateway(config, registry, Clock.systemUTC(), HttpSessionInstaller.factory());
             KeyPair keys = Keys.generateP256();
@@ -148,6 +153,11 @@ class CrossClusterIT {
                         exported(UPLOAD, 80, BackendProtocol.HTTP1, eastUploads.port()))));
         west = new Cluster(root.createIssuer("cluster.local", Duration.ofDays(10), dayAgo), anchors, WEST_ID, westRoutes());
         west.gateway.linkHealth(links);
+        // The one probe each link gets at the start must be over before any test counts east's connections.
+        long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (!west.gateway.probes().statuses().values().stream().allMatch(LinkStatus::probed) && System.nanoTime() < until) {
+            Thread.sleep(20);
+        }
     }
 
     @AfterAll
