@@ -10,6 +10,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.util.ReferenceCountUtil;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.logging.Level;
@@ -19,7 +20,13 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 /**
  * Decides what a finished handshake means. A failure is classified and counted, then the connection
  * closes. A success names the peer by its SPIFFE identity; the policy then decides whether that peer
- * may go on. Either way this handler's work is done, and it leaves the pipeline.
+ * may go on, and only then does this handler leave the pipeline.
+ *
+ * <p>Until it leaves, nothing read passes it. A TLS 1.3 client sends its first application data right
+ * behind its Finished message, so the transport header can be decrypted in the same read that completes
+ * the handshake; and closing a TLS connection first flushes close_notify, so a refused connection is
+ * still active for a moment. Without this gate, that header would reach the router of a peer the policy
+ * just refused.
  */
 public final class HandshakeOutcome extends ChannelInboundHandlerAdapter {
 
@@ -61,6 +68,11 @@ public final class HandshakeOutcome extends ChannelInboundHandlerAdapter {
         ctx.channel().attr(PeerAttributes.PEER).set(peer);
         ctx.pipeline().remove(this);
         ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ReferenceCountUtil.release(msg); // not (or not yet) admitted: see the class comment
     }
 
     @Override

@@ -90,8 +90,9 @@ public final class SessionRouter extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof TransportHeader header) || routed) {
-            ReferenceCountUtil.release(msg); // nothing but a header can arrive before routing
+        if (!(msg instanceof TransportHeader header) || routed || !ctx.channel().hasAttr(PeerAttributes.PEER)) {
+            // Nothing but a header can arrive before routing, and only from an admitted peer (HandshakeOutcome).
+            ReferenceCountUtil.release(msg);
             return;
         }
         routed = true;
