@@ -17,8 +17,11 @@ public final class Names {
     public static final String GATEWAY = "isthmus-gateway";
     public static final String GATEWAY_PORT_NAME = "mc-gateway";
     public static final String PROBE_PORT_NAME = "mc-probe";
-    /** The name of the admin port (4191) in the gateway's EndpointSlices: where {@code /links} is served. */
-    public static final String ADMIN_PORT_NAME = "admin";
+    /**
+     * The name of the admin port (4191) in the gateway's EndpointSlices, where {@code /links} is served:
+     * EndpointSlice ports take their names from the Service, whose port 4191 is {@code mc-probe}.
+     */
+    public static final String ADMIN_PORT_NAME = PROBE_PORT_NAME;
     public static final int GATEWAY_PORT = 4143;
     public static final int ADMIN_PORT = 4191;
     public static final int IDENTITY_PORT = 8080;
@@ -51,6 +54,10 @@ public final class Names {
     public static final String SPLIT_GROUP = "split.smi-spec.io";
     public static final String SPLIT_VERSION = "v1alpha1";
     public static final String SPLIT_APEX_LABEL = "split.isthmus.dev/apex";
+    /** {@code "9898=14002"} on an apex Service: as {@link #GATEWAY_PORTS_ANNOTATION} on a mirror. */
+    public static final String SPLIT_GATEWAY_PORTS_ANNOTATION = "split.isthmus.dev/gateway-ports";
+    /** The TrafficSplit (in the apex's namespace) that owns an apex Service. */
+    public static final String SPLIT_OWNER_ANNOTATION = "split.isthmus.dev/traffic-split";
     public static final String SPLIT_CONTROLLER = "split.isthmus.dev";
     public static final String SPLIT_LEASE = "isthmus-split";
 

@@ -57,7 +57,9 @@ public final class KubeApiServer implements AutoCloseable {
     private final ControlPlanePki pki;
     private final Path kubeconfig;
     private final ServerProcess etcd;
-    private final ServerProcess apiserver;
+    private volatile ServerProcess apiserver;
+    private List<String> apiServerArgs;
+    private Path apiServerBinary;
     private volatile KubernetesClient client;
     private boolean closed;
 
@@ -79,7 +81,16 @@ public final class KubeApiServer implements AutoCloseable {
      * @param name the cluster's name, also the kubeconfig's context name: a DNS label such as {@code east}
      */
     public static KubeApiServer start(String name) {
+        return start(name, List.of());
+    }
+
+    /**
+     * As {@link #start(String)}, with kube-apiserver flags added after the defaults (a later flag wins),
+     * e.g. {@code --service-cluster-ip-range=10.96.0.0/16} for more than the default 254 Services.
+     */
+    public static KubeApiServer start(String name, List<String> extraApiServerFlags) {
         requireNonNull(name, "name");
+        requireNonNull(extraApiServerFlags, "extraApiServerFlags");
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("name: '" + name + "' (expected: a DNS label, e.g. east)");
         }
@@ -94,7 +105,7 @@ public final class KubeApiServer implements AutoCloseable {
             throw new UncheckedIOException("cannot create a directory for kube-apiserver '" + name + "'", e);
         }
         try {
-            return launch(name, bin, root);
+            return launch(name, bin, root, extraApiServerFlags);
         } catch (IOException e) {
             deleteRecursively(root);
             throw new UncheckedIOException("cannot start kube-apiserver '" + name + "'", e);
@@ -104,7 +115,8 @@ public final class KubeApiServer implements AutoCloseable {
         }
     }
 
-    private static KubeApiServer launch(String name, Path bin, Path root) throws IOException {
+    private static KubeApiServer launch(String name, Path bin, Path root, List<String> extraApiServerFlags)
+            throws IOException {
         ControlPlanePki pki = new ControlPlanePki(name);
         URI etcdUrl = URI.create("http://127.0.0.1:" + LoopbackPorts.next());
         URI url = URI.create("https://127.0.0.1:" + LoopbackPorts.next());
@@ -114,15 +126,19 @@ public final class KubeApiServer implements AutoCloseable {
         ServerProcess etcd = ServerProcess.start("etcd", bin.resolve("etcd"),
                 EtcdFlags.of(name, etcdUrl, root.resolve("etcd/data")), root.resolve("etcd"));
         ServerProcess apiserver;
+        List<String> apiServerArgs = new java.util.ArrayList<>(
+                ApiServerFlags.of(url, etcdUrl, pkiFiles, root.resolve("apiserver/certs")));
+        apiServerArgs.addAll(extraApiServerFlags);
         try {
-            apiserver = ServerProcess.start("kube-apiserver", bin.resolve("kube-apiserver"),
-                    ApiServerFlags.of(url, etcdUrl, pkiFiles, root.resolve("apiserver/certs")),
+            apiserver = ServerProcess.start("kube-apiserver", bin.resolve("kube-apiserver"), apiServerArgs,
                     root.resolve("apiserver"));
         } catch (IOException | RuntimeException e) {
             etcd.kill();
             throw e;
         }
         KubeApiServer server = new KubeApiServer(name, root, url, etcdUrl, pki, kubeconfig, etcd, apiserver);
+        server.apiServerArgs = apiServerArgs;
+        server.apiServerBinary = bin.resolve("kube-apiserver");
         RUNNING.add(server);
         try {
             server.awaitReady();
@@ -225,6 +241,36 @@ public final class KubeApiServer implements AutoCloseable {
     public String serviceAccountToken(String namespace, String serviceAccount, List<String> audiences) {
         return ServiceAccountTokens.mint(client, requireNonNull(namespace, "namespace"),
                 requireNonNull(serviceAccount, "serviceAccount"), requireNonNull(audiences, "audiences"));
+    }
+
+    /**
+     * Stops kube-apiserver (SIGTERM), leaving etcd running: clients see the API server go away, as
+     * when a cluster's control plane is down. {@link #startApiServer()} brings it back.
+     */
+    public synchronized void stopApiServer() {
+        if (closed) {
+            throw new IllegalStateException(this + " is closed");
+        }
+        apiserver.stop(STOP_GRACE);
+    }
+
+    /**
+     * Starts kube-apiserver again on the same port, with the same etcd (so every object is still
+     * there) and PKI, and returns once it is ready.
+     */
+    public synchronized void startApiServer() {
+        if (closed) {
+            throw new IllegalStateException(this + " is closed");
+        }
+        if (apiserver.isAlive()) {
+            return;
+        }
+        try {
+            apiserver = ServerProcess.start("kube-apiserver", apiServerBinary, apiServerArgs, root.resolve("apiserver"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot restart kube-apiserver '" + name + "'", e);
+        }
+        awaitReady();
     }
 
     /** etcd's client URL, for tests that check what this server leaves behind. */
