@@ -73,9 +73,9 @@ public final class Gateway implements AutoCloseable {
         this.tls = new ServerTls(TlsProviders.preferred(), config.handshakeTimeout(), clock);
         this.upstreams = new Upstreams(new LoadBalancer(), config.connectTimeout());
         this.workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), NioIoHandler.newFactory());
-        this.admin = new AdminServer(registry, this::notReadyReason);
         this.probes = new LinkProbes(workers, ClientContexts.current(tls::credentials, tls::anchors, tls.provider(), clock),
                 config.probe(), registry, clock);
+        this.admin = new AdminServer(registry, this::notReadyReason, () -> probes.statuses().values());
         this.linkHealth = probes;
         this.outbound = new OutboundListeners(new OutboundSessions(config, metrics, upstreams, tls, clock, this::routes,
                 () -> linkHealth), acceptor, workers, connections::add, config.outboundHost());

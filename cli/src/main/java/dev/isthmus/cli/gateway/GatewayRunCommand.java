@@ -11,10 +11,18 @@ import dev.isthmus.gateway.tls.CredentialFiles;
 import dev.isthmus.identity.ca.TrustAnchors;
 import dev.isthmus.identity.client.CertificateManager;
 import dev.isthmus.identity.client.IssuerClient;
+import dev.isthmus.mirror.desired.PortRange;
+import dev.isthmus.mirror.routes.ClusterClients;
+import dev.isthmus.mirror.routes.ExportSelector;
+import dev.isthmus.mirror.routes.KubernetesRouteSource;
+import dev.isthmus.mirror.split.SplitController;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -50,7 +58,7 @@ public final class GatewayRunCommand implements Callable<Integer> {
     @Option(names = "--admin-port", description = "Overrides admin.port (/ready, /live, /metrics; default 4191).")
     Integer adminPort;
 
-    @Option(names = "--routes", description = "Overrides routes.file: exported services, reloaded when it changes.")
+    @Option(names = "--routes", description = "Overrides routes.file (and routes.kubernetes): exported services, reloaded when it changes.")
     Path routesFile;
 
     @Override
@@ -85,7 +93,9 @@ public final class GatewayRunCommand implements Callable<Integer> {
             manager.addListener(key -> gateway.tls().update(key, anchors));
         }
         Path routes = routesFile != null ? routesFile : file.routes();
-        if (routes != null) {
+        if (routes == null && file.kubernetesRoutes() != null) {
+            startKubernetesRoutes(file.kubernetesRoutes(), gateway, registry, clock, parts);
+        } else if (routes != null) {
             FileRouteSource source = new FileRouteSource(routes, RELOAD);
             parts.push(source);
             source.start(gateway::routes);
@@ -99,6 +109,41 @@ public final class GatewayRunCommand implements Callable<Integer> {
         spec.commandLine().getOut().flush();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * Routes from the gateway's own cluster, and beside them the split controller that gives TrafficSplits their
+     * apex Services (one writer among the replicas, by Lease). Closed in reverse: controller, source, client.
+     */
+    private void startKubernetesRoutes(GatewayFile.KubernetesRoutes settings, Gateway gateway, PrometheusMeterRegistry registry,
+            Clock clock, Deque<AutoCloseable> parts) {
+        ExportSelector selector;
+        KubernetesClient client;
+        try {
+            selector = ExportSelector.parse(settings.exportSelector());
+            client = ClusterClients.connect(settings.kubeconfig(), settings.context());
+        } catch (IllegalArgumentException e) {
+            throw new UserException(configFile + ": routes.kubernetes." + e.getMessage());
+        }
+        parts.push(client);
+        KubernetesRouteSource source = new KubernetesRouteSource(client, settings.clusterDomain(), selector, registry,
+                KubernetesRouteSource.DEBOUNCE);
+        parts.push(source);
+        source.start(gateway::routes);
+        parts.push(new SplitController(client, podName(), PortRange.DEFAULT, clock).start());
+    }
+
+    /** The Lease holder's name: the pod's, as Kubernetes sets {@code HOSTNAME}. */
+    private static String podName() {
+        String hostname = System.getenv("HOSTNAME");
+        if (hostname != null && !hostname.isBlank()) {
+            return hostname;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "isthmus-gateway-" + ProcessHandle.current().pid();
+        }
     }
 
     /** Starting without a certificate would refuse every peer; wait (bounded) for the first one instead. */

@@ -90,6 +90,24 @@ class GatewayRunIT {
         assertThat(err).contains("gateway.yaml: timeouts.idle: 'soon' is not a duration").doesNotContain("Exception");
     }
 
+    @Test
+    void badKubernetesRouteSettingsAreOneClearLineAndExitCodeOne() throws Exception {
+        String common = "identity: spiffe://cluster.local/ns/a/sa/b\ntrustAnchors: x\ncertificate: {cert: a, key: b}\n";
+        Files.writeString(dir.resolve("selector.yaml"), common + "routes: {kubernetes: {exportSelector: 'exported in (true)'}}\n");
+        Files.writeString(dir.resolve("kubeconfig.yaml"), common + "routes: {kubernetes: {kubeconfig: missing-kubeconfig}}\n");
+
+        for (var expected : List.of(
+                List.of("selector.yaml", "selector.yaml: routes.kubernetes.exportSelector: 'exported in (true)': cannot read"),
+                List.of("kubeconfig.yaml", "kubeconfig.yaml: routes.kubernetes.kubeconfig: " + dir.resolve("missing-kubeconfig")
+                        + ": no such file (expected a kubeconfig file)"))) {
+            Process process = isthmus("gateway", "run", "--config", dir.resolve(expected.get(0)).toString());
+            assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            String err = new String(process.getErrorStream().readAllBytes());
+            assertThat(process.exitValue()).as(err).isEqualTo(1);
+            assertThat(err).contains(expected.get(1)).doesNotContain("Exception");
+        }
+    }
+
     private static Process isthmus(String... args) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "dev.isthmus.cli.Isthmus"));

@@ -1,6 +1,7 @@
 package dev.isthmus.gateway.admin;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.Objects.requireNonNull;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
@@ -24,23 +25,39 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.ReadTimeoutHandler;
+import dev.isthmus.gateway.probe.LinkStatus;
 import java.net.InetSocketAddress;
+import java.util.Collection;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * The plaintext admin listener: {@code /live}, {@code /ready} (with the reason when not ready) and
- * {@code /metrics} in Prometheus's text format. Kubernetes probes and Prometheus are its only callers.
+ * The plaintext admin listener: {@code /live}, {@code /ready} (with the reason when not ready),
+ * {@code /metrics} in Prometheus's text format, and {@code /links}, the gateway probe's view of each
+ * link as JSON ({@link LinksJson}). Kubernetes probes, Prometheus, the mirror controller and the CLI
+ * are its callers.
  */
 public final class AdminServer implements AutoCloseable {
 
     private final PrometheusMeterRegistry registry;
     private final Supplier<String> notReadyReason;
+    private final Supplier<? extends Collection<LinkStatus>> links;
     private Channel channel;
 
-    /** @param notReadyReason why the gateway is not ready, or {@code null} when it is */
+    /** An admin server of a gateway that probes no link: {@code /links} lists none. */
     public AdminServer(PrometheusMeterRegistry registry, Supplier<String> notReadyReason) {
-        this.registry = registry;
-        this.notReadyReason = notReadyReason;
+        this(registry, notReadyReason, List::of);
+    }
+
+    /**
+     * @param notReadyReason why the gateway is not ready, or {@code null} when it is
+     * @param links the status of every probed link, in the order {@code /links} lists them
+     */
+    public AdminServer(PrometheusMeterRegistry registry, Supplier<String> notReadyReason,
+            Supplier<? extends Collection<LinkStatus>> links) {
+        this.registry = requireNonNull(registry, "registry");
+        this.notReadyReason = requireNonNull(notReadyReason, "notReadyReason");
+        this.links = requireNonNull(links, "links");
     }
 
     public int start(EventLoopGroup group, String host, int port) throws InterruptedException {
@@ -73,7 +90,10 @@ public final class AdminServer implements AutoCloseable {
                 return;
             }
             if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
-                respond(ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain", "only GET is served here\n");
+                FullHttpResponse refusal = response(request, HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain",
+                        request.method() + " is not served here (expected GET or HEAD)\n");
+                refusal.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
+                send(ctx, request, refusal);
                 return;
             }
             String path = request.uri().split("\\?", 2)[0];
@@ -86,17 +106,27 @@ public final class AdminServer implements AutoCloseable {
                 }
                 case "/metrics" -> respond(ctx, request, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
                         registry.scrape());
+                case "/links" -> respond(ctx, request, HttpResponseStatus.OK, "application/json",
+                        LinksJson.render(links.get()));
                 default -> respond(ctx, request, HttpResponseStatus.NOT_FOUND, "text/plain",
-                        "no such path (expected /live, /ready or /metrics)\n");
+                        "no such path (expected /live, /ready, /metrics or /links)\n");
             }
         }
 
         private void respond(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status, String type,
                 String body) {
+            send(ctx, request, response(request, status, type, body));
+        }
+
+        private FullHttpResponse response(FullHttpRequest request, HttpResponseStatus status, String type, String body) {
             byte[] bytes = body.getBytes(UTF_8);
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                     request.method() == HttpMethod.HEAD ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, type).setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+            return response;
+        }
+
+        private void send(ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse response) {
             boolean keepAlive = HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
             HttpUtil.setKeepAlive(response, keepAlive);
             var future = ctx.writeAndFlush(response);

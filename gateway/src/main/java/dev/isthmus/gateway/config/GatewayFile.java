@@ -24,8 +24,13 @@ import java.util.Set;
  *   address: https://isthmus-identity.isthmus.svc.cluster.local:8080
  *   identity: spiffe://cluster.local/ns/isthmus/sa/isthmus-identity
  *   tokenFile: /var/run/secrets/tokens/isthmus-identity-token
- * routes:
+ * routes:                           # exactly one of:
  *   file: /etc/isthmus/routes.yaml   # see RouteFile; reloaded when it changes
+ *   kubernetes:                      # watched in the gateway's own cluster (docs/kubernetes.md)
+ *     kubeconfig: /etc/kube/config   # optional; default: in-cluster, else ~/.kube/config
+ *     context: west                  # optional; default: the kubeconfig's current context
+ *     clusterDomain: cluster.local
+ *     exportSelector: mirror.isthmus.dev/exported=true   # which Services peers may reach
  * policy:                            # who may connect; default: any identity of the trust domain
  *   identities: [spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway]
  *   namespaces: [isthmus-multicluster]
@@ -36,10 +41,21 @@ import java.util.Set;
  * </pre>
  */
 public record GatewayFile(GatewayConfig config, Path trustAnchors, Path certificate, Path key, IssuerSettings issuer,
-        Path routes) {
+        Path routes, KubernetesRoutes kubernetesRoutes) {
 
     /** Where the gateway gets its certificate when it asks the identity issuer. */
     public record IssuerSettings(URI address, SpiffeId identity, Path tokenFile) {}
+
+    /**
+     * Routes from the Kubernetes API of the gateway's own cluster. The selector is checked where it is used
+     * (the mirror module parses label selectors); here it is only a non-empty string.
+     *
+     * @param kubeconfig a kubeconfig file, or {@code null} for the pod's service account (else {@code ~/.kube/config})
+     * @param context the kubeconfig context, or {@code null} for its current one
+     */
+    public record KubernetesRoutes(Path kubeconfig, String context, String clusterDomain, String exportSelector) {
+        public static final String DEFAULT_EXPORT_SELECTOR = "mirror.isthmus.dev/exported=true";
+    }
 
     public static GatewayFile parse(String yaml, String source, Path base) {
         YamlNode root = YamlNode.parse(yaml, source);
@@ -100,13 +116,31 @@ public record GatewayFile(GatewayConfig config, Path trustAnchors, Path certific
         IssuerSettings issuerSettings = issuer.isMissing() ? null : new IssuerSettings(uri(issuer.required("address")),
                 identity(issuer.required("identity")), path(base, issuer.required("tokenFile")));
 
-        YamlNode routes = root.get("routes").onlyKeys(Set.of("file"));
+        YamlNode routes = root.get("routes").onlyKeys(Set.of("file", "kubernetes"));
+        YamlNode routeFile = routes.get("file");
+        YamlNode kubernetes = routes.get("kubernetes");
+        if (!routes.isMissing() && routeFile.isMissing() == kubernetes.isMissing()) {
+            throw routes.error("has " + (routeFile.isMissing() ? "neither" : "both") + " 'file' and 'kubernetes'"
+                    + " (expected exactly one)");
+        }
         try {
             return new GatewayFile(config.build(), path(base, root.required("trustAnchors")), cert, key, issuerSettings,
-                    routes.isMissing() ? null : path(base, routes.required("file")));
+                    routeFile.isMissing() ? null : path(base, routeFile), kubernetes.isMissing() ? null : kubernetes(base, kubernetes));
         } catch (IllegalArgumentException e) {
             throw root.error(e);
         }
+    }
+
+    private static KubernetesRoutes kubernetes(Path base, YamlNode node) {
+        // `kubernetes: {}` takes every default.
+        node.onlyKeys(Set.of("kubeconfig", "context", "clusterDomain", "exportSelector"));
+        YamlNode kubeconfig = node.get("kubeconfig");
+        String domain = node.get("clusterDomain").string("cluster.local");
+        if (!domain.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")) {
+            throw node.get("clusterDomain").error("'" + domain + "' (expected a DNS domain such as cluster.local)");
+        }
+        return new KubernetesRoutes(kubeconfig.isMissing() ? null : path(base, kubeconfig), node.get("context").string(null),
+                domain, node.get("exportSelector").string(KubernetesRoutes.DEFAULT_EXPORT_SELECTOR));
     }
 
     private static SpiffeId identity(YamlNode node) {

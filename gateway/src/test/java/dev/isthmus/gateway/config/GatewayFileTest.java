@@ -72,6 +72,38 @@ class GatewayFileTest {
         assertThat(file.config().adminPort()).isEqualTo(4191);
     }
 
+    @Test
+    void takesRoutesFromKubernetes() {
+        GatewayFile file = GatewayFile.parse("""
+                identity: spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway
+                trustAnchors: /roots.crt
+                certificate: {cert: a, key: b}
+                routes:
+                  kubernetes:
+                    kubeconfig: kube/config
+                    context: west
+                    clusterDomain: west.example
+                    exportSelector: mirror.linkerd.io/exported=true
+                """, "gateway.yaml", BASE);
+
+        assertThat(file.routes()).isNull();
+        assertThat(file.kubernetesRoutes()).isEqualTo(new GatewayFile.KubernetesRoutes(Path.of("/etc/isthmus/kube/config"),
+                "west", "west.example", "mirror.linkerd.io/exported=true"));
+    }
+
+    @Test
+    void kubernetesRoutesHaveDefaults() {
+        GatewayFile file = GatewayFile.parse("""
+                identity: spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway
+                trustAnchors: /roots.crt
+                certificate: {cert: a, key: b}
+                routes: {kubernetes: {}}
+                """, "gateway.yaml", BASE);
+
+        assertThat(file.kubernetesRoutes()).isEqualTo(new GatewayFile.KubernetesRoutes(null, null, "cluster.local",
+                "mirror.isthmus.dev/exported=true"));
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "trustAnchors: /a\\ncertificate: {cert: a, key: b} | gateway.yaml: identity: missing",
@@ -86,6 +118,12 @@ class GatewayFileTest {
         "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\nissuer: {address: 'http://x:8080', identity: 'spiffe://cluster.local/ns/a/sa/b', tokenFile: t} | issuer.address: 'http://x:8080' (expected https://<host>:<port>)",
         "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\ncertificate: {cert: a, key: b}\\nlistener: {} | unknown key 'listener'",
         "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\ncertificate: {cert: a, key: b}\\nprobe: {period: 0s} | probe: probe period: PT0S (expected: a positive duration)",
+        "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\ncertificate: {cert: a, key: b}\\nroutes: {file: r.yaml, kubernetes: {}} | routes: has both 'file' and 'kubernetes' (expected exactly one)",
+        "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\ncertificate: {cert: a, key: b}\\nroutes: {} | routes: has neither 'file' and 'kubernetes' (expected exactly one)",
+        "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\ncertificate: {cert: a, key: b}\\nroutes: {kubernetes: {namespace: x}} | routes.kubernetes: unknown key 'namespace'",
+        "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\ncertificate: {cert: a, key: b}\\nroutes: {kubernetes: {clusterDomain: Cluster_Local}} | routes.kubernetes.clusterDomain: 'Cluster_Local' (expected a DNS domain such as cluster.local)",
+        "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\ncertificate: {cert: a, key: b}\\nroutes: {kubernetes: {exportSelector: ''}} | routes.kubernetes.exportSelector: is '' (expected a non-empty string)",
+        "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\ncertificate: {cert: a, key: b}\\nroutes: {kubernetes: [a]} | routes.kubernetes: is a list (expected a mapping)",
     })
     void badFilesSayWhereAndWhatWasExpected(String yaml, String message) {
         assertThatThrownBy(() -> GatewayFile.parse(yaml.replace("\\n", "\n"), "gateway.yaml", BASE))
