@@ -1,0 +1,237 @@
+package dev.isthmus.cli.install;
+
+import static dev.isthmus.cli.install.Cli.certificates;
+import static dev.isthmus.cli.install.Cli.concat;
+import static dev.isthmus.cli.install.Cli.deploy;
+import static dev.isthmus.cli.install.Cli.identityFlags;
+import static dev.isthmus.cli.install.Cli.isthmus;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.isthmus.gateway.config.GatewayFile;
+import dev.isthmus.mirror.kube.Names;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the install commands print is deploy/'s objects with the flags' substitutions: the CRD copies equal
+ * the mirror's, and every workload is hardened, probed, limited and scraped.
+ */
+class InstallManifestsTest {
+
+    private static final Path MIRROR_CRDS = Path.of("..", "mirror", "src", "main", "resources", "dev", "isthmus", "mirror", "crds");
+
+    @TempDir Path dir;
+
+    @Test
+    void deployCrdsAreExactCopiesOfTheMirrorsAndListEveryOne() throws IOException {
+        List<String> mirrorFiles;
+        try (Stream<Path> files = Files.list(MIRROR_CRDS)) {
+            mirrorFiles = files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".yaml")).sorted().toList();
+        }
+        assertThat(mirrorFiles).contains("links.yaml");
+        assertThat(Crds.files()).as("deploy/crds/kustomization.yaml resources").containsExactlyInAnyOrderElementsOf(mirrorFiles);
+        for (String file : mirrorFiles) {
+            assertThat(Files.readString(deploy().resolve("crds").resolve(file)))
+                    .as("deploy/crds/%s must equal mirror's crds/%s (copy it over)", file, file)
+                    .isEqualTo(Files.readString(MIRROR_CRDS.resolve(file)));
+        }
+    }
+
+    @Test
+    void installCrdsPrintsTheMirrorsCrdFilesVerbatim() throws IOException {
+        String out = isthmus("install", "--crds").ok().out();
+        StringBuilder expected = new StringBuilder();
+        for (String file : Crds.files()) {
+            expected.append(Manifests.document(Files.readString(MIRROR_CRDS.resolve(file))));
+        }
+        assertThat(out).isEqualTo(expected.toString());
+        List<HasMetadata> objects = Manifests.parse(out, "install --crds");
+        assertThat(objects).allMatch(CustomResourceDefinition.class::isInstance);
+        assertThat(objects).extracting(o -> o.getMetadata().getName()).contains(Names.LINK_PLURAL + "." + Names.LINK_GROUP);
+    }
+
+    @Test
+    void installPrintsTheControlPlaneOfDeployWithTheIdentityFilesAndFlags() throws IOException {
+        certificates(dir);
+        List<HasMetadata> printed = Manifests.parse(isthmus(concat(concat(new String[] {"install"}, identityFlags(dir)), "--trust-domain", "west.example",
+                "--image", "registry.test/isthmus:1")).ok().out(), "install");
+
+        List<HasMetadata> files = Manifests.parse(Files.readString(deploy().resolve("control-plane/namespace.yaml"))
+                + "\n---\n" + Files.readString(deploy().resolve("control-plane/identity.yaml")), "deploy/control-plane");
+        assertThat(printed).extracting(InstallManifestsTest::key)
+                .containsExactlyElementsOf(Stream.concat(files.stream().map(InstallManifestsTest::key),
+                        Stream.of("Secret/isthmus/isthmus-identity-issuer", "ConfigMap/isthmus/isthmus-identity-trust-roots")).toList());
+
+        Container identity = Manifests.find(printed, Deployment.class, Names.IDENTITY).getSpec().getTemplate().getSpec()
+                .getContainers().get(0);
+        assertThat(identity.getImage()).isEqualTo("registry.test/isthmus:1");
+        assertThat(identity.getArgs()).contains("--trust-domain=west.example").doesNotContain("--trust-domain=cluster.local");
+
+        Secret issuer = Manifests.find(printed, Secret.class, Names.IDENTITY_ISSUER_SECRET);
+        assertThat(issuer.getType()).isEqualTo("kubernetes.io/tls");
+        assertThat(decode(issuer.getData().get("tls.crt"))).isEqualTo(Files.readString(dir.resolve("issuer.crt")));
+        assertThat(decode(issuer.getData().get("tls.key"))).isEqualTo(Files.readString(dir.resolve("issuer.key")));
+        ConfigMap roots = Manifests.find(printed, ConfigMap.class, Names.TRUST_ROOTS_CONFIG_MAP);
+        assertThat(roots.getData()).containsEntry(Names.TRUST_ROOTS_KEY, Files.readString(dir.resolve("root.crt")));
+        assertThat(roots.getMetadata().getAnnotations()).containsEntry(ControlPlane.TRUST_DOMAIN_ANNOTATION, "west.example");
+
+        // Without flags, the printed objects are deploy/'s, unchanged.
+        List<HasMetadata> defaults = Manifests.parse(isthmus(concat(new String[] {"install"}, identityFlags(dir))).ok().out(), "install");
+        for (HasMetadata file : files) {
+            assertThat(defaults.stream().filter(o -> key(o).equals(key(file))).findFirst().orElseThrow()).isEqualTo(file);
+        }
+    }
+
+    @Test
+    void multiclusterInstallPrintsDeployWithThePortsTypeAndTrustDomainGiven() throws IOException {
+        certificates(dir);
+        String anchors = dir.resolve("root.crt").toString();
+        List<HasMetadata> printed = Manifests.parse(isthmus("multicluster", "install", "--identity-trust-anchors-file", anchors,
+                "--gateway-port", "5143", "--gateway-probe-port", "5191", "--gateway-service-type", "NodePort",
+                "--trust-domain", "west.example").ok().out(), "multicluster install");
+
+        Service service = Manifests.find(printed, Service.class, Names.GATEWAY);
+        assertThat(service.getSpec().getType()).isEqualTo("NodePort");
+        assertThat(service.getSpec().getPorts()).extracting(p -> p.getName() + "=" + p.getPort())
+                .containsExactly(Names.GATEWAY_PORT_NAME + "=5143", Names.PROBE_PORT_NAME + "=5191");
+        assertThat(service.getMetadata().getAnnotations())
+                .containsEntry("mirror.isthmus.dev/gateway-identity", Names.gatewayIdentity("west.example"));
+        Deployment gateway = Manifests.find(printed, Deployment.class, Names.GATEWAY);
+        assertThat(gateway.getSpec().getReplicas()).isEqualTo(2);
+        assertThat(gateway.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts())
+                .extracting(p -> p.getName() + "=" + p.getContainerPort()).containsExactly("mc-gateway=5143", "admin=5191");
+        assertThat(gateway.getSpec().getTemplate().getMetadata().getAnnotations()).containsEntry("prometheus.io/port", "5191");
+
+        GatewayFile config = gatewayFile(printed);
+        assertThat(config.config().identity().toString()).isEqualTo(Names.gatewayIdentity("west.example"));
+        assertThat(config.config().inboundPort()).isEqualTo(5143);
+        assertThat(config.config().adminPort()).isEqualTo(5191);
+        assertThat(config.kubernetesRoutes()).isNotNull();
+        assertThat(config.issuer().identity().toString()).isEqualTo("spiffe://west.example/ns/isthmus/sa/isthmus-identity");
+        assertThat(Manifests.find(printed, ConfigMap.class, Names.TRUST_ROOTS_CONFIG_MAP).getData())
+                .containsEntry(Names.TRUST_ROOTS_KEY, Files.readString(dir.resolve("root.crt")));
+        assertThat(Manifests.find(printed, PodDisruptionBudget.class, Names.GATEWAY).getSpec().getMinAvailable().getIntVal())
+                .isEqualTo(1);
+
+        ClusterRole remoteAccess = Manifests.find(printed, ClusterRole.class, "isthmus-mirror-remote-access");
+        assertThat(remoteAccess.getRules()).extracting(r -> r.getApiGroups() + " " + r.getResources() + " " + r.getVerbs())
+                .containsExactly("[] [services] [get, list, watch]", "[discovery.k8s.io] [endpointslices] [get, list, watch]",
+                        "[, events.k8s.io] [events] [create, patch]");
+    }
+
+    @Test
+    void theDefaultGatewayConfigIsValidForTheGateway() throws IOException {
+        certificates(dir);
+        GatewayFile config = gatewayFile(Manifests.parse(isthmus("multicluster", "install", "--identity-trust-anchors-file",
+                dir.resolve("root.crt").toString()).ok().out(), "multicluster install"));
+        assertThat(config.config().identity().toString()).isEqualTo(Names.gatewayIdentity("cluster.local"));
+        assertThat(config.config().inboundPort()).isEqualTo(Names.GATEWAY_PORT);
+        assertThat(config.config().adminPort()).isEqualTo(Names.ADMIN_PORT);
+        assertThat(config.kubernetesRoutes().exportSelector()).isEqualTo(Names.EXPORTED_LABEL + "=true");
+    }
+
+    @Test
+    void everyWorkloadIsHardenedLimitedProbedAndAnnotatedForPrometheus() {
+        List<HasMetadata> objects = Stream.concat(DeployDirectory.load("control-plane").objects().stream(),
+                DeployDirectory.load("multicluster").objects().stream()).toList();
+        List<Deployment> deployments = objects.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast).toList();
+        assertThat(deployments).extracting(d -> d.getMetadata().getName()).containsExactly(Names.IDENTITY, Names.GATEWAY);
+        for (Deployment deployment : deployments) {
+            String name = deployment.getMetadata().getName();
+            PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+            assertThat(pod.getSecurityContext().getRunAsNonRoot()).as(name).isTrue();
+            assertThat(pod.getSecurityContext().getSeccompProfile().getType()).as(name).isEqualTo("RuntimeDefault");
+            assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations()).as(name)
+                    .containsKeys("prometheus.io/scrape", "prometheus.io/port", "prometheus.io/path");
+            for (Container container : pod.getContainers()) {
+                var security = container.getSecurityContext();
+                assertThat(security.getRunAsNonRoot()).as(name).isTrue();
+                assertThat(security.getReadOnlyRootFilesystem()).as(name).isTrue();
+                assertThat(security.getAllowPrivilegeEscalation()).as(name).isFalse();
+                assertThat(security.getCapabilities().getDrop()).as(name).containsExactly("ALL");
+                assertThat(security.getSeccompProfile().getType()).as(name).isEqualTo("RuntimeDefault");
+                assertThat(container.getResources().getRequests()).as(name).containsKeys("cpu", "memory");
+                assertThat(container.getResources().getLimits()).as(name).containsKeys("cpu", "memory");
+                assertThat(container.getReadinessProbe().getHttpGet().getPath()).as(name).isEqualTo("/ready");
+                assertThat(container.getLivenessProbe().getHttpGet().getPath()).as(name).isEqualTo("/live");
+            }
+        }
+        Deployment gateway = Manifests.find(objects, Deployment.class, Names.GATEWAY);
+        assertThat(gateway.getSpec().getTemplate().getMetadata().getAnnotations())
+                .containsEntry("prometheus.io/scrape", "true").containsEntry("prometheus.io/port", "4191")
+                .containsEntry("prometheus.io/path", "/metrics");
+        assertThat(gateway.getSpec().getTemplate().getSpec().getContainers().get(0).getReadinessProbe().getHttpGet().getPort()
+                .getStrVal()).isEqualTo(Names.ADMIN_PORT_NAME);
+        ClusterRoleBinding delegator = Manifests.find(objects, ClusterRoleBinding.class, "isthmus-identity-auth-delegator");
+        assertThat(delegator.getRoleRef().getName()).isEqualTo("system:auth-delegator");
+    }
+
+    @Test
+    void allowPrintsAServiceAccountItsTokenAndABindingToTheRemoteAccessRole() {
+        List<HasMetadata> printed = Manifests.parse(isthmus("multicluster", "allow", "--service-account-name", "west").ok().out(),
+                "allow");
+        assertThat(printed).extracting(InstallManifestsTest::key).containsExactly(
+                "ServiceAccount/isthmus-multicluster/west", "Secret/isthmus-multicluster/west-token",
+                "ClusterRoleBinding/null/isthmus-mirror-remote-access-west");
+        ClusterRoleBinding binding = (ClusterRoleBinding) printed.get(2);
+        assertThat(binding.getRoleRef().getName()).isEqualTo("isthmus-mirror-remote-access");
+        assertThat(binding.getSubjects().get(0).getName()).isEqualTo("west");
+
+        List<HasMetadata> elsewhere = Manifests.parse(isthmus("-n", "mirrors", "multicluster", "allow",
+                "--service-account-name", "west").ok().out(), "allow");
+        assertThat(elsewhere).extracting(InstallManifestsTest::key).containsExactly("ServiceAccount/mirrors/west",
+                "Secret/mirrors/west-token", "ClusterRoleBinding/null/isthmus-mirror-remote-access-mirrors-west");
+        // The global option works after the subcommand too: it is inherited.
+        assertThat(isthmus("multicluster", "allow", "--service-account-name", "west", "--namespace", "mirrors").ok().out())
+                .isEqualTo(isthmus("-n", "mirrors", "multicluster", "allow", "--service-account-name", "west").out());
+    }
+
+    @Test
+    void completionPrintsPicocliBashScriptCoveringTheNewCommands() {
+        String script = isthmus("completion", "bash").ok().out();
+        assertThat(script).contains("complete -F _complete_isthmus", "multicluster", "--identity-trust-anchors-file",
+                "--gateway-service-type", "--kubeconfig");
+    }
+
+    @Test
+    void helpWorksOnEveryNewCommand() {
+        for (String[] command : List.of(new String[] {"install"}, new String[] {"uninstall"}, new String[] {"multicluster"},
+                new String[] {"multicluster", "install"}, new String[] {"multicluster", "allow"},
+                new String[] {"multicluster", "uninstall"}, new String[] {"completion"})) {
+            Cli.Run help = isthmus(concat(command, "--help")).ok();
+            assertThat(help.out()).contains("Usage: isthmus " + String.join(" ", command), "--context", "--kubeconfig",
+                    "--namespace");
+        }
+    }
+
+    static GatewayFile gatewayFile(List<HasMetadata> objects) {
+        String yaml = Manifests.find(objects, ConfigMap.class, "isthmus-gateway-config").getData().get("gateway.yaml");
+        return GatewayFile.parse(yaml, "gateway.yaml", Path.of("/etc/isthmus"));
+    }
+
+    static String key(HasMetadata o) {
+        return o.getKind() + "/" + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName();
+    }
+
+    private static String decode(String base64) {
+        return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
+    }
+}
