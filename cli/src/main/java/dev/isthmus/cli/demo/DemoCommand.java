@@ -1,5 +1,9 @@
 package dev.isthmus.cli.demo;
 
+import dev.isthmus.cli.stat.GatewayStats;
+import dev.isthmus.cli.stat.PrometheusText;
+import dev.isthmus.cli.stat.ServiceStats;
+import dev.isthmus.cli.stat.StatTable;
 import dev.isthmus.gateway.routing.BackendProtocol;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.ExportedService;
@@ -33,6 +37,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -97,6 +102,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private void walkthrough(Path dir) throws Exception {
+        long started = System.nanoTime();
         Clock clock = Clock.systemUTC();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         running.push(() -> group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
@@ -175,15 +181,18 @@ public final class DemoCommand implements Callable<Integer> {
         say("east's gateway back on 127.0.0.1:%d; link east alive again (%s)", eastPort, linkSummary(west));
         say("100 requests to podinfo: %s", tally(plain, splitPort, 100));
 
-        step("8. Statistics");
-        say("east's gateway, inbound (/metrics):");
-        stats(east);
+        step("8. Statistics (isthmus stat --gateway-admin <admin URL>, here over the whole walkthrough)");
+        Duration uptime = Duration.ofNanos(System.nanoTime() - started);
+        say("east's gateway: requests it received over mTLS");
+        stats(east, uptime);
         say("");
-        say("west's gateway, outbound:");
-        outboundStats(west);
+        say("west's gateway: requests of west's clients, to east (mTLS) or a local podinfo (plain)");
+        stats(west, uptime);
         say("");
-        say("Still to come: the service mirror that writes these routes from Kubernetes, and the CLI's");
-        say("install/link/check commands (issues 5 and 6).");
+        refusals(east);
+        say("");
+        say("In Kubernetes the same routes come from the API: `isthmus multicluster link` connects the");
+        say("clusters, the mirror writes podinfo-east, and `isthmus stat` reads the gateways (see the README).");
     }
 
     private static int freePort() throws IOException {
@@ -228,14 +237,6 @@ public final class DemoCommand implements Callable<Integer> {
         return west.gateway.probes().status("east").map(s -> s.alive() ? "alive" : "dead: " + s.lastError()).orElse("unknown");
     }
 
-    private void outboundStats(DemoCluster cluster) {
-        say("%-16s %-8s %-10s %s", "ROUTE", "STATUS", "BACKEND", "REQUESTS");
-        for (Counter counter : cluster.registry.find("isthmus.gateway.outbound.requests").counters()) {
-            say("%-16s %-8s %-10s %.0f", counter.getId().getTag("route"), counter.getId().getTag("status_class"),
-                    counter.getId().getTag("backend"), counter.count());
-        }
-    }
-
     private CertifiedKey leafUnder(CertificateAuthority root, Clock clock) {
         CertificateAuthority issuer = root.createIssuer(DemoCluster.TRUST_DOMAIN, Duration.ofDays(1), clock);
         var keys = dev.isthmus.identity.ca.Keys.generateP256();
@@ -244,14 +245,17 @@ public final class DemoCommand implements Callable<Integer> {
         return new CertifiedKey(keys.getPrivate(), leaf.chain());
     }
 
-    private void stats(DemoCluster cluster) {
-        say("%-36s %-8s %-62s %s", "TARGET", "STATUS", "PEER", "REQUESTS");
-        for (Counter counter : cluster.registry.find("isthmus.gateway.requests").counters()) {
-            say("%-36s %-8s %-62s %.0f", counter.getId().getTag("target"), counter.getId().getTag("status_class"),
-                    counter.getId().getTag("peer"), counter.count());
-        }
-        say("");
-        say("%-36s %s", "REFUSED", "COUNT");
+    /** The table of {@code isthmus stat}, from the same text its {@code /metrics} serves. */
+    private void stats(DemoCluster cluster, Duration uptime) {
+        List<ServiceStats> services = GatewayStats.since(
+                Map.of(cluster.name, PrometheusText.parse(cluster.registry.scrape(), cluster.name)), uptime);
+        StringWriter table = new StringWriter();
+        StatTable.print(services, new PrintWriter(table));
+        table.toString().lines().forEach(line -> say("%s", line));
+    }
+
+    private void refusals(DemoCluster cluster) {
+        say("%-36s %s", "REFUSED BY EAST", "COUNT");
         for (String name : List.of("isthmus.gateway.handshake.failures", "isthmus.gateway.sessions.rejected")) {
             for (Counter counter : cluster.registry.find(name).counters()) {
                 if (counter.count() > 0) {

@@ -36,6 +36,10 @@ class DemoIT {
         assertThat(text).containsPattern("100 requests to podinfo \\(127\\.0\\.0\\.1:\\d+\\): \\{east=\\d+, west=\\d+\\}");
         assertThat(text).contains("west's probe marked link east dead").contains("100 requests to podinfo: {west=100}");
         assertThat(text).contains("link east alive again");
+        assertThat(text).as("the stat table, computed as isthmus stat does")
+                .containsPattern("SERVICE\\s+SUCCESS\\s+RPS\\s+LATENCY_P50\\s+LATENCY_P95\\s+LATENCY_P99\\s+TLS")
+                .containsPattern("podinfo\\.test\\.svc\\.cluster\\.local:9898\\s+100\\.00%\\s+[\\d.]+rps\\s+[\\d.]+ms\\s+[\\d.]+ms\\s+[\\d.]+ms\\s+100%")
+                .containsPattern("podinfo-east\\s+100\\.00%\\s+[\\d.]+rps\\s+.*\\s+100%");
         assertThat(text).containsPattern("no_client_certificate\\s+1").containsPattern("untrusted_certificate\\s+1")
                 .containsPattern("not_exported\\s+1");
 

@@ -1,0 +1,158 @@
+package dev.isthmus.cli.stat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Per-service statistics from two scrapes of each gateway's {@code /metrics}, as Micrometer's Prometheus
+ * registry names the meters of {@code GatewayMetrics}:
+ * <ul>
+ *   <li>{@code isthmus_gateway_requests_total{target,status_class,peer}} and
+ *       {@code isthmus_gateway_request_duration_seconds_bucket{target,le}}: requests received over mTLS;
+ *   <li>{@code isthmus_gateway_outbound_requests_total{route,status_class,backend}} and
+ *       {@code isthmus_gateway_outbound_request_duration_seconds_bucket{route,le}}: requests of local clients
+ *       on outbound listeners, {@code backend} being the link they were forwarded to or {@code local}.
+ * </ul>
+ * Increases are taken per series of one gateway, then summed over gateways. A counter that went down
+ * means the gateway restarted: its increase is then the new value, as Prometheus's {@code rate()} takes
+ * it, and for a histogram all its buckets are taken from the second scrape together, so they stay
+ * consistent. A series absent from the first scrape started in the window (Micrometer registers a meter on
+ * its first request). Values that are {@code NaN} or infinite are no counts and are skipped.
+ */
+public final class GatewayStats {
+
+    static final String INBOUND_REQUESTS = "isthmus_gateway_requests_total";
+    static final String INBOUND_LATENCY = "isthmus_gateway_request_duration_seconds_bucket";
+    static final String OUTBOUND_REQUESTS = "isthmus_gateway_outbound_requests_total";
+    static final String OUTBOUND_LATENCY = "isthmus_gateway_outbound_request_duration_seconds_bucket";
+    static final String LOCAL_BACKEND = "local";
+
+    private GatewayStats() {}
+
+    /**
+     * @param before each gateway's first scrape, by source; a gateway missing here counts from zero
+     * @param after each gateway's second scrape, by source
+     * @param window the time between them
+     * @return one entry per service seen in a second scrape, sorted by name
+     */
+    public static List<ServiceStats> between(Map<String, List<Sample>> before, Map<String, List<Sample>> after,
+            Duration window) {
+        Map<String, Accumulator> services = new TreeMap<>();
+        for (Map.Entry<String, List<Sample>> gateway : after.entrySet()) {
+            for (Increase increase : increases(before.getOrDefault(gateway.getKey(), List.of()), gateway.getValue())) {
+                add(services, gateway.getKey(), increase.sample(), increase.amount());
+            }
+        }
+        List<ServiceStats> stats = new ArrayList<>();
+        services.forEach((name, a) -> stats.add(new ServiceStats(name, a.requests, a.successes, a.mtls, window, a.latency)));
+        return stats;
+    }
+
+    /** Totals since each gateway started: the demo's view, and what a first scrape alone can tell. */
+    public static List<ServiceStats> since(Map<String, List<Sample>> scrapes, Duration uptime) {
+        return between(Map.of(), scrapes, uptime);
+    }
+
+    private record Increase(Sample sample, double amount) {}
+
+    private static List<Increase> increases(List<Sample> before, List<Sample> after) {
+        Map<String, Double> previous = new HashMap<>();
+        for (Sample sample : before) {
+            if (Double.isFinite(sample.value())) {
+                previous.put(sample.series(), sample.value());
+            }
+        }
+        Set<String> restarted = new HashSet<>();
+        for (Sample sample : after) {
+            Double old = previous.get(sample.series());
+            if (old != null && Double.isFinite(sample.value()) && sample.value() < old) {
+                restarted.add(group(sample));
+            }
+        }
+        List<Increase> increases = new ArrayList<>();
+        for (Sample sample : after) {
+            if (!Double.isFinite(sample.value()) || !isCounted(sample.name())) {
+                continue;
+            }
+            Double old = previous.get(sample.series());
+            double amount = old == null || restarted.contains(group(sample)) ? sample.value() : sample.value() - old;
+            increases.add(new Increase(sample, amount));
+        }
+        return increases;
+    }
+
+    /** The samples that move together: a histogram's buckets, or a counter on its own. */
+    private static String group(Sample sample) {
+        if (!sample.name().endsWith("_bucket")) {
+            return sample.series();
+        }
+        TreeMap<String, String> labels = new TreeMap<>(sample.labels());
+        labels.remove("le");
+        return sample.name() + labels;
+    }
+
+    private static boolean isCounted(String name) {
+        return name.equals(INBOUND_REQUESTS) || name.equals(INBOUND_LATENCY) || name.equals(OUTBOUND_REQUESTS)
+                || name.equals(OUTBOUND_LATENCY);
+    }
+
+    private static void add(Map<String, Accumulator> services, String source, Sample sample, double amount) {
+        switch (sample.name()) {
+            case INBOUND_REQUESTS -> services.computeIfAbsent(sample.label("target"), k -> new Accumulator())
+                    .requests(amount, sample.label("status_class"), true);
+            case OUTBOUND_REQUESTS -> services.computeIfAbsent(sample.label("route"), k -> new Accumulator())
+                    .requests(amount, sample.label("status_class"), !LOCAL_BACKEND.equals(sample.label("backend")));
+            case INBOUND_LATENCY -> bucket(services, source, sample.label("target"), sample, amount);
+            case OUTBOUND_LATENCY -> bucket(services, source, sample.label("route"), sample, amount);
+            default -> throw new IllegalStateException(sample.name());
+        }
+    }
+
+    private static void bucket(Map<String, Accumulator> services, String source, String service, Sample sample,
+            double amount) {
+        double bound;
+        try {
+            bound = parseBound(sample.label("le"));
+        } catch (NumberFormatException e) {
+            throw new MetricsFormatException(source + " line " + sample.line() + ": le=\"" + sample.label("le")
+                    + "\" on " + sample.name() + " is not a bucket bound (expected: a number or +Inf)");
+        }
+        services.computeIfAbsent(service, k -> new Accumulator()).latency.merge(bound, amount, Double::sum);
+    }
+
+    private static double parseBound(String le) {
+        return switch (le) {
+            case "+Inf", "Inf", "+inf", "inf" -> Double.POSITIVE_INFINITY;
+            default -> {
+                if (le.isEmpty() || !le.matches("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?")) {
+                    throw new NumberFormatException(le);
+                }
+                yield Double.parseDouble(le);
+            }
+        };
+    }
+
+    private static final class Accumulator {
+        double requests;
+        double successes;
+        double mtls;
+        final NavigableMap<Double, Double> latency = new TreeMap<>();
+
+        void requests(double amount, String statusClass, boolean overMtls) {
+            requests += amount;
+            if (!statusClass.equals("5xx")) {
+                successes += amount;
+            }
+            if (overMtls) {
+                mtls += amount;
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package dev.isthmus.cli.stat;
+
+import dev.isthmus.cli.UserException;
+import dev.isthmus.cli.kube.KubeErrors;
+import dev.isthmus.cli.kube.KubeOptions;
+import dev.isthmus.mirror.kube.Names;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.PrintWriter;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code isthmus stat}: per service, what the gateways did over a window, from two scrapes of their
+ * {@code /metrics}; see {@link GatewayStats} for which meters and {@link ServiceStats} for each column's meaning.
+ */
+@Command(name = "stat", mixinStandardHelpOptions = true,
+        description = {"Show per-service success rate, requests per second, latency and mTLS share, from the gateways' metrics.",
+            "",
+            "TLS is the share of a service's requests that crossed between gateways over mTLS: every request a gateway"
+                + " received on its mTLS port, and every request of a local client that a gateway forwarded to a linked"
+                + " cluster; requests a split sent to a local backend went in plain text inside the cluster."})
+public final class StatCommand implements Callable<Integer> {
+
+    /** The gateway pods' label, as the manifests of {@code isthmus multicluster install} set it. */
+    static final String DEFAULT_GATEWAY_SELECTOR = "app.kubernetes.io/name=" + Names.GATEWAY;
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--gateway-admin", paramLabel = "<url>",
+            description = "A gateway's admin address, e.g. http://127.0.0.1:4191 (repeatable). Without it, the gateway pods"
+                    + " in " + Names.MULTICLUSTER_NAMESPACE + " are scraped through the API server.")
+    List<String> gatewayAdmins = new ArrayList<>();
+
+    @Option(names = "--window", defaultValue = "10s", paramLabel = "<duration>",
+            description = "Time between the two scrapes the rates come from (default: ${DEFAULT-VALUE}).")
+    Duration window;
+
+    @Option(names = "--gateway-selector", defaultValue = DEFAULT_GATEWAY_SELECTOR, paramLabel = "<selector>",
+            description = "Label selector of the gateway pods (default: ${DEFAULT-VALUE}).")
+    String gatewaySelector;
+
+    @Option(names = "--admin-port", defaultValue = "" + Names.ADMIN_PORT, paramLabel = "<port>",
+            description = "The gateway pods' admin port (default: ${DEFAULT-VALUE}).")
+    int adminPort;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (window.isZero() || window.isNegative()) {
+            String given = spec.commandLine().getParseResult().matchedOption("--window").stringValues().get(0);
+            throw new UserException("--window " + given + ": the rates need time between two scrapes (expected: a positive duration, e.g. 10s)");
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        if (!gatewayAdmins.isEmpty()) {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(MetricsSource.TIMEOUT).build();
+            List<MetricsSource> sources = gatewayAdmins.stream().map(url -> MetricsSource.adminUrl(url, http)).toList();
+            return run(sources, err);
+        }
+        KubeOptions kube = KubeOptions.of(spec);
+        try (KubernetesClient client = kube.client()) {
+            return run(gatewayPods(client), err);
+        }
+    }
+
+    private int run(List<MetricsSource> sources, PrintWriter err) throws InterruptedException {
+        Map<String, List<Sample>> before = scrape(sources, err);
+        long start = System.nanoTime();
+        Thread.sleep(window.toMillis());
+        Map<String, List<Sample>> after = scrape(sources, err);
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        List<ServiceStats> stats = GatewayStats.between(before, after, elapsed);
+        String namespace = KubeOptions.of(spec).namespaceGiven() ? KubeOptions.of(spec).namespace(null) : null;
+        if (namespace != null) {
+            stats = stats.stream().filter(s -> inNamespace(s.service(), namespace)).toList();
+        }
+        StatTable.print(stats, spec.commandLine().getOut());
+        return 0;
+    }
+
+    /** {@code <svc>.<ns>.svc.<domain>[:port]}: the names of the gateways' inbound targets and Kubernetes routes. */
+    static boolean inNamespace(String service, String namespace) {
+        String[] parts = service.split("\\.");
+        return parts.length > 2 && parts[1].equals(namespace) && parts[2].equals("svc");
+    }
+
+    /** Every source that answers; one that does not is named on stderr, and none answering is an error. */
+    private static Map<String, List<Sample>> scrape(List<MetricsSource> sources, PrintWriter err) {
+        Map<String, List<Sample>> scrapes = new LinkedHashMap<>();
+        List<String> failures = new ArrayList<>();
+        for (MetricsSource source : sources) {
+            try {
+                scrapes.put(source.name(), PrometheusText.parse(source.scrape(), source.name()));
+            } catch (UserException | MetricsFormatException e) {
+                failures.add(e.getMessage());
+                err.println("‼ " + e.getMessage());
+                err.flush();
+            }
+        }
+        if (scrapes.isEmpty()) {
+            throw new UserException(failures.size() == 1 ? failures.get(0)
+                    : "no gateway could be scraped (" + String.join("; ", failures) + ")");
+        }
+        return scrapes;
+    }
+
+    private List<MetricsSource> gatewayPods(KubernetesClient client) {
+        List<Pod> pods;
+        try {
+            pods = client.pods().inNamespace(Names.MULTICLUSTER_NAMESPACE).withLabelSelector(gatewaySelector).list().getItems();
+        } catch (KubernetesClientException e) {
+            throw KubeErrors.explain(e, client, "list the gateway pods in " + Names.MULTICLUSTER_NAMESPACE);
+        }
+        List<MetricsSource> sources = pods.stream()
+                .filter(p -> p.getStatus() != null && "Running".equals(p.getStatus().getPhase()))
+                .map(p -> MetricsSource.podProxy(client, Names.MULTICLUSTER_NAMESPACE, p.getMetadata().getName(), adminPort))
+                .toList();
+        if (sources.isEmpty()) {
+            throw new UserException("no running gateway pods (" + gatewaySelector + ") in namespace " + Names.MULTICLUSTER_NAMESPACE
+                    + " at " + client.getConfiguration().getMasterUrl() + (pods.isEmpty() ? "" : " (" + pods.size() + " not running)")
+                    + " (expected: the gateway of `isthmus multicluster install`; or pass --gateway-admin <url>)");
+        }
+        return sources;
+    }
+}
