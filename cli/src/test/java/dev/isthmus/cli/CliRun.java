@@ -9,6 +9,12 @@ import picocli.CommandLine;
 /** The {@code isthmus} command run in-process, its output and exit code kept for assertions. */
 public record CliRun(int exit, String out, String err) {
 
+    /** Fails the test, showing stderr, unless the command succeeded. */
+    public CliRun ok() {
+        org.assertj.core.api.Assertions.assertThat(exit).as("exit code; stderr: %s", err).isZero();
+        return this;
+    }
+
     public static CliRun isthmus(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

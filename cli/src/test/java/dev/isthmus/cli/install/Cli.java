@@ -1,33 +1,14 @@
 package dev.isthmus.cli.install;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.isthmus.cli.Isthmus;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.isthmus.cli.CliRun;
 import java.nio.file.Path;
-import picocli.CommandLine;
 
-/** The isthmus command run in-process, as CertsCommandTest runs it, plus the certificates an install needs. */
+/** The isthmus command run in-process ({@link CliRun}), plus the certificates an install needs. */
 public final class Cli {
-
-    public record Run(int exit, String out, String err) {
-        public Run ok() {
-            assertThat(exit).as("exit code; stderr: %s", err).isZero();
-            return this;
-        }
-    }
 
     private Cli() {}
 
-    public static Run isthmus(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine command = Isthmus.commandLine();
-        command.setOut(new PrintWriter(out, true));
-        command.setErr(new PrintWriter(err, true));
-        int exit = command.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    public static CliRun isthmus(String... args) {
+        return CliRun.isthmus(args);
     }
 
     /** root.crt/root.key and issuer.crt/issuer.key in {@code dir}, made by `isthmus certs`. */

@@ -6,6 +6,7 @@ import static dev.isthmus.cli.install.Cli.identityFlags;
 import static dev.isthmus.cli.install.Cli.isthmus;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.isthmus.cli.CliRun;
 import dev.isthmus.mirror.kube.Names;
 import dev.isthmus.testkit.kube.KubeApiServer;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -155,7 +156,7 @@ class InstallApiServerIT {
                 .isEqualTo(Names.gatewayIdentity("east.example"));
 
         client.configMaps().inNamespace(Names.CONTROL_PLANE_NAMESPACE).withName(Names.TRUST_ROOTS_CONFIG_MAP).delete();
-        Cli.Run missing = isthmus("--kubeconfig", kubeconfig, "multicluster", "install");
+        CliRun missing = isthmus("--kubeconfig", kubeconfig, "multicluster", "install");
         assertThat(missing.exit()).isEqualTo(1);
         assertThat(missing.err()).contains("the control plane is not installed", "isthmus/isthmus-identity-trust-roots not found",
                 "--identity-trust-anchors-file");
@@ -180,11 +181,11 @@ class InstallApiServerIT {
                         "cluster-credentials-east", "gatewayIdentity", Names.gatewayIdentity("cluster.local")))
                 .build()).create();
 
-        Cli.Run refused = isthmus("--kubeconfig", kubeconfig, "multicluster", "uninstall");
+        CliRun refused = isthmus("--kubeconfig", kubeconfig, "multicluster", "uninstall");
         assertThat(refused.exit()).isEqualTo(1);
         assertThat(refused.out()).isEmpty();
         assertThat(refused.err()).contains("Links exist: isthmus-multicluster/east", "isthmus multicluster unlink --cluster-name east");
-        Cli.Run controlPlaneRefused = isthmus("--kubeconfig", kubeconfig, "uninstall");
+        CliRun controlPlaneRefused = isthmus("--kubeconfig", kubeconfig, "uninstall");
         assertThat(controlPlaneRefused.exit()).isEqualTo(1);
         assertThat(controlPlaneRefused.err()).contains("Links exist: isthmus-multicluster/east");
 

@@ -6,6 +6,7 @@ import static dev.isthmus.cli.install.Cli.identityFlags;
 import static dev.isthmus.cli.install.Cli.isthmus;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.isthmus.cli.CliRun;
 import dev.isthmus.identity.pem.Pem;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -34,8 +35,8 @@ class InstallCommandTest {
         return dir.resolve(name).toString();
     }
 
-    Cli.Run fails(String... args) {
-        Cli.Run run = isthmus(args);
+    CliRun fails(String... args) {
+        CliRun run = isthmus(args);
         assertThat(run.exit()).as("exit code; out: %s", run.out()).isNotZero();
         assertThat(run.out()).as("nothing printed for kubectl").isEmpty();
         return run;
@@ -44,16 +45,16 @@ class InstallCommandTest {
     @Test
     void missingFilesAreNamedWithTheirFlag() {
         certificates(dir);
-        Cli.Run missing = fails("install", "--identity-trust-anchors-file", path("nope.crt"),
+        CliRun missing = fails("install", "--identity-trust-anchors-file", path("nope.crt"),
                 "--identity-issuer-certificate-file", path("issuer.crt"), "--identity-issuer-key-file", path("issuer.key"));
         assertThat(missing.exit()).isEqualTo(1);
         assertThat(missing.err()).contains("--identity-trust-anchors-file", "nope.crt: no such file");
 
-        Cli.Run missingKey = fails("install", "--identity-trust-anchors-file", path("root.crt"),
+        CliRun missingKey = fails("install", "--identity-trust-anchors-file", path("root.crt"),
                 "--identity-issuer-certificate-file", path("issuer.crt"), "--identity-issuer-key-file", path("gone.key"));
         assertThat(missingKey.err()).contains("gone.key: no such file");
 
-        Cli.Run noFlags = fails("install");
+        CliRun noFlags = fails("install");
         assertThat(noFlags.err()).contains("missing --identity-trust-anchors-file, --identity-issuer-certificate-file,"
                 + " --identity-issuer-key-file", "isthmus certs root", "--crds");
     }
@@ -63,11 +64,11 @@ class InstallCommandTest {
         certificates(dir);
         isthmus("certs", "leaf", "--ca-cert", path("issuer.crt"), "--ca-key", path("issuer.key"),
                 "--identity", "spiffe://cluster.local/ns/east/sa/podinfo", "--cert", path("leaf.crt"), "--key", path("leaf.key")).ok();
-        Cli.Run run = fails(concat(new String[] {"install", "--identity-trust-anchors-file", path("leaf.crt"),
+        CliRun run = fails(concat(new String[] {"install", "--identity-trust-anchors-file", path("leaf.crt"),
             "--identity-issuer-certificate-file", path("issuer.crt"), "--identity-issuer-key-file", path("issuer.key")}));
         assertThat(run.err()).contains("--identity-trust-anchors-file", "is not a CA certificate");
 
-        Cli.Run multicluster = fails("multicluster", "install", "--identity-trust-anchors-file", path("leaf.crt"));
+        CliRun multicluster = fails("multicluster", "install", "--identity-trust-anchors-file", path("leaf.crt"));
         assertThat(multicluster.err()).contains("is not a CA certificate");
     }
 
@@ -75,7 +76,7 @@ class InstallCommandTest {
     void anExpiredAnchorIsRefused() throws Exception {
         certificates(dir);
         Files.writeString(dir.resolve("expired.crt"), expiredRoot());
-        Cli.Run run = fails("install", "--identity-trust-anchors-file", path("expired.crt"),
+        CliRun run = fails("install", "--identity-trust-anchors-file", path("expired.crt"),
                 "--identity-issuer-certificate-file", path("issuer.crt"), "--identity-issuer-key-file", path("issuer.key"));
         assertThat(run.err()).contains("--identity-trust-anchors-file", "the trust anchor 'CN=expired.test' expired at",
                 "isthmus certs root");
@@ -86,7 +87,7 @@ class InstallCommandTest {
         certificates(dir);
         isthmus("certs", "issuer", "--ca-cert", path("root.crt"), "--ca-key", path("root.key"),
                 "--cert", path("other.crt"), "--key", path("other.key")).ok();
-        Cli.Run run = fails("install", "--identity-trust-anchors-file", path("root.crt"),
+        CliRun run = fails("install", "--identity-trust-anchors-file", path("root.crt"),
                 "--identity-issuer-certificate-file", path("issuer.crt"), "--identity-issuer-key-file", path("other.key"));
         assertThat(run.err()).contains("--identity-issuer-certificate-file/--identity-issuer-key-file").containsIgnoringCase("match");
     }
@@ -95,7 +96,7 @@ class InstallCommandTest {
     void anIssuerFromAnotherAnchorIsRefused() {
         certificates(dir);
         isthmus("certs", "root", "--cert", path("other-root.crt"), "--key", path("other-root.key")).ok();
-        Cli.Run run = fails("install", "--identity-trust-anchors-file", path("other-root.crt"),
+        CliRun run = fails("install", "--identity-trust-anchors-file", path("other-root.crt"),
                 "--identity-issuer-certificate-file", path("issuer.crt"), "--identity-issuer-key-file", path("issuer.key"));
         assertThat(run.err()).contains("does not chain to the trust anchors in", "other-root.crt");
     }
@@ -118,27 +119,27 @@ class InstallCommandTest {
                   context: {cluster: c, user: u}
                 current-context: west
                 """);
-        Cli.Run run = fails("--kubeconfig", path("kubeconfig"), "--context", "north", "multicluster", "uninstall");
+        CliRun run = fails("--kubeconfig", path("kubeconfig"), "--context", "north", "multicluster", "uninstall");
         assertThat(run.exit()).isEqualTo(1);
         assertThat(run.err()).contains("--context north: no such context in " + path("kubeconfig"), "(available: east, west)");
         // Inherited: the same options after the subcommand.
-        Cli.Run after = fails("multicluster", "install", "--context", "north", "--kubeconfig", path("kubeconfig"));
+        CliRun after = fails("multicluster", "install", "--context", "north", "--kubeconfig", path("kubeconfig"));
         assertThat(after.err()).contains("--context north: no such context", "(available: east, west)");
 
         // A context may be named like a command.
-        Cli.Run named = fails("--kubeconfig", path("kubeconfig"), "--context", "install", "multicluster", "uninstall");
+        CliRun named = fails("--kubeconfig", path("kubeconfig"), "--context", "install", "multicluster", "uninstall");
         assertThat(named.err()).contains("--context install: no such context", "(available: east, west)");
 
-        Cli.Run noFile = fails("--kubeconfig", path("absent"), "uninstall");
+        CliRun noFile = fails("--kubeconfig", path("absent"), "uninstall");
         assertThat(noFile.err()).contains("--kubeconfig " + path("absent") + ": no such file");
 
-        Cli.Run unreachable = fails("--kubeconfig", path("kubeconfig"), "multicluster", "uninstall");
+        CliRun unreachable = fails("--kubeconfig", path("kubeconfig"), "multicluster", "uninstall");
         assertThat(unreachable.err()).contains("cannot list Links", "https://127.0.0.1:1", "unreachable");
     }
 
     @Test
     void unknownFlagsAndBadValuesAreRefusedWithUsage() {
-        Cli.Run unknown = fails("install", "--crd");
+        CliRun unknown = fails("install", "--crd");
         assertThat(unknown.exit()).isEqualTo(2);
         assertThat(unknown.err()).contains("Unknown option: '--crd'", "Possible solutions: --crds");
         assertThat(fails("multicluster", "install", "--gateway-port", "http").err()).contains("--gateway-port", "'http'");

@@ -7,6 +7,7 @@ import static dev.isthmus.cli.install.Cli.identityFlags;
 import static dev.isthmus.cli.install.Cli.isthmus;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.isthmus.cli.CliRun;
 import dev.isthmus.gateway.config.GatewayFile;
 import dev.isthmus.mirror.kube.Names;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -216,7 +217,7 @@ class InstallManifestsTest {
         for (String[] command : List.of(new String[] {"install"}, new String[] {"uninstall"}, new String[] {"multicluster"},
                 new String[] {"multicluster", "install"}, new String[] {"multicluster", "allow"},
                 new String[] {"multicluster", "uninstall"}, new String[] {"completion"})) {
-            Cli.Run help = isthmus(concat(command, "--help")).ok();
+            CliRun help = isthmus(concat(command, "--help")).ok();
             assertThat(help.out()).contains("Usage: isthmus " + String.join(" ", command), "--context", "--kubeconfig",
                     "--namespace");
         }

@@ -64,7 +64,7 @@ public final class Gateways {
             Integer adminPort = null;
             if (slice.getPorts() != null) {
                 for (EndpointPort port : slice.getPorts()) {
-                    if (Names.ADMIN_PORT_NAME.equals(port.getName())) {
+                    if (Names.PROBE_PORT_NAME.equals(port.getName())) { // the admin port, as the Service names it
                         adminPort = port.getPort();
                     }
                 }

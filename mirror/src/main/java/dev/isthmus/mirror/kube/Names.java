@@ -18,10 +18,10 @@ public final class Names {
     public static final String GATEWAY_PORT_NAME = "mc-gateway";
     public static final String PROBE_PORT_NAME = "mc-probe";
     /**
-     * The name of the admin port (4191) in the gateway's EndpointSlices, where {@code /links} is served:
-     * EndpointSlice ports take their names from the Service, whose port 4191 is {@code mc-probe}.
+     * The gateway container's admin port (4191: /ready, /live, /metrics, /links). The Service exposes it
+     * as {@link #PROBE_PORT_NAME}, so that is its name in the gateway's EndpointSlices.
      */
-    public static final String ADMIN_PORT_NAME = PROBE_PORT_NAME;
+    public static final String ADMIN_PORT_NAME = "admin";
     public static final int GATEWAY_PORT = 4143;
     public static final int ADMIN_PORT = 4191;
     public static final int IDENTITY_PORT = 8080;

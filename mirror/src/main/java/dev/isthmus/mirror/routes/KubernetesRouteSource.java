@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.isthmus.gateway.routing.RouteSource;
 import dev.isthmus.gateway.routing.RouteTable;
+import dev.isthmus.mirror.kube.Informers;
 import dev.isthmus.mirror.kube.Names;
 import dev.isthmus.mirror.link.Link;
 import dev.isthmus.mirror.routes.RouteMapping.Skipped;
@@ -11,7 +12,6 @@ import dev.isthmus.mirror.split.TrafficSplit;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -129,22 +129,7 @@ public final class KubernetesRouteSource implements RouteSource {
     }
 
     private <T> SharedIndexInformer<T> informer(SharedIndexInformer<T> informer, String what) {
-        informer.addEventHandler(new ResourceEventHandler<T>() {
-            @Override
-            public void onAdd(T object) {
-                changed();
-            }
-
-            @Override
-            public void onUpdate(T before, T after) {
-                changed();
-            }
-
-            @Override
-            public void onDelete(T object, boolean finalStateUnknown) {
-                changed();
-            }
-        });
+        Informers.onAnyChange(informer, this::changed);
         // Retry whatever went wrong (the API server down, a CRD missing): the caches stay as they were.
         informer.exceptionHandler((started, error) -> {
             if (!failing) {

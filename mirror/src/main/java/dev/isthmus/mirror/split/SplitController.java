@@ -3,6 +3,7 @@ package dev.isthmus.mirror.split;
 import static java.util.Objects.requireNonNull;
 
 import dev.isthmus.mirror.desired.PortRange;
+import dev.isthmus.mirror.kube.Informers;
 import dev.isthmus.mirror.kube.Names;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
@@ -13,7 +14,6 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectorBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Clock;
 import java.time.Duration;
@@ -140,22 +140,7 @@ public final class SplitController implements AutoCloseable {
     }
 
     private <T> SharedIndexInformer<T> watch(SharedIndexInformer<T> informer, String what) {
-        informer.addEventHandler(new ResourceEventHandler<T>() {
-            @Override
-            public void onAdd(T object) {
-                changed();
-            }
-
-            @Override
-            public void onUpdate(T before, T after) {
-                changed();
-            }
-
-            @Override
-            public void onDelete(T object, boolean finalStateUnknown) {
-                changed();
-            }
-        });
+        Informers.onAnyChange(informer, this::changed);
         informer.exceptionHandler((started, error) -> {
             log.log(Level.FINE, "watching " + what + " failed; retrying", error);
             return true;

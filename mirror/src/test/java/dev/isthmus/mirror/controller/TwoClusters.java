@@ -132,7 +132,7 @@ final class TwoClusters implements AutoCloseable {
                 .withAddressType("IPv4")
                 .addNewEndpoint().withAddresses(GATEWAY_IP).withNewConditions().withReady(true).endConditions().endEndpoint()
                 .addNewPort().withName(Names.GATEWAY_PORT_NAME).withPort(Names.GATEWAY_PORT).withProtocol("TCP").endPort()
-                .addNewPort().withName(Names.ADMIN_PORT_NAME).withPort(admin.getAddress().getPort()).withProtocol("TCP").endPort()
+                .addNewPort().withName(Names.PROBE_PORT_NAME).withPort(admin.getAddress().getPort()).withProtocol("TCP").endPort()
                 .build()).create();
 
         // The target: remote-access RBAC, a token for it, the gateway Service; the kubeconfig goes to west.

@@ -2,6 +2,7 @@ package dev.isthmus.mirror.desired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.isthmus.mirror.kube.Names;
 import dev.isthmus.mirror.link.Link;
 import dev.isthmus.mirror.link.LinkSettings;
 import io.fabric8.kubernetes.api.model.Service;
@@ -49,7 +50,7 @@ class GatewaysTest {
                 .addNewEndpoint().withAddresses("10.0.0.3").withNewConditions().withReady(false).endConditions().endEndpoint()
                 .addNewPort().withName("mc-gateway").withPort(4143).endPort();
         if (adminPort != null) {
-            builder.addNewPort().withName("admin").withPort(adminPort).endPort();
+            builder.addNewPort().withName(Names.PROBE_PORT_NAME).withPort(adminPort).endPort();
         }
         return builder.build();
     }
