@@ -17,7 +17,6 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,15 +40,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The printed manifests against a real kube-apiserver: CRDs created for real, everything else accepted by a
- * server-side dry run (through fabric8 always, and through {@code kubectl apply --dry-run=server} when kubectl
- * is on PATH), the kustomize build of deploy/ equal to the CLI's output, and the uninstall commands' refusal
- * while Links exist. The tests build on each other, so they run in order.
+ * server-side dry run (through fabric8 always, and through {@code kubectl apply --dry-run=server} with the kubectl
+ * {@link KubeApiServer#kubectl()} finds: on PATH, else the one tools/kube-testenv/build.sh builds), the kustomize
+ * build of deploy/ equal to the CLI's output, and the uninstall commands' refusal while Links exist. The tests
+ * build on each other, so they run in order.
  */
 @Timeout(300)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class InstallApiServerIT {
 
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    private static final String NO_KUBECTL = "kubectl is neither on PATH nor in " + KubeApiServer.binDir();
 
     private static KubeApiServer api;
     private static KubernetesClient client;
@@ -60,10 +62,15 @@ class InstallApiServerIT {
     @BeforeAll
     static void start() {
         KubeApiServer.assumeAvailable();
+        kubectl = KubeApiServer.kubectl();
+        if (kubectl.isEmpty() && System.getenv("CI") != null) {
+            // In CI a skip would hide that the kubectl checks never ran, as KubeApiServer.assumeAvailable() does.
+            throw new AssertionError(NO_KUBECTL + " (run tools/kube-testenv/build.sh, which builds it)");
+        }
+        kubectl.ifPresent(path -> System.err.println("kubectl checks use " + path));
         api = KubeApiServer.start("west");
         client = api.client();
         certificates(dir);
-        kubectl = onPath("kubectl");
     }
 
     @AfterAll
@@ -108,7 +115,7 @@ class InstallApiServerIT {
     @Test
     @Order(3)
     void kustomizeBuildsTheSameObjectsTheCliPrints() throws Exception {
-        Assumptions.assumeTrue(kubectl.isPresent(), "kubectl is not on PATH: the kustomize comparison needs `kubectl kustomize`");
+        Assumptions.assumeTrue(kubectl.isPresent(), NO_KUBECTL + ": the kustomize comparison needs `kubectl kustomize`");
         Path copy = dir.resolve("deploy");
         copyTree(Cli.deploy(), copy);
         for (String sub : List.of("control-plane", "multicluster")) {
@@ -221,7 +228,7 @@ class InstallApiServerIT {
 
     private static void kubectlDryRun(String yaml) throws Exception {
         if (kubectl.isEmpty()) {
-            System.err.println("kubectl is not on PATH: checked with fabric8's server-side dry run only");
+            System.err.println(NO_KUBECTL + ": checked with fabric8's server-side dry run only");
             return;
         }
         String out = run(List.of(kubectl.get().toString(), "--kubeconfig", api.kubeconfig().toString(), "apply",
@@ -257,16 +264,6 @@ class InstallApiServerIT {
         objects.stream().sorted(java.util.Comparator.comparing(InstallManifestsTest::key))
                 .forEach(o -> map.put(InstallManifestsTest.key(o), o));
         return map;
-    }
-
-    private static Optional<Path> onPath(String name) {
-        for (String entry : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path candidate = Path.of(entry, name);
-            if (Files.isExecutable(candidate)) {
-                return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
     }
 
     private static void copyTree(Path from, Path to) throws IOException {

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -18,6 +19,7 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
@@ -163,6 +165,29 @@ public final class KubeApiServer implements AutoCloseable {
                 ? Paths.get(cache)
                 : Paths.get(System.getProperty("user.home"), ".cache", "isthmus", "kube-testenv");
         return cacheDir.resolve("current").resolve("bin");
+    }
+
+    /**
+     * kubectl for tests that run it ({@code kubectl apply --dry-run=server}, {@code kubectl kustomize}): the one
+     * on {@code PATH}, else the one {@code tools/kube-testenv/build.sh} builds into {@link #binDir()}, so machines
+     * without kubectl installed (CI) run those checks too. Empty when neither is there.
+     */
+    public static Optional<Path> kubectl() {
+        return kubectl(System.getenv().getOrDefault("PATH", ""), binDir());
+    }
+
+    static Optional<Path> kubectl(String path, Path binDir) {
+        for (String entry : path.split(File.pathSeparator)) {
+            if (entry.isEmpty()) {
+                continue;
+            }
+            Path candidate = Paths.get(entry, "kubectl");
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return Optional.of(candidate);
+            }
+        }
+        Path built = binDir.resolve("kubectl");
+        return Files.isRegularFile(built) && Files.isExecutable(built) ? Optional.of(built) : Optional.empty();
     }
 
     /**
