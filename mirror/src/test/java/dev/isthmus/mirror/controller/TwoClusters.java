@@ -54,6 +54,8 @@ final class TwoClusters implements AutoCloseable {
     final HttpServer admin;
     volatile String linksJson = links(true);
     String remoteKubeconfig;
+    /** Where the Link's kubeconfig says east's API server is: east's own address unless a test put something in front. */
+    java.net.URI linkServer;
 
     private TwoClusters(KubeApiServer west, KubeApiServer east, HttpServer admin) {
         this.west = west;
@@ -62,13 +64,36 @@ final class TwoClusters implements AutoCloseable {
     }
 
     static TwoClusters start() throws Exception {
+        return start(List.of(), java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #start()}, with extra kube-apiserver flags for east, and the address the Link's kubeconfig
+     * gives for east's API server chosen by {@code linkServer} from east's real one (e.g. a relay in front).
+     */
+    static TwoClusters start(List<String> eastApiServerFlags, java.util.function.UnaryOperator<java.net.URI> linkServer)
+            throws Exception {
         KubeApiServer.assumeAvailable();
-        CompletableFuture<KubeApiServer> eastStarting = CompletableFuture.supplyAsync(() -> KubeApiServer.start("east"));
-        KubeApiServer west = KubeApiServer.start("west");
-        KubeApiServer east = eastStarting.get(90, TimeUnit.SECONDS);
+        CompletableFuture<KubeApiServer> eastStarting = CompletableFuture.supplyAsync(
+                () -> KubeApiServer.start("east", eastApiServerFlags));
+        KubeApiServer west;
+        try {
+            west = KubeApiServer.start("west");
+        } catch (RuntimeException e) {
+            eastStarting.thenAccept(KubeApiServer::close);
+            throw e;
+        }
+        KubeApiServer east;
+        try {
+            east = eastStarting.get(90, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            west.close();
+            throw e;
+        }
         HttpServer admin = HttpServer.create(new InetSocketAddress(
                 ADMIN_REACHABLE_THROUGH_SLICE ? GATEWAY_IP : "127.0.0.1", 0), 0);
         TwoClusters clusters = new TwoClusters(west, east, admin);
+        clusters.linkServer = linkServer.apply(east.url());
         admin.createContext("/links", exchange -> {
             byte[] body = clusters.linksJson.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
@@ -77,7 +102,12 @@ final class TwoClusters implements AutoCloseable {
             exchange.close();
         });
         admin.start();
-        clusters.setUp();
+        try {
+            clusters.setUp();
+        } catch (IOException | RuntimeException e) {
+            clusters.close();
+            throw e;
+        }
         return clusters;
     }
 
@@ -142,7 +172,7 @@ final class TwoClusters implements AutoCloseable {
         String ca = admin.getCaCertData() != null
                 ? new String(java.util.Base64.getDecoder().decode(admin.getCaCertData()), StandardCharsets.UTF_8)
                 : Files.readString(java.nio.file.Path.of(admin.getCaCertFile()));
-        remoteKubeconfig = RemoteAccess.kubeconfig(LINK, east.url(), ca, token);
+        remoteKubeconfig = RemoteAccess.kubeconfig(LINK, linkServer, ca, token);
         w.secrets().inNamespace(NS).resource(RemoteAccess.credentialsSecret(LINK, NS, remoteKubeconfig)).create();
         east.client().services().inNamespace(NS).resource(new ServiceBuilder()
                 .withNewMetadata().withName(Names.GATEWAY).withNamespace(NS).endMetadata()
