@@ -19,6 +19,7 @@ public final class RequestCounter implements Interceptor {
 
     private final Map<String, LongAdder> byMethod = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> readsByPath = new ConcurrentHashMap<>();
+
     @Override
     public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
         byMethod.computeIfAbsent(request.method(), m -> new LongAdder()).increment();
