@@ -105,24 +105,11 @@ public final class CheckCommand implements Callable<Integer> {
     /** @return the cluster's anchors, when they could be read */
     private Optional<List<X509Certificate>> cluster(CheckReport report, KubeOptions kube, String context) {
         String suffix = context == null ? "" : " (" + context + ")";
-        report.group("kubernetes-api" + suffix);
-        KubernetesClient client;
-        try {
-            client = kube.client();
-        } catch (UserException e) {
-            report.fail("can initialize the client", e.getMessage());
+        Optional<KubernetesClient> api = report.kubernetesApi(kube, suffix);
+        if (api.isEmpty()) {
             return Optional.empty();
         }
-        try (client) {
-            report.pass("can initialize the client");
-            try {
-                client.getKubernetesVersion();
-                report.pass("can query the Kubernetes API");
-            } catch (KubernetesClientException e) {
-                report.fail("can query the Kubernetes API", KubeErrors.describe(e, client.getConfiguration().getMasterUrl(),
-                        "query the API"));
-                return Optional.empty();
-            }
+        try (KubernetesClient client = api.get()) {
             return controlPlane(report, client, suffix);
         }
     }

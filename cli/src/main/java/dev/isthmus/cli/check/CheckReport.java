@@ -1,8 +1,14 @@
 package dev.isthmus.cli.check;
 
+import dev.isthmus.cli.UserException;
+import dev.isthmus.cli.kube.KubeErrors;
+import dev.isthmus.cli.kube.KubeOptions;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Check results printed as {@code linkerd check} prints them: a heading per group, one line per check
@@ -30,6 +36,34 @@ public final class CheckReport {
 
     public CheckReport(PrintWriter out) {
         this.out = out;
+    }
+
+    /**
+     * The {@code kubernetes-api} group: a client from the global options, and one query through it.
+     *
+     * @return the client, for the caller to close; empty, with the failure reported, when either step failed
+     */
+    public Optional<io.fabric8.kubernetes.client.KubernetesClient> kubernetesApi(
+            KubeOptions kube, String groupSuffix) {
+        group("kubernetes-api" + groupSuffix);
+        KubernetesClient client;
+        try {
+            client = kube.client();
+        } catch (UserException e) {
+            fail("can initialize the client", e.getMessage());
+            return Optional.empty();
+        }
+        pass("can initialize the client");
+        try {
+            client.getKubernetesVersion();
+        } catch (KubernetesClientException e) {
+            fail("can query the Kubernetes API", KubeErrors.describe(e,
+                    client.getConfiguration().getMasterUrl(), "query the API"));
+            client.close();
+            return Optional.empty();
+        }
+        pass("can query the Kubernetes API");
+        return Optional.of(client);
     }
 
     public void group(String name) {

@@ -1,6 +1,5 @@
 package dev.isthmus.cli.multicluster;
 
-import dev.isthmus.cli.UserException;
 import dev.isthmus.cli.check.CertificateChecks;
 import dev.isthmus.cli.check.CheckReport;
 import dev.isthmus.cli.kube.KubeErrors;
@@ -26,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
@@ -52,23 +52,11 @@ public final class MulticlusterCheckCommand implements Callable<Integer> {
         CheckReport report = new CheckReport(spec.commandLine().getOut());
         KubeOptions kube = KubeOptions.of(spec);
         String namespace = kube.namespace(Names.MULTICLUSTER_NAMESPACE);
-        report.group("kubernetes-api");
-        KubernetesClient client;
-        try {
-            client = kube.client();
-        } catch (UserException e) {
-            report.fail("can initialize the client", e.getMessage());
+        Optional<KubernetesClient> api = report.kubernetesApi(kube, "");
+        if (api.isEmpty()) {
             return report.finish();
         }
-        try (client) {
-            report.pass("can initialize the client");
-            try {
-                client.getKubernetesVersion();
-                report.pass("can query the Kubernetes API");
-            } catch (KubernetesClientException e) {
-                report.fail("can query the Kubernetes API", KubeErrors.describe(e, client.getConfiguration().getMasterUrl(), "query the API"));
-                return report.finish();
-            }
+        try (KubernetesClient client = api.get()) {
             report.group("isthmus-multicluster");
             try {
                 links(report, client, namespace);
