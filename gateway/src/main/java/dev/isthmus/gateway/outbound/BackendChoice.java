@@ -6,42 +6,49 @@ import dev.isthmus.gateway.routing.LinkHealth;
 import dev.isthmus.gateway.routing.OutboundRoute.WeightedBackend;
 import dev.isthmus.gateway.routing.RemoteTarget;
 import java.util.List;
-import java.util.function.IntUnaryOperator;
 
 /**
- * Picks a route's backend for one request (HTTP) or one connection (opaque): each with probability
- * weight / total among those that can take traffic. A remote target whose link is dead, or a local
- * service with no ready endpoint, is left out, so its share goes to the others in proportion to theirs.
+ * Picks a route's backend for one request (HTTP) or one connection (opaque), by smooth weighted round
+ * robin (nginx's): over every run of requests, each backend that can take traffic gets its weight's
+ * share to within one request, interleaved rather than in bursts. A remote target whose link is dead, or
+ * a local service with no ready endpoint, is left out, so its share goes to the others in proportion
+ * to theirs. Random choice would give the same shares only on average: a 50/50 split over 1,000 requests
+ * strays past 45/55 about once in 700 runs.
+ *
+ * <p>One instance per outbound listener, shared by its connections on every event loop; a pick is a few
+ * additions under an uncontended lock. A new route table with other backends starts the rotation afresh.
  */
 final class BackendChoice {
 
-    private BackendChoice() {}
+    private List<WeightedBackend> backends = List.of();
+    private long[] current = new long[0];
 
-    /**
-     * @param random {@code bound -> a uniform int in [0, bound)}
-     * @return the backend, or {@code null} when none can take traffic
-     */
-    static Backend pick(List<WeightedBackend> backends, LinkHealth health, IntUnaryOperator random) {
+    /** @return the backend, or {@code null} when none can take traffic */
+    synchronized Backend pick(List<WeightedBackend> route, LinkHealth health) {
+        if (route != backends) { // a new route table: the same backends keep their turns, others start afresh
+            if (!route.equals(backends)) {
+                current = new long[route.size()];
+            }
+            backends = route;
+        }
         long total = 0;
-        for (WeightedBackend candidate : backends) {
-            if (canTakeTraffic(candidate.backend(), health)) {
-                total += candidate.weight();
+        int best = -1;
+        for (int i = 0; i < route.size(); i++) {
+            WeightedBackend candidate = route.get(i);
+            if (candidate.weight() == 0 || !canTakeTraffic(candidate.backend(), health)) {
+                continue;
+            }
+            current[i] += candidate.weight();
+            total += candidate.weight();
+            if (best < 0 || current[i] > current[best]) {
+                best = i;
             }
         }
-        if (total == 0) {
+        if (best < 0) {
             return null;
         }
-        // Weights are ints and routes have few backends, so the total fits an int in practice; clamp if not.
-        long ticket = random.applyAsInt((int) Math.min(total, Integer.MAX_VALUE));
-        for (WeightedBackend candidate : backends) {
-            if (canTakeTraffic(candidate.backend(), health)) {
-                ticket -= candidate.weight();
-                if (ticket < 0) {
-                    return candidate.backend();
-                }
-            }
-        }
-        return null;
+        current[best] -= total;
+        return route.get(best).backend();
     }
 
     static boolean canTakeTraffic(Backend backend, LinkHealth health) {

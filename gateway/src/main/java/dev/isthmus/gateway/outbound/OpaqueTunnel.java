@@ -17,7 +17,6 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.util.ArrayDeque;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Logger;
 
 /**
@@ -46,7 +45,7 @@ final class OpaqueTunnel extends ChannelInboundHandlerAdapter {
         client.config().setAutoRead(false);
         OpaqueTunnel tunnel = new OpaqueTunnel(firstBytes, inputEnded);
         ctx.pipeline().replace(ctx.handler(), OutboundPipeline.SESSION, tunnel);
-        Backend backend = BackendChoice.pick(route.backends(), sessions.health(), ThreadLocalRandom.current()::nextInt);
+        Backend backend = sessions.choose(route);
         if (backend == null) {
             log.info(() -> "closing opaque client " + client.remoteAddress() + ": "
                     + BackendChoice.whyNone(route.name(), route.backends(), sessions.health()));

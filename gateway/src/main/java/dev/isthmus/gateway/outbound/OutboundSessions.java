@@ -3,6 +3,7 @@ package dev.isthmus.gateway.outbound;
 import dev.isthmus.gateway.GatewayConfig;
 import dev.isthmus.gateway.GatewayMetrics;
 import dev.isthmus.gateway.http.HttpSessionInstaller;
+import dev.isthmus.gateway.routing.Backend;
 import dev.isthmus.gateway.routing.LinkHealth;
 import dev.isthmus.gateway.routing.OutboundRoute;
 import dev.isthmus.gateway.routing.RouteTable;
@@ -10,6 +11,8 @@ import dev.isthmus.gateway.tls.ServerTls;
 import dev.isthmus.gateway.upstream.Upstreams;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -30,6 +33,8 @@ public final class OutboundSessions {
     private final GatewayDialer dialer;
     private final GatewayPools pools;
     private final HttpSessionInstaller local;
+    /** Per listener port: the split's rotation, which every connection on that port takes its turn in. */
+    private final Map<Integer, BackendChoice> choices = new ConcurrentHashMap<>();
 
     /**
      * @param own the gateway's serving TLS, whose credentials the outbound side presents too
@@ -52,6 +57,11 @@ public final class OutboundSessions {
     /** The route listening on {@code port} now, or {@code null} when it is gone. */
     OutboundRoute route(int port) {
         return routes.get().outbound(port);
+    }
+
+    /** Picks {@code route}'s backend for one request or connection; {@code null} when none can take traffic. */
+    Backend choose(OutboundRoute route) {
+        return choices.computeIfAbsent(route.port(), port -> new BackendChoice()).pick(route.backends(), health());
     }
 
     LinkHealth health() {

@@ -7,12 +7,10 @@ import dev.isthmus.gateway.http.Responder;
 import dev.isthmus.gateway.routing.Backend;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.ExportedService;
-import dev.isthmus.gateway.routing.LinkHealth;
 import dev.isthmus.gateway.routing.OutboundRoute;
 import dev.isthmus.gateway.routing.RemoteTarget;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpRequest;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Answers the requests of one outbound client connection, each on its own: the route of the moment,
@@ -45,10 +43,10 @@ final class RouteResponder implements Responder {
         if (loopRefusal != null) {
             return loopRefusal;
         }
-        LinkHealth health = sessions.health();
-        Backend backend = BackendChoice.pick(route.backends(), health, ThreadLocalRandom.current()::nextInt);
+        Backend backend = sessions.choose(route);
         if (backend == null) {
-            return Forwarder.reply(inbound, request, 503, BackendChoice.whyNone(route.name(), route.backends(), health));
+            return Forwarder.reply(inbound, request, 503,
+                    BackendChoice.whyNone(route.name(), route.backends(), sessions.health()));
         }
         if (backend instanceof RemoteTarget remote) {
             Endpoint gateway = sessions.dialer().backoff().choose(remote.gateways(), remote.gatewayIdentity());

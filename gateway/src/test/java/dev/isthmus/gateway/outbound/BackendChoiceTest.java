@@ -34,24 +34,35 @@ class BackendChoiceTest {
                 List.of(new Endpoint("10.0.0.7", 9898, ready)));
     }
 
-    /** Every ticket once: the exact share each backend gets. */
-    static Map<Backend, Integer> shares(List<WeightedBackend> backends, LinkHealth health, int total) {
+    /** {@code picks} picks in a row: the share each backend gets. */
+    static Map<Backend, Integer> shares(BackendChoice choice, List<WeightedBackend> backends, LinkHealth health, int picks) {
         Map<Backend, Integer> shares = new HashMap<>();
-        for (int ticket = 0; ticket < total; ticket++) {
-            int fixed = ticket;
-            Backend picked = BackendChoice.pick(backends, health, bound -> {
-                assertThat(bound).isEqualTo(total);
-                return fixed;
-            });
-            shares.merge(picked, 1, Integer::sum);
+        for (int i = 0; i < picks; i++) {
+            shares.merge(choice.pick(backends, health), 1, Integer::sum);
         }
         return shares;
     }
 
     @Test
-    void eachBackendGetsItsWeightsShare() {
+    void everyRunOfPicksGivesEachBackendItsWeightsShareExactly() {
         List<WeightedBackend> backends = List.of(new WeightedBackend(LOCAL, 1), new WeightedBackend(EAST, 3));
-        assertThat(shares(backends, LinkHealth.ALWAYS_ALIVE, 4)).containsExactlyInAnyOrderEntriesOf(Map.of(LOCAL, 1, EAST, 3));
+        BackendChoice choice = new BackendChoice();
+        for (int cycle = 0; cycle < 250; cycle++) {
+            assertThat(shares(choice, backends, LinkHealth.ALWAYS_ALIVE, 4))
+                    .containsExactlyInAnyOrderEntriesOf(Map.of(LOCAL, 1, EAST, 3));
+        }
+    }
+
+    @Test
+    void aFiftyFiftySplitAlternatesRatherThanBursting() {
+        List<WeightedBackend> backends = List.of(new WeightedBackend(LOCAL, 50), new WeightedBackend(EAST, 50));
+        BackendChoice choice = new BackendChoice();
+        Backend previous = choice.pick(backends, LinkHealth.ALWAYS_ALIVE);
+        for (int i = 0; i < 999; i++) {
+            Backend next = choice.pick(backends, LinkHealth.ALWAYS_ALIVE);
+            assertThat(next).isNotSameAs(previous);
+            previous = next;
+        }
     }
 
     @Test
@@ -59,13 +70,33 @@ class BackendChoiceTest {
         List<WeightedBackend> backends = List.of(new WeightedBackend(LOCAL, 1), new WeightedBackend(EAST, 2),
                 new WeightedBackend(NORTH, 3));
         LinkHealth eastDead = link -> !link.equals("east");
-        assertThat(shares(backends, eastDead, 4)).containsExactlyInAnyOrderEntriesOf(Map.of(LOCAL, 1, NORTH, 3));
+        assertThat(shares(new BackendChoice(), backends, eastDead, 400))
+                .containsExactlyInAnyOrderEntriesOf(Map.of(LOCAL, 100, NORTH, 300));
+    }
+
+    @Test
+    void aLinkThatComesBackGetsItsShareFromThenOnNotWhatItMissed() {
+        List<WeightedBackend> backends = List.of(new WeightedBackend(LOCAL, 1), new WeightedBackend(EAST, 1));
+        BackendChoice choice = new BackendChoice();
+        shares(choice, backends, link -> false, 100);
+        assertThat(shares(choice, backends, LinkHealth.ALWAYS_ALIVE, 10))
+                .containsExactlyInAnyOrderEntriesOf(Map.of(LOCAL, 5, EAST, 5));
+    }
+
+    @Test
+    void aNewRouteTableStartsTheRotationAfresh() {
+        BackendChoice choice = new BackendChoice();
+        shares(choice, List.of(new WeightedBackend(LOCAL, 1), new WeightedBackend(EAST, 2)), LinkHealth.ALWAYS_ALIVE, 1);
+        List<WeightedBackend> changed = List.of(new WeightedBackend(LOCAL, 1), new WeightedBackend(EAST, 1),
+                new WeightedBackend(NORTH, 2));
+        assertThat(shares(choice, changed, LinkHealth.ALWAYS_ALIVE, 4))
+                .containsExactlyInAnyOrderEntriesOf(Map.of(LOCAL, 1, EAST, 1, NORTH, 2));
     }
 
     @Test
     void aLocalServiceWithoutReadyEndpointsTakesNothing() {
         List<WeightedBackend> backends = List.of(new WeightedBackend(LOCAL_NOT_READY, 5), new WeightedBackend(EAST, 1));
-        assertThat(shares(backends, LinkHealth.ALWAYS_ALIVE, 1)).containsExactly(Map.entry(EAST, 1));
+        assertThat(shares(new BackendChoice(), backends, LinkHealth.ALWAYS_ALIVE, 3)).containsExactly(Map.entry(EAST, 3));
     }
 
     @Test
@@ -75,7 +106,7 @@ class BackendChoiceTest {
                 new WeightedBackend(LOCAL, 0));
         LinkHealth health = link -> !dead.contains(link);
 
-        assertThat(BackendChoice.pick(backends, health, bound -> 0)).isNull();
+        assertThat(new BackendChoice().pick(backends, health)).isNull();
         assertThat(BackendChoice.whyNone("podinfo-split:9898", backends, health)).isEqualTo(
                 "no backend of podinfo-split:9898 can take traffic: podinfo.test.svc.cluster.local:9898 has no ready endpoint;"
                         + " podinfo.test.svc.cluster.local:9898 via link east is down;"
