@@ -6,6 +6,7 @@ import dev.isthmus.gateway.http.HttpSessionInstaller;
 import dev.isthmus.gateway.routing.Backend;
 import dev.isthmus.gateway.routing.LinkHealth;
 import dev.isthmus.gateway.routing.OutboundRoute;
+import dev.isthmus.gateway.routing.OutboundRoute.WeightedBackend;
 import dev.isthmus.gateway.routing.RouteTable;
 import dev.isthmus.gateway.tls.ServerTls;
 import dev.isthmus.gateway.upstream.Upstreams;
@@ -61,6 +62,10 @@ public final class OutboundSessions {
 
     /** Picks {@code route}'s backend for one request or connection; {@code null} when none can take traffic. */
     Backend choose(OutboundRoute route) {
+        if (route.backends().size() == 1) { // a mirror, not a split: no rotation, no lock
+            WeightedBackend only = route.backends().get(0);
+            return only.weight() > 0 && BackendChoice.canTakeTraffic(only.backend(), health()) ? only.backend() : null;
+        }
         return choices.computeIfAbsent(route.port(), port -> new BackendChoice()).pick(route.backends(), health());
     }
 
