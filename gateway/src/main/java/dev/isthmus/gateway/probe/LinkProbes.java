@@ -114,11 +114,13 @@ public final class LinkProbes implements LinkHealth, AutoCloseable {
         EventLoop loop = loops.next();
         ProbeMetrics metrics = new ProbeMetrics(registry, link.name());
         // Each probe has a generator of its own: it is used only on the probe's loop.
-        LinkProbe probe = new LinkProbe(link, loop, settings, () -> send(loop, link), clock, new SplittableRandom(),
+        ProbeSettings own = settings.with(link.probe());
+        LinkProbe probe = new LinkProbe(link, loop, own, () -> send(loop, link, own), clock, new SplittableRandom(),
                 (status, took, changed) -> probed(metrics, status, took, changed));
         probes.put(link.name(), new Probed(probe, metrics));
         log.info(() -> "probing link " + link.name() + ": gateway " + link.identity() + " at " + link.gateways() + " every "
-                + settings.period().toMillis() + " ms");
+                + own.period().toMillis() + " ms, timeout " + own.timeout().toMillis() + " ms, dead after "
+                + own.failureThreshold() + " failures");
         probe.start();
     }
 
@@ -129,7 +131,7 @@ public final class LinkProbes implements LinkHealth, AutoCloseable {
         log.info(() -> "stopped probing link " + name);
     }
 
-    private Future<Duration> send(EventLoop loop, ProbedLink link) {
+    private Future<Duration> send(EventLoop loop, ProbedLink link, ProbeSettings settings) {
         SslContext context;
         try {
             context = tls.forPeer(link.identity());

@@ -2,6 +2,7 @@ package dev.isthmus.gateway.probe;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.isthmus.gateway.routing.ProbeOverrides;
 import java.time.Duration;
 import java.util.random.RandomGenerator;
 
@@ -40,6 +41,13 @@ public record ProbeSettings(Duration period, Duration timeout, int failureThresh
         if (!path.startsWith("/")) {
             throw new IllegalArgumentException("probe path: '" + path + "' (expected: an absolute path such as /ready)");
         }
+    }
+
+    /** These settings with a link's own where it has them. */
+    public ProbeSettings with(ProbeOverrides link) {
+        return new ProbeSettings(link.period() != null ? link.period() : period,
+                link.timeout() != null ? link.timeout() : timeout,
+                link.failureThreshold() != null ? link.failureThreshold() : failureThreshold, jitter, path);
     }
 
     /** The delay before the next probe, in nanoseconds: the period, shortened or lengthened by up to the jitter. */

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.OutboundRoute;
 import dev.isthmus.gateway.routing.OutboundRoute.WeightedBackend;
+import dev.isthmus.gateway.routing.ProbeOverrides;
 import dev.isthmus.gateway.routing.RemoteTarget;
 import dev.isthmus.gateway.routing.RouteTable;
 import dev.isthmus.identity.SpiffeId;
@@ -15,10 +16,10 @@ import java.util.TreeMap;
 import java.util.logging.Logger;
 
 /**
- * What is probed for one link: the remote gateway's addresses, tried in turn, and the identity its
- * certificate must carry.
+ * What is probed for one link: the remote gateway's addresses, tried in turn, the identity its
+ * certificate must carry, and the link's own probe settings where it has any.
  */
-public record ProbedLink(String name, List<Endpoint> gateways, SpiffeId identity) {
+public record ProbedLink(String name, List<Endpoint> gateways, SpiffeId identity, ProbeOverrides probe) {
 
     private static final Logger log = Logger.getLogger(ProbedLink.class.getName());
 
@@ -26,6 +27,11 @@ public record ProbedLink(String name, List<Endpoint> gateways, SpiffeId identity
         requireNonNull(name, "name");
         requireNonNull(identity, "identity");
         gateways = List.copyOf(gateways);
+        probe = probe == null ? ProbeOverrides.NONE : probe;
+    }
+
+    public ProbedLink(String name, List<Endpoint> gateways, SpiffeId identity) {
+        this(name, gateways, identity, ProbeOverrides.NONE);
     }
 
     /**
@@ -38,7 +44,8 @@ public record ProbedLink(String name, List<Endpoint> gateways, SpiffeId identity
         for (OutboundRoute route : new TreeMap<>(table.outboundRoutes()).values()) {
             for (WeightedBackend weighted : route.backends()) {
                 if (weighted.backend() instanceof RemoteTarget target) {
-                    ProbedLink link = new ProbedLink(target.link(), target.gateways(), target.gatewayIdentity());
+                    ProbedLink link = new ProbedLink(target.link(), target.gateways(), target.gatewayIdentity(),
+                            target.probe());
                     ProbedLink first = links.putIfAbsent(link.name(), link);
                     if (first != null && !first.equals(link)) {
                         log.warning(() -> "route " + route.name() + " names gateway " + link.gateways() + " (" + link.identity()

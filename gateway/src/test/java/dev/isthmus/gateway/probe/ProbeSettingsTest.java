@@ -3,6 +3,7 @@ package dev.isthmus.gateway.probe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.isthmus.gateway.routing.ProbeOverrides;
 import java.time.Duration;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -51,5 +52,11 @@ class ProbeSettingsTest {
                 .hasMessageStartingWith("probe jitter: NaN");
         assertThatThrownBy(() -> new ProbeSettings(Duration.ofSeconds(1), Duration.ofSeconds(1), 3, 0.1, "ready"))
                 .hasMessage("probe path: 'ready' (expected: an absolute path such as /ready)");
+        assertThatThrownBy(() -> new ProbeOverrides(Duration.ZERO, null, null))
+                .hasMessage("probe period: PT0S (expected: a positive duration)");
+        assertThatThrownBy(() -> new ProbeOverrides(null, Duration.ofSeconds(-1), null))
+                .hasMessage("probe timeout: PT-1S (expected: a positive duration)");
+        assertThatThrownBy(() -> new ProbeOverrides(null, null, 0))
+                .hasMessage("probe failureThreshold: 0 (expected: at least 1)");
     }
 }

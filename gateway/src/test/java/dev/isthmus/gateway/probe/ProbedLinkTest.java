@@ -7,9 +7,11 @@ import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.ExportedService;
 import dev.isthmus.gateway.routing.OutboundRoute;
 import dev.isthmus.gateway.routing.OutboundRoute.WeightedBackend;
+import dev.isthmus.gateway.routing.ProbeOverrides;
 import dev.isthmus.gateway.routing.RemoteTarget;
 import dev.isthmus.gateway.routing.RouteTable;
 import dev.isthmus.identity.SpiffeId;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -46,6 +48,23 @@ class ProbedLinkTest {
                 OutboundRoute.mirror(4200, "first", east("b.test.svc.cluster.local"))));
 
         assertThat(ProbedLink.of(table).get("east").gateways()).isEqualTo(EAST_ADDRESSES);
+    }
+
+    @Test
+    void aLinksOwnProbeSettingsComeWithItAndAChangeIsAnotherLink() {
+        ProbeOverrides fast = new ProbeOverrides(Duration.ofSeconds(1), null, 1);
+        RouteTable table = new RouteTable("cluster.local", List.of(), List.of(OutboundRoute.mirror(4200, "podinfo-east",
+                new RemoteTarget("east", EAST_ADDRESSES, EAST_GW, "podinfo.test.svc.cluster.local", 9898, fast))));
+
+        ProbedLink east = ProbedLink.of(table).get("east");
+        assertThat(east.probe()).isEqualTo(fast);
+        assertThat(east).isNotEqualTo(new ProbedLink("east", EAST_ADDRESSES, EAST_GW)); // LinkProbes restarts the probe
+
+        ProbeSettings own = ProbeSettings.DEFAULTS.with(east.probe());
+        assertThat(own.period()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(own.timeout()).isEqualTo(ProbeSettings.DEFAULTS.timeout());
+        assertThat(own.failureThreshold()).isEqualTo(1);
+        assertThat(ProbeSettings.DEFAULTS.with(ProbeOverrides.NONE)).isEqualTo(ProbeSettings.DEFAULTS);
     }
 
     @Test

@@ -45,7 +45,7 @@ public class LinkSpec {
         public Integer port = 4191;
         /** A Go duration, as Kubernetes writes them: {@code 3s}. */
         public String period = "3s";
-        public String timeout = "1s";
+        public String timeout = "2s";
         public Integer failureThreshold = 3;
     }
 }

@@ -2,17 +2,20 @@ package dev.isthmus.mirror.routes;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.isthmus.gateway.config.YamlNode;
 import dev.isthmus.gateway.routing.BackendProtocol;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.ExportedService;
 import dev.isthmus.gateway.routing.OutboundRoute;
 import dev.isthmus.gateway.routing.OutboundRoute.WeightedBackend;
+import dev.isthmus.gateway.routing.ProbeOverrides;
 import dev.isthmus.gateway.routing.RemoteTarget;
 import dev.isthmus.gateway.routing.RouteTable;
 import dev.isthmus.identity.SpiffeId;
 import dev.isthmus.mirror.desired.GatewayPorts;
 import dev.isthmus.mirror.kube.Names;
 import dev.isthmus.mirror.link.Link;
+import dev.isthmus.mirror.link.LinkSpec;
 import dev.isthmus.mirror.split.Apex;
 import dev.isthmus.mirror.split.SplitWeights;
 import dev.isthmus.mirror.split.TrafficSplit;
@@ -219,7 +222,32 @@ public final class RouteMapping {
                 throw new Unmappable("Link " + cluster + ": gateway address '" + address + "': " + e.getMessage());
             }
         }
-        return port == null ? null : new RemoteTarget(cluster, gateways, identity, remoteName, port.getPort());
+        return port == null ? null
+                : new RemoteTarget(cluster, gateways, identity, remoteName, port.getPort(), probe(link.getSpec().probeSpec));
+    }
+
+    /**
+     * The Link's {@code spec.probeSpec}: its period, timeout and failure threshold, where set. The CRD's
+     * schema admits only values the gateway can use; one that slipped past it (no schema installed) leaves
+     * the gateway's own setting in place rather than the link without routes.
+     */
+    private static ProbeOverrides probe(LinkSpec.ProbeSpec spec) {
+        if (spec == null) {
+            return ProbeOverrides.NONE;
+        }
+        try {
+            return new ProbeOverrides(duration(spec.period), duration(spec.timeout), spec.failureThreshold);
+        } catch (IllegalArgumentException e) {
+            return ProbeOverrides.NONE;
+        }
+    }
+
+    private static java.time.Duration duration(String text) {
+        try {
+            return text == null ? null : YamlNode.parseDuration(text);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** {@code status.gatewayAddresses} when the mirror controller has resolved them, else {@code spec.gatewayAddress}. */

@@ -15,6 +15,7 @@ import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.ExportedService;
 import dev.isthmus.gateway.routing.OutboundRoute;
 import dev.isthmus.gateway.routing.OutboundRoute.WeightedBackend;
+import dev.isthmus.gateway.routing.ProbeOverrides;
 import dev.isthmus.gateway.routing.RemoteTarget;
 import dev.isthmus.identity.SpiffeId;
 import dev.isthmus.mirror.kube.Names;
@@ -189,6 +190,32 @@ class RouteMappingTest {
         RemoteTarget target = (RemoteTarget) result.table().outbound(14000).backends().get(0).backend();
         assertThat(target.gateways()).containsExactly(new Endpoint("198.51.100.1", 443, true),
                 new Endpoint("gw.east.example", 443, true), new Endpoint("2001:db8::1", 443, true));
+    }
+
+    @Test
+    void aLinksProbeSpecBecomesItsOwnProbeSettingsAndAnUnusableOneTheGateways() {
+        Link link = link("east", "198.51.100.1", null, 4143, KubeObjects.EAST_IDENTITY);
+        link.getSpec().probeSpec = new dev.isthmus.mirror.link.LinkSpec.ProbeSpec();
+        link.getSpec().probeSpec.period = "10s";
+        link.getSpec().probeSpec.timeout = "1500ms";
+        link.getSpec().probeSpec.failureThreshold = 5;
+        Service mirror = mirrored("test", "web-east", "east", "80=14000", port("http", 80, null));
+
+        RemoteTarget target = (RemoteTarget) map(List.of(mirror), List.of(), List.of(link), List.of()).table()
+                .outbound(14000).backends().get(0).backend();
+        assertThat(target.probe()).isEqualTo(new ProbeOverrides(java.time.Duration.ofSeconds(10),
+                java.time.Duration.ofMillis(1500), 5));
+
+        link.getSpec().probeSpec.period = "1.5s"; // a Go duration the CRD's schema refuses
+        link.getSpec().probeSpec.failureThreshold = 0;
+        target = (RemoteTarget) map(List.of(mirror), List.of(), List.of(link), List.of()).table()
+                .outbound(14000).backends().get(0).backend();
+        assertThat(target.probe()).isEqualTo(ProbeOverrides.NONE);
+
+        link.getSpec().probeSpec = null;
+        target = (RemoteTarget) map(List.of(mirror), List.of(), List.of(link), List.of()).table()
+                .outbound(14000).backends().get(0).backend();
+        assertThat(target.probe()).isEqualTo(ProbeOverrides.NONE);
     }
 
     @Test
