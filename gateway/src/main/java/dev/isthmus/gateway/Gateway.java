@@ -164,7 +164,7 @@ public final class Gateway implements AutoCloseable {
         inboundPort = ((InetSocketAddress) listener.localAddress()).getPort();
         outbound.start(routes());
         adminPort = admin.start(acceptor, config.adminHost(), config.adminPort());
-        log.info(() -> "gateway " + config.identity() + " listening on " + config.inboundHost() + ":" + inboundPort
+        log.info(() -> "gateway " + config.identity() + " (Forwarded by=" + config.id() + ") listening on " + config.inboundHost() + ":" + inboundPort
                 + " (mTLS, " + tls.provider() + "), admin on " + config.adminHost() + ":" + adminPort);
         return this;
     }

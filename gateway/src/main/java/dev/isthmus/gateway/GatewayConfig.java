@@ -14,14 +14,16 @@ import java.time.Duration;
  * @param inboundPort its port, 4143 by default; 0 picks a free one (tests)
  * @param adminHost address of the plaintext admin listener
  * @param adminPort its port, 4191 by default
- * @param identity this gateway's own identity, used for loop detection and {@code Forwarded: by=}
+ * @param identity this gateway's own identity: its certificate's, the one its probe answers with
+ * @param id this gateway installation's {@code Forwarded: by=}, what loop detection looks for (not the
+ *     identity, which every cluster's gateway shares by default)
  * @param outboundHost address of the plaintext outbound listeners, one per outbound route
  * @param probe how often and how patiently remote gateways are probed
  * @param detectTimeout how long an outbound client may stay silent before its connection is taken
  *     for an opaque one (protocols where the server speaks first)
  */
 public record GatewayConfig(String inboundHost, int inboundPort, String adminHost, int adminPort, SpiffeId identity,
-        AuthorizationPolicy policy, int maxConnections, Duration handshakeTimeout, Duration headerTimeout,
+        GatewayId id, AuthorizationPolicy policy, int maxConnections, Duration handshakeTimeout, Duration headerTimeout,
         Duration idleTimeout, Duration connectTimeout, Duration requestTimeout, Duration drainTimeout, int ioThreads,
         String outboundHost, Duration detectTimeout, ProbeSettings probe) {
 
@@ -30,6 +32,7 @@ public record GatewayConfig(String inboundHost, int inboundPort, String adminHos
         requireNonNull(outboundHost, "outboundHost");
         requireNonNull(adminHost, "adminHost");
         requireNonNull(identity, "identity");
+        requireNonNull(id, "id");
         requireNonNull(policy, "policy");
         requireNonNull(probe, "probe");
         checkPort("inbound port", inboundPort);
@@ -50,7 +53,7 @@ public record GatewayConfig(String inboundHost, int inboundPort, String adminHos
 
     /** The same settings on other ports, for command-line overrides. */
     public GatewayConfig withPorts(int inboundPort, int adminPort) {
-        return new GatewayConfig(inboundHost, inboundPort, adminHost, adminPort, identity, policy, maxConnections,
+        return new GatewayConfig(inboundHost, inboundPort, adminHost, adminPort, identity, id, policy, maxConnections,
                 handshakeTimeout, headerTimeout, idleTimeout, connectTimeout, requestTimeout, drainTimeout, ioThreads,
                 outboundHost, detectTimeout, probe);
     }
@@ -74,6 +77,7 @@ public record GatewayConfig(String inboundHost, int inboundPort, String adminHos
         private String adminHost = "0.0.0.0";
         private int adminPort = 4191;
         private SpiffeId identity;
+        private GatewayId id;
         private AuthorizationPolicy policy;
         private int maxConnections = 50_000;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
@@ -101,6 +105,12 @@ public record GatewayConfig(String inboundHost, int inboundPort, String adminHos
 
         public Builder identity(SpiffeId identity) {
             this.identity = identity;
+            return this;
+        }
+
+        /** The installation's id; without one, the gateway makes up its own, unique to this process. */
+        public Builder id(GatewayId id) {
+            this.id = id;
             return this;
         }
 
@@ -168,7 +178,8 @@ public record GatewayConfig(String inboundHost, int inboundPort, String adminHos
         public GatewayConfig build() {
             AuthorizationPolicy effective = policy != null ? policy
                     : AuthorizationPolicy.trustDomain(requireNonNull(identity, "identity").trustDomain());
-            return new GatewayConfig(inboundHost, inboundPort, adminHost, adminPort, identity, effective, maxConnections,
+            return new GatewayConfig(inboundHost, inboundPort, adminHost, adminPort, identity, id != null ? id : GatewayId.random(),
+                    effective, maxConnections,
                     handshakeTimeout, headerTimeout, idleTimeout, connectTimeout, requestTimeout, drainTimeout, ioThreads,
                     outboundHost, detectTimeout, probe);
         }

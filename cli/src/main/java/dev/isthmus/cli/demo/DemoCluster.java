@@ -2,6 +2,7 @@ package dev.isthmus.cli.demo;
 
 import dev.isthmus.gateway.Gateway;
 import dev.isthmus.gateway.GatewayConfig;
+import dev.isthmus.gateway.GatewayId;
 import dev.isthmus.gateway.http.HttpSessionInstaller;
 import dev.isthmus.gateway.probe.ProbeSettings;
 import dev.isthmus.gateway.routing.RouteTable;
@@ -37,8 +38,11 @@ import java.util.concurrent.TimeUnit;
 final class DemoCluster implements AutoCloseable {
 
     static final String TRUST_DOMAIN = "cluster.local";
-    static final SpiffeId EAST_GATEWAY = SpiffeId.parse("spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway");
-    static final SpiffeId WEST_GATEWAY = SpiffeId.parse("spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway-west");
+    /**
+     * Both clusters' gateway, as {@code multicluster install} names it: the ServiceAccount isthmus-gateway of
+     * isthmus-multicluster, the same identity in every cluster (as in Linkerd).
+     */
+    static final SpiffeId GATEWAY = SpiffeId.parse("spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway");
     /** Probes often, so the demo's failover shows within a second rather than Linkerd's nine. */
     static final ProbeSettings DEMO_PROBES = new ProbeSettings(Duration.ofMillis(200), Duration.ofMillis(500), 2, 0.1, "/ready");
 
@@ -50,6 +54,8 @@ final class DemoCluster implements AutoCloseable {
     final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final TrustAnchors anchors;
     private final SpiffeId identity;
+    /** The installation's id: what tells the two gateways apart in Forwarded, kept when the gateway restarts. */
+    final GatewayId id = GatewayId.random();
     volatile Gateway gateway;
 
     DemoCluster(String name, SpiffeId identity, Path root, CertificateAuthority anchor, TrustAnchors anchors) throws Exception {
@@ -86,7 +92,7 @@ final class DemoCluster implements AutoCloseable {
 
     /** Starts (or starts again, on the same port) this cluster's gateway with {@code routes}. */
     Gateway startGateway(int inboundPort, RouteTable routes) throws InterruptedException {
-        Gateway started = new Gateway(GatewayConfig.builder().identity(identity).inbound("127.0.0.1", inboundPort)
+        Gateway started = new Gateway(GatewayConfig.builder().identity(identity).id(id).inbound("127.0.0.1", inboundPort)
                 .admin("127.0.0.1", 0).outboundHost("127.0.0.1").ioThreads(1).probe(DEMO_PROBES)
                 .drainTimeout(Duration.ofSeconds(1)).build(), registry, Clock.systemUTC(), HttpSessionInstaller.factory());
         started.tls().update(certificates.current(), anchors);

@@ -114,12 +114,14 @@ public final class DemoCommand implements Callable<Integer> {
         say("%s, ECDSA P-256, written to %s", root.certificate().getSubjectX500Principal().getName(), dir.resolve("root.crt"));
 
         step("2. Each cluster's identity issuer signs its gateway's certificate");
-        DemoCluster east = start(new DemoCluster("east", DemoCluster.EAST_GATEWAY, dir, root, anchors));
-        DemoCluster west = start(new DemoCluster("west", DemoCluster.WEST_GATEWAY, dir, root, anchors));
+        DemoCluster east = start(new DemoCluster("east", DemoCluster.GATEWAY, dir, root, anchors));
+        DemoCluster west = start(new DemoCluster("west", DemoCluster.GATEWAY, dir, root, anchors));
         for (DemoCluster cluster : List.of(east, west)) {
             CertifiedKey key = cluster.certificates.current();
             say("%s: issuer at https://127.0.0.1:%d signed %s", cluster.name, cluster.issuerPort,
                     PeerIdentities.of(key.leaf()));
+            say("      the same identity in both clusters; this gateway installation's id, its Forwarded by=, is %s",
+                    cluster.id);
             say("      certificate from %s, valid until %s, renewed at 70%% of its life",
                     key.chain().get(1).getSubjectX500Principal().getName(), key.notAfter());
         }
@@ -138,7 +140,7 @@ public final class DemoCommand implements Callable<Integer> {
         PodinfoBackend podinfoWest = new PodinfoBackend(group, "podinfo-west-7c9f4", "greetings from west");
         running.push(podinfoWest);
         RemoteTarget podinfoInEast = new RemoteTarget("east", List.of(new Endpoint("127.0.0.1", eastPort, true)),
-                DemoCluster.EAST_GATEWAY, PODINFO, PODINFO_PORT);
+                DemoCluster.GATEWAY, PODINFO, PODINFO_PORT);
         ExportedService podinfoInWest = new ExportedService(PODINFO, PODINFO_PORT, BackendProtocol.HTTP1,
                 List.of(new Endpoint("127.0.0.1", podinfoWest.port(), true)));
         int mirrorPort = freePort();
@@ -152,18 +154,19 @@ public final class DemoCommand implements Callable<Integer> {
         for (int i = 1; i <= 2; i++) {
             report("curl http://podinfo-east:" + PODINFO_PORT + "/ (plain HTTP in west)", get(plain, mirrorPort));
         }
-        say("(Forwarded: west's gateway added the first element, east's gateway the second)");
+        say("(Forwarded: west's gateway added the first element, by=%s; east's gateway the second, by=%s,", west.id, east.id);
+        say(" with west's identity as for=: the ids tell the gateways apart, so neither took the other's for a loop)");
 
         step("5. What east's gateway refuses");
-        String sni = DemoCluster.EAST_GATEWAY.dnsName();
+        String sni = DemoCluster.GATEWAY.dnsName();
         SslContext noCertificate = SslContextBuilder.forClient().protocols("TLSv1.3").endpointIdentificationAlgorithm(null)
-                .trustManager(IdentityTrustManager.exactly(anchors, DemoCluster.EAST_GATEWAY, clock)).build();
+                .trustManager(IdentityTrustManager.exactly(anchors, DemoCluster.GATEWAY, clock)).build();
         report("a client without a certificate", DemoClient.get(group, noCertificate, sni, eastPort, PODINFO, PODINFO_PORT, "/"));
         CertificateAuthority strangerRoot = CertificateAuthority.createRoot(DemoCluster.TRUST_DOMAIN, Duration.ofDays(1), clock);
         report("a client whose certificate chains to another anchor", DemoClient.get(group,
-                TlsContexts.client(leafUnder(strangerRoot, clock), anchors, DemoCluster.EAST_GATEWAY, TlsProviders.preferred(),
+                TlsContexts.client(leafUnder(strangerRoot, clock), anchors, DemoCluster.GATEWAY, TlsProviders.preferred(),
                         clock), sni, eastPort, PODINFO, PODINFO_PORT, "/"));
-        SslContext westTls = TlsContexts.client(west.certificates.current(), anchors, DemoCluster.EAST_GATEWAY,
+        SslContext westTls = TlsContexts.client(west.certificates.current(), anchors, DemoCluster.GATEWAY,
                 TlsProviders.preferred(), clock);
         report("west asking for a service east did not export",
                 DemoClient.get(group, westTls, sni, eastPort, "secrets.test.svc.cluster.local", 80, "/"));
@@ -241,7 +244,7 @@ public final class DemoCommand implements Callable<Integer> {
         CertificateAuthority issuer = root.createIssuer(DemoCluster.TRUST_DOMAIN, Duration.ofDays(1), clock);
         var keys = dev.isthmus.identity.ca.Keys.generateP256();
         var leaf = new dev.isthmus.identity.ca.LeafIssuer(issuer, clock)
-                .issue(keys.getPublic(), DemoCluster.WEST_GATEWAY);
+                .issue(keys.getPublic(), DemoCluster.GATEWAY);
         return new CertifiedKey(keys.getPrivate(), leaf.chain());
     }
 

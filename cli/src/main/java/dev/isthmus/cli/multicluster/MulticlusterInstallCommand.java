@@ -14,7 +14,9 @@ import dev.isthmus.identity.pem.PemException;
 import dev.isthmus.identity.pem.PemFiles;
 import dev.isthmus.identity.SpiffeId;
 import dev.isthmus.mirror.kube.Names;
+import dev.isthmus.gateway.GatewayId;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Namespace;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Set;
@@ -66,6 +68,13 @@ public final class MulticlusterInstallCommand implements Callable<Integer> {
             description = "Trust domain of the gateway's identity (default: the control plane's, else cluster.local).")
     String trustDomain;
 
+    @Option(names = "--gateway-id", paramLabel = "<id>",
+            description = {"This installation's id in the Forwarded header, by which its replicas recognise a request"
+                    + " that comes back to them (an RFC 7239 obfuscated identifier such as _isthmus-k3j5w2q7m4xa).",
+                "Default: derived from the cluster's kube-system namespace UID, so printing again keeps it; with"
+                    + " --identity-trust-anchors-file the cluster is not read and a new one is made up for each print."})
+    String gatewayId;
+
     @Override
     public Integer call() {
         InstallCommand.refuseNamespace(spec, Names.MULTICLUSTER_NAMESPACE);
@@ -78,8 +87,18 @@ public final class MulticlusterInstallCommand implements Callable<Integer> {
         if (!SERVICE_TYPES.contains(serviceType)) {
             throw new UserException("--gateway-service-type " + serviceType + " (expected: LoadBalancer, NodePort or ClusterIP)");
         }
+        GatewayId id = null;
+        if (gatewayId != null) {
+            try {
+                id = GatewayId.parse(gatewayId);
+            } catch (IllegalArgumentException e) {
+                throw new UserException("--gateway-id " + gatewayId + " (expected: an RFC 7239 obfuscated identifier, '_' and 1-63"
+                        + " letters, digits, '.', '_' or '-', such as _isthmus-k3j5w2q7m4xa)");
+            }
+        }
         String anchorsPem;
         String domain = trustDomain;
+        String clusterUid = null;
         Instant now = Instant.now();
         if (anchorsFile != null) {
             IdentityFiles.anchors(anchorsFile, now);
@@ -103,14 +122,39 @@ public final class MulticlusterInstallCommand implements Callable<Integer> {
                 if (domain == null && roots.getMetadata().getAnnotations() != null) {
                     domain = roots.getMetadata().getAnnotations().get(ControlPlane.TRUST_DOMAIN_ANNOTATION);
                 }
+                if (id == null) {
+                    clusterUid = kubeSystemUid(cluster);
+                }
             }
         }
         domain = InstallCommand.checkTrustDomain(domain != null ? domain : SpiffeId.DEFAULT_TRUST_DOMAIN);
+        if (id == null && clusterUid != null) {
+            id = GatewayId.derivedFrom(domain, Names.MULTICLUSTER_NAMESPACE, clusterUid);
+        } else if (id == null) {
+            id = GatewayId.random();
+            spec.commandLine().getErr().printf("multicluster install: the gateway id %s is new with this print (the cluster was not"
+                    + " read); to keep it when printing again, pass --gateway-id %s%n", id, id);
+            spec.commandLine().getErr().flush();
+        }
         MulticlusterManifests.Settings settings = new MulticlusterManifests.Settings(
-                image != null ? image : MulticlusterManifests.defaultImage(), gatewayPort, probePort, serviceType, domain, anchorsPem);
+                image != null ? image : MulticlusterManifests.defaultImage(), gatewayPort, probePort, serviceType, domain, anchorsPem,
+                id);
         spec.commandLine().getOut().print(Manifests.yaml(MulticlusterManifests.objects(settings)));
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    /**
+     * What names this cluster and no other: the kube-system namespace's UID, which lives as long as the cluster
+     * (the cluster ID other multicluster tools use too). Reading it needs only {@code get namespaces}.
+     */
+    private static String kubeSystemUid(Cluster cluster) {
+        Namespace kubeSystem = cluster.ask("get namespace kube-system", c -> c.namespaces().withName("kube-system").get());
+        if (kubeSystem == null || kubeSystem.getMetadata().getUid() == null) {
+            throw new UserException("namespace kube-system: not found (expected in every cluster: its UID names the cluster"
+                    + " in the gateway id); pass --gateway-id");
+        }
+        return kubeSystem.getMetadata().getUid();
     }
 
     private static void checkPort(String flag, int port) {

@@ -2,6 +2,7 @@ package dev.isthmus.cli.multicluster;
 
 import dev.isthmus.cli.install.DeployDirectory;
 import dev.isthmus.cli.install.Manifests;
+import dev.isthmus.gateway.GatewayId;
 import dev.isthmus.mirror.kube.Names;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -35,9 +36,10 @@ public final class MulticlusterManifests {
     /**
      * @param serviceType the gateway Service's type: LoadBalancer, NodePort or ClusterIP
      * @param anchorsPem the trust anchors the gateway verifies peers against
+     * @param id the installation's id in Forwarded, shared by its replicas
      */
     public record Settings(String image, int gatewayPort, int probePort, String serviceType, String trustDomain,
-            String anchorsPem) {}
+            String anchorsPem, GatewayId id) {}
 
     private MulticlusterManifests() {}
 
@@ -67,7 +69,9 @@ public final class MulticlusterManifests {
         ConfigMap config = Manifests.find(objects, ConfigMap.class, GATEWAY_CONFIG);
         String gatewayYaml = config.getData().get(GATEWAY_CONFIG_KEY);
         gatewayYaml = replace(gatewayYaml, DEFAULT_TRUST_DOMAIN, "spiffe://" + settings.trustDomain() + "/");
-        gatewayYaml = replace(gatewayYaml, "inbound: {port: " + Names.GATEWAY_PORT + "}", "inbound: {port: " + settings.gatewayPort() + "}");
+        // deploy/ has no id: one there would be every cluster's, and loop detection needs one per installation.
+        gatewayYaml = replace(gatewayYaml, "inbound: {port: " + Names.GATEWAY_PORT + "}",
+                "id: " + settings.id() + "\ninbound: {port: " + settings.gatewayPort() + "}");
         gatewayYaml = replace(gatewayYaml, "admin: {port: " + Names.ADMIN_PORT + "}", "admin: {port: " + settings.probePort() + "}");
         config.getData().put(GATEWAY_CONFIG_KEY, gatewayYaml);
 

@@ -6,6 +6,8 @@ import dev.isthmus.cli.Isthmus;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -26,9 +28,15 @@ class DemoIT {
         assertThat(text).contains("==> 1. A trust anchor shared by both clusters");
         assertThat(text).containsPattern("east: issuer at https://127\\.0\\.0\\.1:\\d+ signed spiffe://cluster\\.local/ns/isthmus-multicluster/sa/isthmus-gateway\\n");
         assertThat(text).containsPattern("curl http://podinfo-east:9898/ \\(plain HTTP in west\\) -> 200 \\{\"hostname\": \"podinfo-east-5d8c7\", \"message\": \"greetings from east\"");
-        assertThat(text).as("Forwarded names both gateways")
-                .contains("by=\\\"spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway-west\\\"")
-                .contains("by=\\\"spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway\\\";for=\\\"spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway-west\\\"");
+        assertThat(text).as("both gateways have the manifests' identity")
+                .containsPattern("west: issuer at https://127\\.0\\.0\\.1:\\d+ signed spiffe://cluster\\.local/ns/isthmus-multicluster/sa/isthmus-gateway\\n")
+                .doesNotContain("isthmus-gateway-west");
+        Matcher ids = Pattern.compile("by=(_isthmus-[a-z2-7]{12}); east's gateway the second, by=(_isthmus-[a-z2-7]{12}),").matcher(text);
+        assertThat(ids.find()).as("the demo names both installation ids").isTrue();
+        assertThat(ids.group(1)).isNotEqualTo(ids.group(2));
+        assertThat(text).as("Forwarded names both gateways, west's identity as east's peer")
+                .contains("by=" + ids.group(1) + ";for=127.0.0.1")
+                .contains("by=" + ids.group(2) + ";for=\\\"spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway\\\"");
         // In TLS 1.3 the client finishes first; the refusal arrives as an alert or as a close, whichever wins.
         assertThat(text).containsPattern("a client without a certificate -> refused: .*(CERTIFICATE_REQUIRED|closed the connection)");
         assertThat(text).contains("a client whose certificate chains to another anchor -> refused");

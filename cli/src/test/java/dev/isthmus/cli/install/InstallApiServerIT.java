@@ -7,6 +7,7 @@ import static dev.isthmus.cli.install.Cli.isthmus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.isthmus.cli.CliRun;
+import dev.isthmus.gateway.GatewayId;
 import dev.isthmus.mirror.kube.Names;
 import dev.isthmus.testkit.kube.KubeApiServer;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -132,6 +133,10 @@ class InstallApiServerIT {
             String built = run(List.of(kubectl.get().toString(), "kustomize", copy.resolve(entry.getKey()).toString()), null);
             Map<String, HasMetadata> kustomized = byKey(Manifests.parse(built, "kustomize " + entry.getKey()));
             Map<String, HasMetadata> printed = byKey(Manifests.parse(entry.getValue(), entry.getKey()));
+            // The CLI adds the installation's gateway id, which deploy/ must not carry (every cluster would share it).
+            printed.values().stream().filter(o -> o instanceof ConfigMap c && c.getData() != null
+                    && c.getData().containsKey("gateway.yaml")).map(ConfigMap.class::cast)
+                    .forEach(c -> c.getData().put("gateway.yaml", c.getData().get("gateway.yaml").replaceFirst("(?m)^id: _isthmus-[a-z2-7]{12}\\n", "")));
             assertThat(kustomized.keySet()).as("kubectl kustomize deploy/%s vs the CLI", entry.getKey())
                     .containsExactlyInAnyOrderElementsOf(printed.keySet());
             for (String key : printed.keySet()) {
@@ -161,6 +166,13 @@ class InstallApiServerIT {
         assertThat(roots.getData()).containsEntry(Names.TRUST_ROOTS_KEY, Files.readString(dir.resolve("root.crt")));
         assertThat(InstallManifestsTest.gatewayFile(printed).config().identity().toString())
                 .isEqualTo(Names.gatewayIdentity("east.example"));
+        // The installation id comes from this cluster's kube-system UID: printing again keeps it.
+        String uid = client.namespaces().withName("kube-system").get().getMetadata().getUid();
+        GatewayId id = InstallManifestsTest.gatewayFile(printed).config().id();
+        assertThat(id).isEqualTo(GatewayId.derivedFrom("east.example", Names.MULTICLUSTER_NAMESPACE, uid));
+        CliRun again = isthmus("--kubeconfig", kubeconfig, "--context", api.name(), "multicluster", "install").ok();
+        assertThat(InstallManifestsTest.gatewayFile(Manifests.parse(again.out(), "multicluster install")).config().id()).isEqualTo(id);
+        assertThat(again.err()).doesNotContain("gateway id");
 
         client.configMaps().inNamespace(Names.CONTROL_PLANE_NAMESPACE).withName(Names.TRUST_ROOTS_CONFIG_MAP).delete();
         CliRun missing = isthmus("--kubeconfig", kubeconfig, "multicluster", "install");

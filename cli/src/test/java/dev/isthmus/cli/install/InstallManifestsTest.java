@@ -8,6 +8,7 @@ import static dev.isthmus.cli.install.Cli.isthmus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.isthmus.cli.CliRun;
+import dev.isthmus.gateway.GatewayId;
 import dev.isthmus.gateway.config.GatewayFile;
 import dev.isthmus.mirror.kube.Names;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -147,6 +148,38 @@ class InstallManifestsTest {
         assertThat(config.config().inboundPort()).isEqualTo(Names.GATEWAY_PORT);
         assertThat(config.config().adminPort()).isEqualTo(Names.ADMIN_PORT);
         assertThat(config.kubernetesRoutes().exportSelector()).isEqualTo(Names.EXPORTED_LABEL + "=true");
+    }
+
+    /**
+     * Every cluster's gateway has the same identity, so the gateway.yaml install prints names the installation
+     * too (its Forwarded by=, what loop detection looks for); without a cluster to derive it from, each print
+     * makes up a new one and says how to keep it.
+     */
+    @Test
+    void multiclusterInstallGivesTheGatewayAnInstallationId() throws IOException {
+        certificates(dir);
+        String anchors = dir.resolve("root.crt").toString();
+        CliRun first = isthmus("multicluster", "install", "--identity-trust-anchors-file", anchors).ok();
+        CliRun second = isthmus("multicluster", "install", "--identity-trust-anchors-file", anchors).ok();
+        GatewayId id = gatewayFile(Manifests.parse(first.out(), "multicluster install")).config().id();
+        assertThat(id.value()).matches("_isthmus-[a-z2-7]{12}");
+        assertThat(first.err()).contains("the gateway id " + id + " is new with this print", "pass --gateway-id " + id);
+        assertThat(gatewayFile(Manifests.parse(second.out(), "multicluster install")).config().id()).isNotEqualTo(id);
+
+        CliRun kept = isthmus("multicluster", "install", "--identity-trust-anchors-file", anchors, "--gateway-id", id.value()).ok();
+        assertThat(gatewayFile(Manifests.parse(kept.out(), "multicluster install")).config().id()).isEqualTo(id);
+        assertThat(kept.err()).isEmpty();
+    }
+
+    @Test
+    void multiclusterInstallRefusesAGatewayIdThatIsNotAnObfuscatedIdentifier() throws IOException {
+        certificates(dir);
+        CliRun refused = isthmus("multicluster", "install", "--identity-trust-anchors-file", dir.resolve("root.crt").toString(),
+                "--gateway-id", "spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway");
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.err()).contains("--gateway-id spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway"
+                + " (expected: an RFC 7239 obfuscated identifier");
+        assertThat(refused.out()).isEmpty();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.isthmus.gateway.config;
 
 import dev.isthmus.gateway.GatewayConfig;
+import dev.isthmus.gateway.GatewayId;
 import dev.isthmus.gateway.policy.AuthorizationPolicy;
 import dev.isthmus.gateway.probe.ProbeSettings;
 import dev.isthmus.identity.SpiffeId;
@@ -13,6 +14,8 @@ import java.util.Set;
  * The gateway's configuration file, {@code isthmus gateway run --config gateway.yaml}:
  * <pre>
  * identity: spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway   # required
+ * id: _isthmus-k3j5w2q7m4xa          # this installation's Forwarded by=, shared by its replicas (loop detection);
+ *                                    # default: a random one per process (`multicluster install` writes one)
  * inbound:  {address: 0.0.0.0, port: 4143}
  * admin:    {address: 0.0.0.0, port: 4191}
  * outbound: {address: 0.0.0.0}       # where the listeners of mirrored services and splits bind
@@ -59,10 +62,18 @@ public record GatewayFile(GatewayConfig config, Path trustAnchors, Path certific
 
     public static GatewayFile parse(String yaml, String source, Path base) {
         YamlNode root = YamlNode.parse(yaml, source);
-        root.onlyKeys(Set.of("identity", "inbound", "admin", "outbound", "trustAnchors", "certificate", "issuer", "routes",
+        root.onlyKeys(Set.of("identity", "id", "inbound", "admin", "outbound", "trustAnchors", "certificate", "issuer", "routes",
                 "policy", "limits", "timeouts", "probe"));
         SpiffeId identity = identity(root.required("identity"));
         GatewayConfig.Builder config = GatewayConfig.builder().identity(identity);
+        YamlNode id = root.get("id");
+        if (!id.isMissing()) {
+            try {
+                config.id(GatewayId.parse(id.string()));
+            } catch (IllegalArgumentException e) {
+                throw id.error(e);
+            }
+        }
 
         YamlNode inbound = root.get("inbound").onlyKeys(Set.of("address", "port"));
         config.inbound(inbound.get("address").string("0.0.0.0"), inbound.get("port").port(4143));

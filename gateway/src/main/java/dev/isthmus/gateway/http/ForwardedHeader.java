@@ -1,12 +1,15 @@
 package dev.isthmus.gateway.http;
 
+import dev.isthmus.gateway.GatewayId;
 import dev.isthmus.identity.SpiffeId;
 import io.netty.util.AsciiString;
 import java.util.List;
 
 /**
  * The {@code Forwarded} header of RFC 7239: writing the element this gateway appends, and reading the
- * elements earlier hops appended, to notice a request that already passed through this gateway.
+ * elements earlier hops appended, to notice a request that already passed through this gateway. The
+ * {@code by} is the installation's {@link GatewayId}, never the SPIFFE identity, which other clusters'
+ * gateways share.
  */
 public final class ForwardedHeader {
 
@@ -15,13 +18,13 @@ public final class ForwardedHeader {
     private ForwardedHeader() {}
 
     /** {@code by=<gateway>;for=<peer>;host=<host>;proto=<proto>}, each value quoted when it is not a token. */
-    public static String element(SpiffeId by, SpiffeId forPeer, String host, String proto) {
+    public static String element(GatewayId by, SpiffeId forPeer, String host, String proto) {
         return element(by, forPeer.toString(), host, proto);
     }
 
     /** The same, for a node that is not a peer gateway: an outbound client's address, say. */
-    public static String element(SpiffeId by, String forNode, String host, String proto) {
-        return "by=" + value(by.toString()) + ";for=" + value(forNode) + ";host=" + value(host) + ";proto=" + value(proto);
+    public static String element(GatewayId by, String forNode, String host, String proto) {
+        return "by=" + value(by.value()) + ";for=" + value(forNode) + ";host=" + value(host) + ";proto=" + value(proto);
     }
 
     /**

@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.isthmus.gateway.GatewayMetrics;
 import dev.isthmus.gateway.GatewayMetrics.Rejection;
-import dev.isthmus.identity.SpiffeId;
+import dev.isthmus.gateway.GatewayId;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
@@ -20,18 +20,19 @@ import java.time.Duration;
  */
 public final class Forwarder {
 
-    private final SpiffeId self;
+    private final GatewayId self;
     private final String forNode;
     private final String proto;
     private final GatewayMetrics metrics;
     private final Duration requestTimeout;
 
     /**
-     * @param self this gateway, the {@code by=} of the element it appends
+     * @param self this gateway installation, the {@code by=} of the element it appends and what a loop
+     *     brings back; the peer's identity goes into {@code for=} and plays no part in loop detection
      * @param forNode who sent the requests: a peer gateway's identity, or an outbound client's address
      * @param proto how they reached this gateway: {@code https} (mTLS) or {@code http}
      */
-    public Forwarder(SpiffeId self, String forNode, String proto, GatewayMetrics metrics, Duration requestTimeout) {
+    public Forwarder(GatewayId self, String forNode, String proto, GatewayMetrics metrics, Duration requestTimeout) {
         this.self = requireNonNull(self, "self");
         this.forNode = requireNonNull(forNode, "forNode");
         this.proto = requireNonNull(proto, "proto");
@@ -39,13 +40,16 @@ public final class Forwarder {
         this.requestTimeout = requireNonNull(requestTimeout, "requestTimeout");
     }
 
-    /** A 508 when the request already passed through this gateway; {@code null} when it did not. */
+    /**
+     * A 508 when the request already passed through this gateway installation (any of its replicas);
+     * {@code null} when it did not.
+     */
     public Exchange refuseLoop(HttpProxyHandler inbound, HttpRequest request) {
-        if (!ForwardedHeader.hasBy(request.headers().getAll(ForwardedHeader.NAME), self.toString())) {
+        if (!ForwardedHeader.hasBy(request.headers().getAll(ForwardedHeader.NAME), self.value())) {
             return null;
         }
         metrics.rejected(Rejection.LOOP);
-        return new LocalReply(inbound, request, 508, "loop detected: the request already passed through " + self);
+        return new LocalReply(inbound, request, 508, "loop detected: the request already passed through this gateway (by=" + self + ")");
     }
 
     /** Proxies {@code request} to {@code destination} over {@code upstream}, as a request for {@code authority}. */

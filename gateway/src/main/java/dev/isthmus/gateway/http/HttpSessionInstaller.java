@@ -3,6 +3,7 @@ package dev.isthmus.gateway.http;
 import static java.util.Objects.requireNonNull;
 
 import dev.isthmus.gateway.Gateway;
+import dev.isthmus.gateway.GatewayId;
 import dev.isthmus.gateway.GatewayMetrics;
 import dev.isthmus.gateway.inbound.HttpSessions;
 import dev.isthmus.gateway.inbound.InboundPipeline;
@@ -65,27 +66,33 @@ public final class HttpSessionInstaller implements HttpSessions {
     private final Upstreams upstreams;
     private final GatewayMetrics metrics;
     private final SpiffeId self;
+    private final GatewayId id;
     private final Duration requestTimeout;
     private final UpstreamPools pools;
 
-    public HttpSessionInstaller(Upstreams upstreams, GatewayMetrics metrics, SpiffeId self, Duration requestTimeout) {
+    /**
+     * @param self the gateway's identity, which its probe answers with
+     * @param id the gateway installation's id, the {@code Forwarded: by=} that loop detection looks for
+     */
+    public HttpSessionInstaller(Upstreams upstreams, GatewayMetrics metrics, SpiffeId self, GatewayId id, Duration requestTimeout) {
         this.upstreams = requireNonNull(upstreams, "upstreams");
         this.metrics = requireNonNull(metrics, "metrics");
         this.self = requireNonNull(self, "self");
+        this.id = requireNonNull(id, "id");
         this.requestTimeout = requireNonNull(requestTimeout, "requestTimeout");
         this.pools = new UpstreamPools(upstreams, POOL_IDLE_TIMEOUT);
     }
 
-    /** The factory {@link Gateway} takes: HTTP sessions with the gateway's upstreams, metrics, identity and request timeout. */
+    /** The factory {@link Gateway} takes: HTTP sessions with the gateway's upstreams, metrics, identity, id and request timeout. */
     public static Function<Gateway, HttpSessions> factory() {
         return gateway -> new HttpSessionInstaller(gateway.upstreams(), gateway.metrics(), gateway.config().identity(),
-                gateway.config().requestTimeout());
+                gateway.config().id(), gateway.config().requestTimeout());
     }
 
     @Override
     public void proxy(ChannelHandlerContext ctx, TransportHeader header, ExportedService service, SpiffeId peer) {
         requireNonNull(peer, "peer");
-        Responder responder = localService(service, new Forwarder(self, peer.toString(), "https", metrics, requestTimeout));
+        Responder responder = localService(service, new Forwarder(id, peer.toString(), "https", metrics, requestTimeout));
         install(ctx, header.protocol(), responder, new RequestMetrics(metrics, service.target(), peer.toString()));
     }
 

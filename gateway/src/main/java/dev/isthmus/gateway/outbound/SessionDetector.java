@@ -107,7 +107,7 @@ final class SessionDetector extends ChannelInboundHandlerAdapter {
             OpaqueTunnel.start(ctx, route, data, inputEnded, sessions);
             return;
         }
-        Forwarder forwarder = new Forwarder(sessions.config().identity(), clientNode(ctx.channel().remoteAddress()), "http",
+        Forwarder forwarder = new Forwarder(sessions.config().id(), clientNode(ctx.channel().remoteAddress()), "http",
                 sessions.metrics(), sessions.config().requestTimeout());
         HttpSessionInstaller.serve(ctx, verdict == Verdict.HTTP2 ? SessionProtocol.HTTP2 : SessionProtocol.HTTP1,
                 new RouteResponder(port, sessions, forwarder, ctx.channel().eventLoop()),

@@ -3,6 +3,7 @@ package dev.isthmus.gateway.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.isthmus.gateway.GatewayId;
 import dev.isthmus.identity.SpiffeId;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -104,6 +105,31 @@ class GatewayFileTest {
                 "mirror.isthmus.dev/exported=true"));
     }
 
+    @Test
+    void takesTheInstallationIdThatItsReplicasShare() {
+        String yaml = """
+                identity: spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway
+                id: _isthmus-k3j5w2q7m4xa
+                trustAnchors: /roots.crt
+                certificate: {cert: a, key: b}
+                """;
+        assertThat(GatewayFile.parse(yaml, "gateway.yaml", BASE).config().id()).isEqualTo(GatewayId.parse("_isthmus-k3j5w2q7m4xa"));
+        assertThat(GatewayFile.parse(yaml, "gateway.yaml", BASE).config().id()).as("a second replica reading the same file")
+                .isEqualTo(GatewayId.parse("_isthmus-k3j5w2q7m4xa"));
+    }
+
+    @Test
+    void withoutAnIdEachProcessMakesUpItsOwn() {
+        String yaml = """
+                identity: spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway
+                trustAnchors: /roots.crt
+                certificate: {cert: a, key: b}
+                """;
+        GatewayId one = GatewayFile.parse(yaml, "gateway.yaml", BASE).config().id();
+        assertThat(one.value()).matches("_isthmus-[a-z2-7]{12}");
+        assertThat(GatewayFile.parse(yaml, "gateway.yaml", BASE).config().id()).isNotEqualTo(one);
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "trustAnchors: /a\\ncertificate: {cert: a, key: b} | gateway.yaml: identity: missing",
@@ -124,6 +150,10 @@ class GatewayFileTest {
         "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\ncertificate: {cert: a, key: b}\\nroutes: {kubernetes: {clusterDomain: Cluster_Local}} | routes.kubernetes.clusterDomain: 'Cluster_Local' (expected a DNS domain such as cluster.local)",
         "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\ncertificate: {cert: a, key: b}\\nroutes: {kubernetes: {exportSelector: ''}} | routes.kubernetes.exportSelector: is '' (expected a non-empty string)",
         "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\ncertificate: {cert: a, key: b}\\nroutes: {kubernetes: [a]} | routes.kubernetes: is a list (expected a mapping)",
+        "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\ncertificate: {cert: a, key: b}\\nid: isthmus-east | id: gateway id: 'isthmus-east' (expected: an RFC 7239 obfuscated identifier",
+        "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\ncertificate: {cert: a, key: b}\\nid: '_a;by=_b' | id: gateway id: '_a;by=_b' (expected: an RFC 7239 obfuscated identifier",
+        "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\ncertificate: {cert: a, key: b}\\nid: '' | id: is '' (expected a non-empty string)",
+        "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\ncertificate: {cert: a, key: b}\\nid: [_a] | id: is a list",
     })
     void badFilesSayWhereAndWhatWasExpected(String yaml, String message) {
         assertThatThrownBy(() -> GatewayFile.parse(yaml.replace("\\n", "\n"), "gateway.yaml", BASE))

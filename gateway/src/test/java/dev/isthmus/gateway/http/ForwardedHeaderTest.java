@@ -2,6 +2,7 @@ package dev.isthmus.gateway.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.isthmus.gateway.GatewayId;
 import dev.isthmus.identity.SpiffeId;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -12,18 +13,25 @@ class ForwardedHeaderTest {
 
     static final SpiffeId EAST = SpiffeId.parse("spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway");
     static final SpiffeId WEST = SpiffeId.parse("spiffe://west.example/ns/isthmus-multicluster/sa/isthmus-gateway");
+    static final GatewayId EAST_ID = GatewayId.parse("_isthmus-eastaaaaaaaa");
 
     @Test
-    void anElementQuotesWhatIsNotAToken() {
-        assertThat(ForwardedHeader.element(EAST, WEST, "podinfo.test.svc.cluster.local:9898", "https")).isEqualTo(
-                "by=\"spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway\""
+    void anElementNamesTheInstallationInByAndThePeerInFor() {
+        assertThat(ForwardedHeader.element(EAST_ID, WEST, "podinfo.test.svc.cluster.local:9898", "https")).isEqualTo(
+                "by=_isthmus-eastaaaaaaaa"
                         + ";for=\"spiffe://west.example/ns/isthmus-multicluster/sa/isthmus-gateway\""
                         + ";host=\"podinfo.test.svc.cluster.local:9898\";proto=https");
     }
 
     @Test
+    void theInstallationIdIsAToken() {
+        GatewayId id = GatewayId.random();
+        assertThat(ForwardedHeader.value(id.value())).isEqualTo(id.value());
+    }
+
+    @Test
     void aHostWithoutPortIsAToken() {
-        assertThat(ForwardedHeader.element(EAST, WEST, "podinfo", "https")).contains(";host=podinfo;");
+        assertThat(ForwardedHeader.element(EAST_ID, WEST, "podinfo", "https")).contains(";host=podinfo;");
     }
 
     @Test
@@ -59,7 +67,19 @@ class ForwardedHeaderTest {
 
     @Test
     void looksAtEveryHeaderLine() {
-        assertThat(ForwardedHeader.hasBy(List.of("for=a", ForwardedHeader.element(EAST, WEST, "h", "https")),
-                EAST.toString())).isTrue();
+        assertThat(ForwardedHeader.hasBy(List.of("for=a", ForwardedHeader.element(EAST_ID, WEST, "h", "https")),
+                EAST_ID.value())).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "by=_isthmus-eastaaaaaaaab",
+        "by=_isthmus-eastaaaaaaa",
+        "by=_ISTHMUS-EASTAAAAAAAA",
+        "for=_isthmus-eastaaaaaaaa",
+        "by=\"spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway\";for=_isthmus-eastaaaaaaaa",
+    })
+    void anotherInstallationsIdIsNotOurs(String header) {
+        assertThat(ForwardedHeader.hasBy(List.of(header), EAST_ID.value())).isFalse();
     }
 }

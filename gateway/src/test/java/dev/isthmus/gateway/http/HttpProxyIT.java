@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.isthmus.gateway.GatewayConfig;
+import dev.isthmus.gateway.GatewayId;
 import dev.isthmus.gateway.routing.BackendProtocol;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.ExportedService;
@@ -139,8 +140,8 @@ class HttpProxyIT {
             assertThat(seen).isNotNull();
             assertThat(seen.uri()).isEqualTo("/hello?x=1");
             assertThat(seen.headers().get(HttpHeaderNames.HOST)).isEqualTo(path.service() + ":80");
-            assertThat(seen.headers().getAll(ForwardedHeader.NAME)).containsExactly("by=\"" + TestPki.GATEWAY
-                    + "\";for=\"" + TestPki.PEER + "\";host=\"podinfo-east:9898\";proto=https");
+            assertThat(seen.headers().getAll(ForwardedHeader.NAME)).containsExactly("by=" + gateway.gateway().config().id()
+                    + ";for=\"" + TestPki.PEER + "\";host=\"podinfo-east:9898\";proto=https");
             if (path.backend == BackendProtocol.HTTP1) { // an h2c backend's own conversion adds x-http2-* headers
                 assertThat(seen.headers().names()).noneMatch(name -> name.toLowerCase().startsWith("x-http2-"));
             }
@@ -197,14 +198,15 @@ class HttpProxyIT {
     void aLoopIsRefusedWith508WithoutContactingTheBackend(Path path) throws Exception {
         try (GatewayHarness gateway = gateway(); HttpPeer peer = peer(gateway, path.service(), path.session)) {
             path.server().seen.clear();
+            GatewayId self = gateway.gateway().config().id();
             FullHttpRequest looped = get("/hello");
             looped.headers().add(ForwardedHeader.NAME, "for=10.0.0.1");
-            looped.headers().add(ForwardedHeader.NAME, "by=\"" + TestPki.GATEWAY + "\";for=\"" + TestPki.PEER + "\"");
+            looped.headers().add(ForwardedHeader.NAME, "by=" + self + ";for=\"" + TestPki.PEER + "\"");
 
             HttpPeer.Reply reply = peer.exchange(looped);
 
             assertThat(reply.status()).isEqualTo(508);
-            assertThat(reply.error()).isEqualTo("loop detected: the request already passed through " + TestPki.GATEWAY);
+            assertThat(reply.error()).isEqualTo("loop detected: the request already passed through this gateway (by=" + self + ")");
             assertThat(reply.body()).isEqualTo(reply.error() + "\n");
             assertThat(reply.headers().get(HttpHeaderNames.CONTENT_TYPE)).startsWith("text/plain");
             assertThat(gateway.awaitCount(1, REQUESTS, "status_class", "5xx", "target", path.service() + ":80")).isEqualTo(1);
@@ -212,6 +214,49 @@ class HttpProxyIT {
             assertThat(path.server().seen).isEmpty();
             // The connection stays usable.
             assertThat(peer.exchange(get("/hello")).status()).isEqualTo(200);
+        }
+    }
+
+    /**
+     * Every cluster's gateway has the same SPIFFE identity by default: what another cluster's gateway
+     * appended (in the form gateways wrote before installation ids, too) is not a loop.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Path.class, names = {"HTTP1_TO_HTTP1", "HTTP2_TO_H2C"})
+    void anElementFromAnotherGatewayWithTheSameIdentityIsNotALoop(Path path) throws Exception {
+        try (GatewayHarness gateway = gateway(); HttpPeer peer = peer(gateway, path.service(), path.session)) {
+            path.server().seen.clear();
+            FullHttpRequest request = get("/hello");
+            request.headers().add(ForwardedHeader.NAME, "by=\"" + TestPki.GATEWAY + "\";for=127.0.0.1;proto=http");
+            request.headers().add(ForwardedHeader.NAME, "by=" + GatewayId.random() + ";for=127.0.0.1;proto=http");
+
+            HttpPeer.Reply reply = peer.exchange(request);
+
+            assertThat(reply.status()).as("%s", reply.error()).isEqualTo(200);
+            assertThat(path.server().seen.poll(5, TimeUnit.SECONDS)).isNotNull();
+            assertThat(gateway.count("isthmus.gateway.sessions.rejected", "reason", "loop")).isZero();
+        }
+    }
+
+    /** Replicas of one installation share its id: a request that went through one and comes back to another loops. */
+    @Test
+    void aRequestThatComesBackThroughAnotherReplicaOfTheInstallationIsRefused() throws Exception {
+        GatewayId installation = GatewayId.random();
+        try (GatewayHarness replicaA = gateway(routes(), b -> b.id(installation));
+                GatewayHarness replicaB = gateway(routes(), b -> b.id(installation));
+                HttpPeer throughA = peer(replicaA, H1, SessionProtocol.HTTP1);
+                HttpPeer throughB = peer(replicaB, H1, SessionProtocol.HTTP1)) {
+            http1.seen.clear();
+            assertThat(throughA.exchange(get("/hello")).status()).isEqualTo(200);
+            TestBackend.Seen seen = http1.seen.poll(5, TimeUnit.SECONDS);
+            assertThat(seen).isNotNull();
+            FullHttpRequest back = get("/hello");
+            seen.headers().getAll(ForwardedHeader.NAME).forEach(value -> back.headers().add(ForwardedHeader.NAME, value));
+
+            HttpPeer.Reply reply = throughB.exchange(back);
+
+            assertThat(reply.status()).isEqualTo(508);
+            assertThat(replicaB.count("isthmus.gateway.sessions.rejected", "reason", "loop")).isEqualTo(1);
         }
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.isthmus.gateway.Gateway;
 import dev.isthmus.gateway.GatewayConfig;
+import dev.isthmus.gateway.GatewayId;
 import dev.isthmus.gateway.http.HttpSessionInstaller;
 import dev.isthmus.gateway.http.TestBackend;
 import dev.isthmus.gateway.probe.LinkStatus;
@@ -49,13 +50,17 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The cross-cluster path on loopback: a WEST and an EAST gateway in one JVM, each with its own issuer
- * under one trust anchor. Unmodified clients call west's outbound listeners; west carries them over
- * mTLS to east, which forwards to its exported backends.
+ * under one trust anchor and, as {@code multicluster install} makes them, the same SPIFFE identity and
+ * each its own installation id. Unmodified clients call west's outbound listeners; west carries them
+ * over mTLS to east, which forwards to its exported backends.
  */
 class CrossClusterIT {
 
     static final SpiffeId EAST_ID = SpiffeId.parse("spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway");
-    static final SpiffeId WEST_ID = SpiffeId.parse("spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway-west");
+    /** The same identity as east's: every cluster's gateway is the ServiceAccount isthmus-gateway of isthmus-multicluster. */
+    static final SpiffeId WEST_ID = EAST_ID;
+    static final GatewayId EAST_INSTALLATION = GatewayId.derivedFrom("cluster.local", "isthmus-multicluster", "east-kube-system-uid");
+    static final GatewayId WEST_INSTALLATION = GatewayId.derivedFrom("cluster.local", "isthmus-multicluster", "west-kube-system-uid");
     /** Valid under the same anchor, but not who east is: what an impostor route expects. */
     static final SpiffeId NORTH_ID = SpiffeId.parse("spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway-north");
 
@@ -66,6 +71,8 @@ class CrossClusterIT {
     static final String SPLIT = "split.test.svc.cluster.local";
     static final String UPLOAD = "upload.test.svc.cluster.local";
     static final String LOCAL = "podinfo.test.svc.cluster.local";
+    /** Exported by east, and served by west's outbound listener of the route to it: a real loop. */
+    static final String LOOP = "loop.test.svc.cluster.local";
 
     static TestBackend eastHttp1;
     static TestBackend eastH2c;
@@ -78,19 +85,21 @@ class CrossClusterIT {
     static Cluster west;
     static LinkHealthDouble links = new LinkHealthDouble();
     static int closedPort;
-    static int h1Port, h2Port, tcpPort, manyPort, impostorPort, downPort, splitPort, failoverPort, uploadPort, newPort;
+    static int h1Port, h2Port, tcpPort, manyPort, impostorPort, downPort, splitPort, failoverPort, uploadPort, newPort, loopPort;
 
     /** One cluster's gateway, with its own registry and a certificate from its own issuer. */
     static final class Cluster implements AutoCloseable {
         final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         final Gateway gateway;
 
-        Cluster(CertificateAuthority issuer, TrustAnchors anchors, SpiffeId identity, RouteTable routes) throws InterruptedException {
+        Cluster(CertificateAuthority issuer, TrustAnchors anchors, SpiffeId identity, GatewayId id, RouteTable routes)
+                throws InterruptedException {
             GatewayConfig config = GatewayConfig.builder()
                     .inbound("127.0.0.1", 0)
                     .admin("127.0.0.1", 0)
                     .outboundHost("127.0.0.1")
                     .identity(identity)
+                    .id(id)
                     .ioThreads(2)
                     .connectTimeout(Duration.ofSeconds(2))
                     .requestTimeout(Duration.ofSeconds(20))
@@ -132,7 +141,7 @@ class CrossClusterIT {
         eastEcho = new EchoServer();
         westLocal = new TestBackend(BackendProtocol.HTTP1);
         westFailoverLocal = new TestBackend(BackendProtocol.HTTP1);
-        int[] ports = freePorts(11);
+        int[] ports = freePorts(12);
         closedPort = ports[0];
         h1Port = ports[1];
         h2Port = ports[2];
@@ -144,14 +153,18 @@ class CrossClusterIT {
         failoverPort = ports[8];
         uploadPort = ports[9];
         newPort = ports[10];
-        east = new Cluster(root.createIssuer("cluster.local", Duration.ofDays(10), dayAgo), anchors, EAST_ID, new RouteTable("cluster.local",
+        loopPort = ports[11];
+        east = new Cluster(root.createIssuer("cluster.local", Duration.ofDays(10), dayAgo), anchors, EAST_ID, EAST_INSTALLATION,
+                new RouteTable("cluster.local",
                 List.of(exported(H1, 80, BackendProtocol.HTTP1, eastHttp1.port()),
                         exported(MANY, 80, BackendProtocol.HTTP1, eastHttp1.port()),
                         exported(H2C, 80, BackendProtocol.H2C, eastH2c.port()),
                         exported(ECHO, 7, BackendProtocol.OPAQUE, eastEcho.port()),
                         exported(SPLIT, 80, BackendProtocol.HTTP1, eastSplit.port()),
-                        exported(UPLOAD, 80, BackendProtocol.HTTP1, eastUploads.port()))));
-        west = new Cluster(root.createIssuer("cluster.local", Duration.ofDays(10), dayAgo), anchors, WEST_ID, westRoutes());
+                        exported(UPLOAD, 80, BackendProtocol.HTTP1, eastUploads.port()),
+                        exported(LOOP, 80, BackendProtocol.HTTP1, loopPort))));
+        west = new Cluster(root.createIssuer("cluster.local", Duration.ofDays(10), dayAgo), anchors, WEST_ID, WEST_INSTALLATION,
+                westRoutes());
         west.gateway.linkHealth(links);
         // The one probe each link gets at the start must be over before any test counts east's connections.
         long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
@@ -188,7 +201,8 @@ class CrossClusterIT {
                 new OutboundRoute(failoverPort, "failover", List.of(
                         new WeightedBackend(exported(LOCAL, 80, BackendProtocol.HTTP1, westFailoverLocal.port()), 50),
                         new WeightedBackend(remote("east-b", SPLIT, 80, EAST_ID, east.gateway.inboundPort()), 50))),
-                OutboundRoute.mirror(uploadPort, "upload-east", remote("east", UPLOAD, 80, EAST_ID, east.gateway.inboundPort()))));
+                OutboundRoute.mirror(uploadPort, "upload-east", remote("east", UPLOAD, 80, EAST_ID, east.gateway.inboundPort())),
+                OutboundRoute.mirror(loopPort, "loop-east", remote("east", LOOP, 80, EAST_ID, east.gateway.inboundPort()))));
     }
 
     static ExportedService exported(String name, int port, BackendProtocol protocol, int backendPort) {
@@ -236,10 +250,13 @@ class CrossClusterIT {
         TestBackend.Seen seen = lastSeen(eastHttp1);
         assertThat(seen.headers().get("host")).isEqualTo(H1 + ":80");
         String forwarded = String.join(", ", seen.headers().getAll("forwarded"));
-        // West's element names west and the client; east's names east, and west as the authenticated peer.
+        // West's element names west's installation and the client; east's names east's installation, and west's
+        // identity as the authenticated peer. Both gateways have the same identity, and neither took the other's
+        // element for a loop.
         assertThat(forwarded)
-                .contains("by=\"" + WEST_ID + "\";for=127.0.0.1;host=\"podinfo-east:9898\";proto=http")
-                .contains("by=\"" + EAST_ID + "\";for=\"" + WEST_ID + "\"");
+                .contains("by=" + WEST_INSTALLATION + ";for=127.0.0.1;host=\"podinfo-east:9898\";proto=http")
+                .contains("by=" + EAST_INSTALLATION + ";for=\"" + WEST_ID + "\"");
+        assertThat(east.count("isthmus.gateway.sessions.rejected", "reason", "loop")).isZero();
         assertThat(west.count("isthmus.gateway.outbound.requests", counted) - before).isEqualTo(2);
     }
 
@@ -250,7 +267,9 @@ class CrossClusterIT {
             assertThat(reply.status()).isEqualTo(200);
             assertThat(reply.body()).isEqualTo("hello from H2C");
         }
-        assertThat(lastSeen(eastH2c).headers().getAll("forwarded")).anyMatch(value -> value.contains("by=\"" + EAST_ID + "\""));
+        assertThat(lastSeen(eastH2c).headers().getAll("forwarded"))
+                .anyMatch(value -> value.startsWith("by=" + WEST_INSTALLATION + ";"))
+                .anyMatch(value -> value.startsWith("by=" + EAST_INSTALLATION + ";"));
     }
 
     @Test
@@ -262,6 +281,21 @@ class CrossClusterIT {
             socket.shutdownOutput();
             assertThat(socket.getInputStream().read()).as("the echo's end of output comes back as the end of the stream").isEqualTo(-1);
         }
+    }
+
+    /**
+     * West's route sends to east's LOOP, whose endpoint is that route's own listener in west: the request
+     * comes back to west, which finds its own installation id in Forwarded and answers 508.
+     */
+    @Test
+    void aRequestThatComesBackToTheSameGatewayIsRefusedWith508() throws Exception {
+        double before = west.count("isthmus.gateway.sessions.rejected", "reason", "loop");
+        try (PlainHttpClient client = new PlainHttpClient(loopPort)) {
+            PlainHttpClient.Reply reply = client.get("/around");
+            assertThat(reply.status()).isEqualTo(508);
+        }
+        assertThat(west.count("isthmus.gateway.sessions.rejected", "reason", "loop") - before).isEqualTo(1);
+        assertThat(east.count("isthmus.gateway.sessions.rejected", "reason", "loop")).isZero();
     }
 
     @Test
