@@ -15,6 +15,13 @@ import java.util.logging.Logger;
  */
 final class Logging {
 
+    /**
+     * fabric8 warns on every use of a resource version it calls unstable; Link and TrafficSplit are v1alpha1 by
+     * design (Linkerd's and SMI's), so the warning only tells the user something they cannot change. Held here
+     * because java.util.logging keeps loggers weakly, and a collected logger forgets its level.
+     */
+    private static final Logger VERSION_USAGE = Logger.getLogger("io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils");
+
     private Logging() {}
 
     static void configure(Level level) {
@@ -34,5 +41,6 @@ final class Logging {
         });
         root.addHandler(handler);
         root.setLevel(level);
+        VERSION_USAGE.setLevel(Level.SEVERE);
     }
 }

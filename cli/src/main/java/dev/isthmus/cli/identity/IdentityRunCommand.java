@@ -1,6 +1,7 @@
 package dev.isthmus.cli.identity;
 
 import dev.isthmus.cli.UserException;
+import dev.isthmus.cli.kube.KubeOptions;
 import dev.isthmus.identity.SpiffeId;
 import dev.isthmus.identity.issuer.IssuerService;
 import dev.isthmus.identity.issuer.IssuerServiceConfig;
@@ -67,7 +68,8 @@ public final class IdentityRunCommand implements Callable<Integer> {
         @Option(names = "--token-file", description = "Static tokens, one '<token> <spiffe-id>' per line (demo, non-Kubernetes).")
         Path file;
 
-        @Option(names = "--kubernetes", description = "Verify tokens with the Kubernetes TokenReview API (in-cluster or kubeconfig).")
+        @Option(names = "--kubernetes", description = "Verify tokens with the Kubernetes TokenReview API of the cluster"
+                + " --kubeconfig/--context choose (default: in-cluster, else the kubeconfig's current context).")
         boolean kubernetes;
     }
 
@@ -88,8 +90,9 @@ public final class IdentityRunCommand implements Callable<Integer> {
         if (tokens.file != null) {
             verifier = StaticTokens.load(tokens.file);
         } else {
-            // A token review blocks a verifier thread: fail fast rather than retry for minutes.
-            Config kube = new ConfigBuilder(Config.autoConfigure(null)).withRequestRetryBackoffLimit(1)
+            // The cluster --kubeconfig/--context name (else in-cluster, else ~/.kube/config). A token review blocks a
+            // verifier thread: fail fast rather than retry for minutes.
+            Config kube = new ConfigBuilder(KubeOptions.of(spec).config()).withRequestRetryBackoffLimit(1)
                     .withConnectionTimeout(3_000).withRequestTimeout(5_000).build();
             kubernetes = new KubernetesClientBuilder().withConfig(kube).build();
             verifier = new TokenReviewer(kubernetes, trustDomain, audiences);
