@@ -1,5 +1,6 @@
 package dev.isthmus.cli.check;
 
+import dev.isthmus.cli.install.IdentityFiles;
 import dev.isthmus.identity.ca.InvalidAuthorityException;
 import dev.isthmus.identity.ca.Keys;
 import dev.isthmus.identity.ca.TrustAnchors;
@@ -61,6 +62,15 @@ public final class CertificateChecks {
             return Optional.empty();
         }
         report.pass("trust anchors are CA certificates");
+        List<String> notRoots = roots.stream().filter(r -> !IdentityFiles.selfSigned(r))
+                .map(r -> "'" + subject(r) + "' is not self-signed (issued by '" + r.getIssuerX500Principal().getName() + "')")
+                .toList();
+        if (!notRoots.isEmpty()) {
+            report.fail("trust anchors are root CAs", withHint(notRoots, source + ": expected a root CA, such as `isthmus certs root`"
+                    + " makes; an intermediate CA is the issuer, not the anchor"));
+            return Optional.empty();
+        }
+        report.pass("trust anchors are root CAs");
         validity("trust anchors", roots, source);
         return Optional.of(roots);
     }
@@ -91,6 +101,13 @@ public final class CertificateChecks {
                     + "' may not sign certificates (expected keyUsage keyCertSign)");
         } else {
             report.pass("issuer certificate is a CA that may sign certificates");
+        }
+        if (IdentityFiles.selfSigned(issuer) || anchors.map(a -> a.contains(issuer)).orElse(false)) {
+            report.fail("issuer certificate is not a trust anchor", certificateSource + ": '" + subject(issuer) + "' is a trust"
+                    + " anchor itself (expected: an intermediate CA signed by the anchor, such as `isthmus certs issuer"
+                    + " --ca-cert root.crt` makes)");
+        } else {
+            report.pass("issuer certificate is not a trust anchor");
         }
         validity("issuer certificate", chain, certificateSource);
         if (anchors.isEmpty()) {

@@ -7,6 +7,7 @@ import dev.isthmus.identity.ca.TrustAnchors;
 import dev.isthmus.identity.pem.PemException;
 import dev.isthmus.identity.pem.PemFiles;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -39,6 +40,13 @@ public record IdentityFiles(String anchorsPem, String issuerCertificatePem, Stri
                     + "; the issuer must be a CA certificate, valid now, with its own private key"
                     + " (make one with `isthmus certs issuer`)");
         }
+        X509Certificate issuerCertificate = issuer.certificate();
+        if (selfSigned(issuerCertificate) || anchors.roots().contains(issuerCertificate)) {
+            throw new UserException(CERTIFICATE_FLAG + " " + certificateFile + ": '"
+                    + issuerCertificate.getSubjectX500Principal().getName() + "' is a trust anchor itself (expected: an"
+                    + " intermediate CA signed by the anchor, such as `isthmus certs issuer --ca-cert root.crt` makes, so that"
+                    + " the anchor's key stays off the cluster and the issuer can be rotated under it)");
+        }
         try {
             anchors.verify(issuer.chain(), now);
         } catch (CertPathValidatorException e) {
@@ -60,6 +68,11 @@ public record IdentityFiles(String anchorsPem, String issuerCertificatePem, Stri
         }
         for (X509Certificate root : anchors.roots()) {
             String subject = root.getSubjectX500Principal().getName();
+            if (!selfSigned(root)) {
+                throw new UserException(ANCHORS_FLAG + " " + file + ": '" + subject + "' is not self-signed (issued by '"
+                        + root.getIssuerX500Principal().getName() + "') (expected: a root CA, such as `isthmus certs root`"
+                        + " makes; an intermediate CA belongs in " + CERTIFICATE_FLAG + ")");
+            }
             if (now.isAfter(root.getNotAfter().toInstant())) {
                 throw new UserException(ANCHORS_FLAG + " " + file + ": the trust anchor '" + subject + "' expired at "
                         + root.getNotAfter().toInstant() + " (it is " + now + "); make a new anchor (`isthmus certs root`)"
@@ -71,6 +84,23 @@ public record IdentityFiles(String anchorsPem, String issuerCertificatePem, Stri
             }
         }
         return anchors;
+    }
+
+    /**
+     * Whether {@code certificate} names itself as its issuer and its own key verifies its signature: a root CA,
+     * which is what a trust anchor must be (an intermediate as the anchor would make its issuer's anchor
+     * unknown to every peer that checks the whole chain).
+     */
+    public static boolean selfSigned(X509Certificate certificate) {
+        if (!certificate.getSubjectX500Principal().equals(certificate.getIssuerX500Principal())) {
+            return false;
+        }
+        try {
+            certificate.verify(certificate.getPublicKey());
+            return true;
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
     }
 
     private static String read(String flag, Path file) {

@@ -42,10 +42,12 @@ class CheckCommandTest {
                 ----------------
                 √ trust anchors can be read (1 certificate)
                 √ trust anchors are CA certificates
+                √ trust anchors are root CAs
                 √ trust anchors are within their validity period
                 √ trust anchors will not expire soon
                 √ issuer certificate can be read
                 √ issuer certificate is a CA that may sign certificates
+                √ issuer certificate is not a trust anchor
                 √ issuer certificate is within its validity period
                 √ issuer certificate will not expire soon
                 √ issuer certificate chains to the trust anchors
@@ -63,6 +65,28 @@ class CheckCommandTest {
         assertThat(run.out()).contains("× trust anchors are CA certificates\n    '" + "CN=podinfo.east.serviceaccount.identity.isthmus.cluster.local")
                 .contains("is not a CA certificate (expected basicConstraints CA:TRUE)")
                 .contains("~ issuer certificate chains to the trust anchors\n    the trust anchors could not be used (see above)")
+                .endsWith("Status check results are ×\n");
+    }
+
+    @Test
+    void anIntermediateIsNoAnchor() {
+        CliRun run = check("issuer.crt", "issuer.crt", "issuer.key");
+
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.out()).contains("× trust anchors are root CAs\n    'CN=identity.isthmus.cluster.local' is not self-signed"
+                        + " (issued by 'CN=root.isthmus.cluster.local')")
+                .contains(path("issuer.crt") + ": expected a root CA, such as `isthmus certs root` makes")
+                .contains("~ issuer certificate chains to the trust anchors")
+                .endsWith("Status check results are ×\n");
+    }
+
+    @Test
+    void theAnchorIsNoIssuer() {
+        CliRun run = check("root.crt", "root.crt", "root.key");
+
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.out()).contains("× issuer certificate is not a trust anchor\n    " + path("root.crt")
+                        + ": 'CN=root.isthmus.cluster.local' is a trust anchor itself (expected: an intermediate CA signed by the anchor")
                 .endsWith("Status check results are ×\n");
     }
 

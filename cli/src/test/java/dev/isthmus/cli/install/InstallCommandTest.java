@@ -73,6 +73,28 @@ class InstallCommandTest {
     }
 
     @Test
+    void anIntermediateIsRefusedAsAnAnchor() {
+        certificates(dir);
+        CliRun run = fails("install", "--identity-trust-anchors-file", path("issuer.crt"),
+                "--identity-issuer-certificate-file", path("issuer.crt"), "--identity-issuer-key-file", path("issuer.key"));
+        assertThat(run.err()).contains("--identity-trust-anchors-file " + path("issuer.crt") + ": '", "' is not self-signed (issued by '",
+                "(expected: a root CA, such as `isthmus certs root` makes; an intermediate CA belongs in"
+                        + " --identity-issuer-certificate-file)");
+
+        CliRun multicluster = fails("multicluster", "install", "--identity-trust-anchors-file", path("issuer.crt"));
+        assertThat(multicluster.err()).contains("is not self-signed", "(expected: a root CA");
+    }
+
+    @Test
+    void theAnchorIsRefusedAsTheIssuer() {
+        certificates(dir);
+        CliRun run = fails("install", "--identity-trust-anchors-file", path("root.crt"),
+                "--identity-issuer-certificate-file", path("root.crt"), "--identity-issuer-key-file", path("root.key"));
+        assertThat(run.err()).contains("--identity-issuer-certificate-file " + path("root.crt") + ": '", "' is a trust anchor itself",
+                "(expected: an intermediate CA signed by the anchor");
+    }
+
+    @Test
     void anExpiredAnchorIsRefused() throws Exception {
         certificates(dir);
         Files.writeString(dir.resolve("expired.crt"), expiredRoot());
