@@ -12,8 +12,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code isthmus multicluster allow}: prints a remote-access ServiceAccount (with its token Secret) bound to
- * the remote-access ClusterRole, so each source cluster can watch this one with credentials of its own.
+ * {@code isthmus multicluster allow}: prints a remote-access ServiceAccount bound to the remote-access
+ * ClusterRole, so each source cluster can watch this one with credentials of its own. It has no token Secret:
+ * {@code link} gets an expiring token for it from the TokenRequest API.
  */
 @Command(name = "allow", mixinStandardHelpOptions = true,
         description = {"Print a remote-access ServiceAccount for one source cluster, for `kubectl apply -f -`.",

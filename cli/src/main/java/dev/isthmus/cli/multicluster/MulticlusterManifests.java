@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServicePort;
@@ -102,15 +101,11 @@ public final class MulticlusterManifests {
         ServiceAccount account = Manifests.find(template, ServiceAccount.class, REMOTE_ACCESS);
         account.getMetadata().setName(serviceAccount);
         account.getMetadata().setNamespace(namespace);
-        Secret token = Manifests.find(template, Secret.class, REMOTE_ACCESS + "-token");
-        token.getMetadata().setName(serviceAccount + "-token");
-        token.getMetadata().setNamespace(namespace);
-        token.getMetadata().getAnnotations().put("kubernetes.io/service-account.name", serviceAccount);
         ClusterRoleBinding binding = Manifests.find(template, ClusterRoleBinding.class, REMOTE_ACCESS);
         binding.getMetadata().setName(bindingName(serviceAccount, namespace));
         binding.getSubjects().get(0).setName(serviceAccount);
         binding.getSubjects().get(0).setNamespace(namespace);
-        return List.of(account, token, binding);
+        return List.of(account, binding);
     }
 
     static String bindingName(String serviceAccount, String namespace) {

@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
             ""})
 public final class MulticlusterUninstallCommand implements Callable<Integer> {
 
+    /** Secret too: installs before TokenRequest-only links printed a token Secret per account, and those must go. */
     private static final List<String[]> REMOTE_ACCESS_KINDS = List.of(
             new String[] {"v1", "ServiceAccount"}, new String[] {"v1", "Secret"},
             new String[] {"rbac.authorization.k8s.io/v1", "ClusterRoleBinding"});

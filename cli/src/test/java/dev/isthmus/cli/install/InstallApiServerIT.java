@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -199,6 +200,11 @@ class InstallApiServerIT {
                 .addToAdditionalProperties("spec", Map.of("targetClusterName", "east", "clusterCredentialsSecret",
                         "cluster-credentials-east", "gatewayIdentity", Names.gatewayIdentity("cluster.local")))
                 .build()).create();
+        // What allow printed before links used TokenRequest only: uninstall still finds it by its label.
+        client.resource(new SecretBuilder().withNewMetadata().withName("west-token").withNamespace("default")
+                .addToLabels("app.kubernetes.io/name", "isthmus-mirror-remote-access")
+                .addToAnnotations("kubernetes.io/service-account.name", "west").endMetadata()
+                .withType("kubernetes.io/service-account-token").build()).create();
 
         CliRun refused = isthmus("--kubeconfig", kubeconfig, "multicluster", "uninstall");
         assertThat(refused.exit()).isEqualTo(1);

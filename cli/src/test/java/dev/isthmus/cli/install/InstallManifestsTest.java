@@ -172,6 +172,15 @@ class InstallManifestsTest {
     }
 
     @Test
+    void multiclusterInstallPrintsNoServiceAccountTokenSecret() throws IOException {
+        certificates(dir);
+        List<HasMetadata> printed = Manifests.parse(isthmus("multicluster", "install", "--identity-trust-anchors-file",
+                dir.resolve("root.crt").toString()).ok().out(), "multicluster install");
+        assertThat(printed).filteredOn(Secret.class::isInstance).isEmpty();
+        assertThat(printed).extracting(InstallManifestsTest::key).contains("ServiceAccount/isthmus-multicluster/isthmus-mirror-remote-access");
+    }
+
+    @Test
     void multiclusterInstallRefusesAGatewayIdThatIsNotAnObfuscatedIdentifier() throws IOException {
         certificates(dir);
         CliRun refused = isthmus("multicluster", "install", "--identity-trust-anchors-file", dir.resolve("root.crt").toString(),
@@ -219,20 +228,20 @@ class InstallManifestsTest {
     }
 
     @Test
-    void allowPrintsAServiceAccountItsTokenAndABindingToTheRemoteAccessRole() {
+    void allowPrintsAServiceAccountAndABindingToTheRemoteAccessRoleButNoTokenSecret() {
         List<HasMetadata> printed = Manifests.parse(isthmus("multicluster", "allow", "--service-account-name", "west").ok().out(),
                 "allow");
+        // `link` asks the TokenRequest API for an expiring token: a non-expiring token Secret would be a credential nobody uses.
         assertThat(printed).extracting(InstallManifestsTest::key).containsExactly(
-                "ServiceAccount/isthmus-multicluster/west", "Secret/isthmus-multicluster/west-token",
-                "ClusterRoleBinding/null/isthmus-mirror-remote-access-west");
-        ClusterRoleBinding binding = (ClusterRoleBinding) printed.get(2);
+                "ServiceAccount/isthmus-multicluster/west", "ClusterRoleBinding/null/isthmus-mirror-remote-access-west");
+        ClusterRoleBinding binding = (ClusterRoleBinding) printed.get(1);
         assertThat(binding.getRoleRef().getName()).isEqualTo("isthmus-mirror-remote-access");
         assertThat(binding.getSubjects().get(0).getName()).isEqualTo("west");
 
         List<HasMetadata> elsewhere = Manifests.parse(isthmus("-n", "mirrors", "multicluster", "allow",
                 "--service-account-name", "west").ok().out(), "allow");
         assertThat(elsewhere).extracting(InstallManifestsTest::key).containsExactly("ServiceAccount/mirrors/west",
-                "Secret/mirrors/west-token", "ClusterRoleBinding/null/isthmus-mirror-remote-access-mirrors-west");
+                "ClusterRoleBinding/null/isthmus-mirror-remote-access-mirrors-west");
         // The global option works after the subcommand too: it is inherited.
         assertThat(isthmus("multicluster", "allow", "--service-account-name", "west", "--namespace", "mirrors").ok().out())
                 .isEqualTo(isthmus("-n", "mirrors", "multicluster", "allow", "--service-account-name", "west").out());
