@@ -607,6 +607,8 @@ public final class MirrorController implements AutoCloseable {
 
     private void pollHealthStatus(boolean force) {
         Optional<LinkHealth> answer = health.poll();
+        // The gauge tells what the gateways say now; the mirrors' readiness keeps what they said last (below).
+        metrics.gatewayAlive.set(answer.map(h -> h.alive() ? 1 : 0).orElse(0));
         if (answer.isEmpty()) {
             return;
         }
@@ -614,7 +616,6 @@ public final class MirrorController implements AutoCloseable {
         status.gateway(current, force);
         if (current.alive() != linkAlive) {
             linkAlive = current.alive();
-            metrics.gatewayAlive.set(linkAlive ? 1 : 0);
             LOG.info("link " + settings.linkName() + ": the local gateways say the link is "
                     + (linkAlive ? "alive" : "dead" + (current.lastError() == null ? "" : " (" + current.lastError() + ")"))
                     + "; updating the readiness of every mirror");

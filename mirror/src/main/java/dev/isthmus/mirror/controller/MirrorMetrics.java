@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class MirrorMetrics {
 
     final AtomicInteger mirrorServices = new AtomicInteger();
-    final AtomicInteger gatewayAlive = new AtomicInteger(1);
+    /** 0 until a local gateway answers: a gauge that starts at 1 says "alive" about a gateway nobody has heard from. */
+    final AtomicInteger gatewayAlive = new AtomicInteger(0);
     final Counter endpointRepairs;
     final Counter reconcileErrors;
     final Counter reconciles;
@@ -19,7 +20,8 @@ public final class MirrorMetrics {
         Gauge.builder("mirror_services", mirrorServices, AtomicInteger::get)
                 .description("Mirrored Services this controller keeps").tag("target_cluster_name", cluster).register(registry);
         Gauge.builder("gateway_alive", gatewayAlive, AtomicInteger::get)
-                .description("1 when the local gateways say the link is alive").tag("target_cluster_name", cluster)
+                .description("1 while a local gateway answers and says the link is alive; 0 before the first answer, while"
+                        + " none answers, and while they say it is dead").tag("target_cluster_name", cluster)
                 .register(registry);
         endpointRepairs = Counter.builder("service_mirror_endpoint_repairs")
                 .description("Periodic repairs of every mirror").tag("target_cluster_name", cluster).register(registry);

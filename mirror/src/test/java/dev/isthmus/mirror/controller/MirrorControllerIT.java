@@ -56,6 +56,8 @@ class MirrorControllerIT {
     private static KubernetesClient west;
     private static KubernetesClient east;
     private static ServiceMirror mirror;
+    /** The metrics of the mirror started last. */
+    private static SimpleMeterRegistry registry;
 
     @BeforeAll
     static void start() throws Exception {
@@ -71,7 +73,8 @@ class MirrorControllerIT {
                 .withRepairPeriod(Duration.ofSeconds(2))
                 .withHealthPeriod(Duration.ofMillis(300))
                 .withGatewayAdminUrl(clusters.adminOverride());
-        return new ServiceMirror(west, new RequestCounter(), NS, LINK, options, new SimpleMeterRegistry()).start();
+        registry = new SimpleMeterRegistry();
+        return new ServiceMirror(west, new RequestCounter(), NS, LINK, options, registry).start();
     }
 
     @AfterAll
@@ -248,6 +251,29 @@ class MirrorControllerIT {
         await(SOON, "podinfo-east's endpoints are ready again", () -> clusters.mirrorSlice("shop", "podinfo")
                 .getEndpoints().stream().allMatch(e -> Boolean.TRUE.equals(e.getConditions().getReady())));
         await(SOON, "status.gateway.alive is true", () -> Boolean.TRUE.equals(clusters.currentLink().getStatus().gateway.alive));
+    }
+
+    @Test
+    @Order(6)
+    void gatewayAliveIsOneOnlyWhileALocalGatewayAnswersAlive() {
+        clusters.linksJson = TwoClusters.links(true);
+        await(SOON, "gateway_alive is 1", () -> gatewayAlive() == 1);
+
+        clusters.linksJson = null;
+        await(SOON, "gateway_alive is 0 while no gateway answers", () -> gatewayAlive() == 0);
+
+        clusters.linksJson = TwoClusters.links(true);
+        await(SOON, "gateway_alive is 1 once a gateway answers again", () -> gatewayAlive() == 1);
+
+        clusters.linksJson = TwoClusters.links(false);
+        await(SOON, "gateway_alive is 0 while the gateways say the link is dead", () -> gatewayAlive() == 0);
+
+        clusters.linksJson = TwoClusters.links(true);
+        await(SOON, "gateway_alive is 1 again", () -> gatewayAlive() == 1);
+    }
+
+    private static double gatewayAlive() {
+        return registry.get("gateway_alive").tag("target_cluster_name", LINK).gauge().value();
     }
 
     @Test

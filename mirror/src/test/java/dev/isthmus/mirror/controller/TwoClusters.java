@@ -95,7 +95,13 @@ final class TwoClusters implements AutoCloseable {
         TwoClusters clusters = new TwoClusters(west, east, admin);
         clusters.linkServer = linkServer.apply(east.url());
         admin.createContext("/links", exchange -> {
-            byte[] body = clusters.linksJson.getBytes(StandardCharsets.UTF_8);
+            String json = clusters.linksJson;
+            if (json == null) { // as a gateway that is not serving: the controller hears no answer
+                exchange.sendResponseHeaders(503, -1);
+                exchange.close();
+                return;
+            }
+            byte[] body = json.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
