@@ -257,7 +257,7 @@ public final class SplitController implements AutoCloseable {
             if (Apex.isOurs(service) && !wanted.contains(key(service)) && !ownedByExistingSplit(service)) {
                 try {
                     client.services().resource(service).delete();
-                    log.info(() -> "deleted apex Service " + key(service) + ": its TrafficSplit is gone");
+                    log.info(() -> "deleted apex Service " + key(service) + ": " + whyOrphaned(service));
                 } catch (KubernetesClientException e) {
                     failed = true;
                     log.warning(() -> "cannot delete apex Service " + key(service) + ": " + e.getMessage() + "; retrying");
@@ -287,6 +287,21 @@ public final class SplitController implements AutoCloseable {
         String owner = apex.getMetadata().getAnnotations() == null ? null : apex.getMetadata().getAnnotations().get(Apex.SPLIT_ANNOTATION);
         TrafficSplit split = owner == null ? null : splits.getStore().getByKey(apex.getMetadata().getNamespace() + "/" + owner);
         return split != null && split.getSpec() != null && apex.getMetadata().getName().equals(split.getSpec().service);
+    }
+
+    /** What left {@code apex} without a split: its split went away, or now names another apex. */
+    private String whyOrphaned(Service apex) {
+        String owner = apex.getMetadata().getAnnotations() == null ? null : apex.getMetadata().getAnnotations().get(Apex.SPLIT_ANNOTATION);
+        if (owner == null) {
+            return "no TrafficSplit names it";
+        }
+        String splitKey = apex.getMetadata().getNamespace() + "/" + owner;
+        TrafficSplit split = splits.getStore().getByKey(splitKey);
+        if (split == null) {
+            return "its TrafficSplit " + splitKey + " is gone";
+        }
+        String now = split.getSpec() == null ? null : split.getSpec().service;
+        return "its TrafficSplit " + splitKey + " now names " + (now == null ? "no apex" : "apex " + now);
     }
 
     private static Duration min(Duration a, Duration b) {

@@ -208,6 +208,50 @@ class SplitControllerIT {
         assertThat(client.services().inNamespace("test").withName("podinfo").get()).as("backends stay").isNotNull();
     }
 
+    @Test
+    void changingTheApexDeletesTheOldOneAndTheLogSaysWhy() throws InterruptedException {
+        List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(SplitController.class.getName());
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                logged.add(record.getMessage());
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        java.util.logging.Level level = logger.getLevel();
+        logger.setLevel(java.util.logging.Level.INFO);
+        logger.addHandler(handler);
+        try {
+            client.resources(TrafficSplit.class).resource(split("moving", "moving-apex-a",
+                    new TrafficSplitSpec.Backend("podinfo", new IntOrString("500m")))).create();
+            await("the first apex", () -> client.services().inNamespace("test").withName("moving-apex-a").get());
+
+            awaitCondition("moving", "True");
+            // A merge patch without resourceVersion: the controller writes the status meanwhile.
+            client.resources(TrafficSplit.class).inNamespace("test").withName("moving").patch(
+                    io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                    "{\"spec\":{\"service\":\"moving-apex-b\"}}");
+
+            await("the second apex", () -> client.services().inNamespace("test").withName("moving-apex-b").get());
+            await("the first apex gone", () -> client.services().inNamespace("test").withName("moving-apex-a").get() == null
+                    ? "gone" : null);
+            await("the log line", () -> logged.stream().filter(m -> m.startsWith("deleted apex Service test/moving-apex-a"))
+                    .findFirst().orElse(null));
+            assertThat(logged).contains("deleted apex Service test/moving-apex-a: its TrafficSplit test/moving now names apex"
+                    + " moving-apex-b").noneMatch(m -> m.contains("is gone"));
+        } finally {
+            logger.removeHandler(handler);
+            logger.setLevel(level);
+            client.resources(TrafficSplit.class).inNamespace("test").withName("moving").delete();
+        }
+    }
+
     static TrafficSplit split(String name, String apex, TrafficSplitSpec.Backend... backends) {
         TrafficSplit split = new TrafficSplit();
         split.setMetadata(new ObjectMetaBuilder().withNamespace("test").withName(name).build());
