@@ -111,7 +111,7 @@ final class SessionDetector extends ChannelInboundHandlerAdapter {
                 sessions.metrics(), sessions.config().requestTimeout());
         HttpSessionInstaller.serve(ctx, verdict == Verdict.HTTP2 ? SessionProtocol.HTTP2 : SessionProtocol.HTTP1,
                 new RouteResponder(port, sessions, forwarder, ctx.channel().eventLoop()),
-                RequestMetrics.outbound(sessions.metrics(), route.name()));
+                RequestMetrics.outbound(sessions.metrics(), route.name()), sessions.config().requestHeaderTimeout());
         // This context was replaced; what it fires now reaches its replacement, the first of the session's handlers.
         ctx.fireChannelRead(data);
         ctx.fireChannelReadComplete();
