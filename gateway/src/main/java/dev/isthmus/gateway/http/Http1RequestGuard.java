@@ -3,8 +3,11 @@ package dev.isthmus.gateway.http;
 import dev.isthmus.gateway.GatewayMetrics.Rejection;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -19,6 +22,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.List;
@@ -62,6 +66,8 @@ final class Http1RequestGuard extends ChannelDuplexHandler {
     private boolean bytesWhileWaiting;
     /** The codec's empty end of a head that went on as a complete request: not to be passed on again. */
     private boolean dropEmptyEnd;
+    /** A head was refused (by the codec or here): its answer is the connection's last, and nothing after it counts. */
+    private boolean refused;
 
     Http1RequestGuard(Duration timeout, RequestMetrics metrics) {
         this.timeoutNanos = timeout.toNanos();
@@ -86,6 +92,10 @@ final class Http1RequestGuard extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (refused) {
+            ReferenceCountUtil.release(msg); // the connection ends with the answer to the refused head
+            return;
+        }
         if (dropEmptyEnd) {
             dropEmptyEnd = false;
             if (msg instanceof LastHttpContent end && end.content().readableBytes() == 0 && end.trailingHeaders().isEmpty()
@@ -111,13 +121,20 @@ final class Http1RequestGuard extends ChannelDuplexHandler {
         ctx.fireChannelRead(msg);
     }
 
-    /** Bytes that made no whole head: the timer keeps running, and its end will answer 408. */
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (timer != null) {
-            bytesWhileWaiting = true;
-        }
-        ctx.fireChannelReadComplete();
+    /**
+     * The handler that goes before the codec and tells this guard of bytes that arrive while it waits for a
+     * head: they make the difference between a slow client (408) and a quiet one.
+     */
+    ChannelHandler bytesIn() {
+        return new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (timer != null && msg instanceof ByteBuf bytes && bytes.isReadable()) {
+                    bytesWhileWaiting = true;
+                }
+                ctx.fireChannelRead(msg);
+            }
+        };
     }
 
     @Override
@@ -132,6 +149,7 @@ final class Http1RequestGuard extends ChannelDuplexHandler {
 
     private void check(HttpRequest request) {
         if (request.decoderResult().isFailure()) {
+            refused = true;
             metrics.rejected(Rejection.MALFORMED_REQUEST);
             return;
         }
@@ -149,6 +167,7 @@ final class Http1RequestGuard extends ChannelDuplexHandler {
         }
         if (problem != null) {
             request.setDecoderResult(DecoderResult.failure(new RefusedRequestException(status, problem)));
+            refused = true;
             metrics.rejected(Rejection.MALFORMED_REQUEST);
         }
     }

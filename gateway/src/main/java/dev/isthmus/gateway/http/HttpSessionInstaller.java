@@ -29,7 +29,8 @@ import java.util.function.Function;
 /**
  * Turns a routed gateway connection into an HTTP proxy. The {@code session} handler is replaced by:
  * <pre>
- * HTTP/1.1   http-codec   HttpServerCodec            request line 4 KiB, headers 16 KiB
+ * HTTP/1.1   http-bytes   (Http1RequestGuard's)      tells the guard of bytes while it waits for a head
+ *            http-codec   HttpServerCodec            request line 4 KiB, headers 16 KiB
  *            http-guard   Http1RequestGuard          request-header timeout; refuses other versions, no or two Hosts
  *            session      HttpProxyHandler           one request at a time, in order
  *
@@ -46,6 +47,7 @@ public final class HttpSessionInstaller implements HttpSessions {
     public static final String FLUSH = "flush";
     public static final String HTTP_CODEC = "http-codec";
     public static final String HTTP_GUARD = "http-guard";
+    public static final String HTTP_BYTES = "http-bytes";
     public static final String H2_CLOSE = "h2-close";
     public static final String H2_CODEC = "h2-codec";
     public static final String H2_WINDOW = "h2-window";
@@ -168,8 +170,10 @@ public final class HttpSessionInstaller implements HttpSessions {
             }));
             pipeline.addAfter(H2_CODEC, H2_WINDOW, new ConnectionWindow(CONNECTION_WINDOW)); // does its work at once and leaves
         } else {
-            pipeline.replace(InboundPipeline.SESSION, HTTP_CODEC, serverCodec());
-            pipeline.addAfter(HTTP_CODEC, HTTP_GUARD, new Http1RequestGuard(requestHeaderTimeout, requests));
+            Http1RequestGuard guard = new Http1RequestGuard(requestHeaderTimeout, requests);
+            pipeline.replace(InboundPipeline.SESSION, HTTP_BYTES, guard.bytesIn());
+            pipeline.addAfter(HTTP_BYTES, HTTP_CODEC, serverCodec());
+            pipeline.addAfter(HTTP_CODEC, HTTP_GUARD, guard);
             pipeline.addAfter(HTTP_GUARD, InboundPipeline.SESSION, new HttpProxyHandler(responder, requests));
         }
     }

@@ -7,7 +7,7 @@ import dev.isthmus.gateway.inbound.InboundPipeline;
  * <pre>
  * limit      ConnectionLimiter   refuses clients over the outbound listeners' limit, counts open ones, then leaves
  * session    SessionDetector     reads the first bytes, then is replaced by the session's handlers:
- *                                  HTTP/1.1  http-codec HttpServerCodec, http-guard Http1RequestGuard,
+ *                                  HTTP/1.1  http-bytes, http-codec HttpServerCodec, http-guard Http1RequestGuard,
  *                                            session HttpProxyHandler
  *                                  HTTP/2    h2-close, h2-codec, h2-window, session Http2MultiplexHandler
  *                                  opaque    session OpaqueTunnel, then Relay

@@ -36,8 +36,8 @@ class Http1RequestGuardTest {
 
     Http1RequestGuardTest() {
         channel.freezeTime();
-        channel.pipeline().addLast(HttpSessionInstaller.serverCodec(),
-                new Http1RequestGuard(Duration.ofSeconds(2), new RequestMetrics(new GatewayMetrics(registry), "t", "p")));
+        Http1RequestGuard guard = new Http1RequestGuard(Duration.ofSeconds(2), new RequestMetrics(new GatewayMetrics(registry), "t", "p"));
+        channel.pipeline().addLast(guard.bytesIn(), HttpSessionInstaller.serverCodec(), guard);
     }
 
     @AfterEach
@@ -207,6 +207,17 @@ class Http1RequestGuardTest {
         assertThat(written()).startsWith("HTTP/1.1 408 ");
         assertThat(channel.isOpen()).isFalse();
         assertThat(rejected("request_header_timeout")).isEqualTo(1);
+    }
+
+    @Test
+    void aRefusedHeadIsTheLastOneCounted() {
+        send("GET / HTTP/2.0\r\nHost: a\r\n\r\nGET / HTTP/3.0\r\nHost: a\r\n\r\nXX\r\n\r\n");
+
+        HttpRequest request = channel.readInbound();
+        assertThat(request.decoderResult().isFailure()).isTrue();
+        assertThat((Object) channel.readInbound()).as("what follows is dropped").isNull();
+        assertThat(rejected("malformed_request")).isEqualTo(1);
+        ReferenceCountUtil.release(request);
     }
 
     @Test
