@@ -71,7 +71,7 @@ final class SessionDetector extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** A client that ended its side before the bytes said anything gets an opaque session with what it sent. */
+    /** A client that ended its side before its bytes said enough gets what {@link #undecided()} says, with what it sent. */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof ChannelInputShutdownEvent && !decided) {

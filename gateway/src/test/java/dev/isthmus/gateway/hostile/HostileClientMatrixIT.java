@@ -101,6 +101,16 @@ class HostileClientMatrixIT {
         }
 
         @Test
+        void aClientThatPausesInsideItsMethodIsHeldToTheHeaderTimeoutNotTunnelled() throws Exception {
+            double before = pair.west.count(WEST_REJECTED, "reason", "request_header_timeout");
+            try (RawClient client = new RawClient(pair.h1Port)) {
+                // Past the detect timeout, "GE" could still become a request: HTTP/1, not an opaque tunnel to east.
+                assertThat(client.send("GE").readToEnd()).startsWith("HTTP/1.1 408 Request Timeout\r\n");
+            }
+            assertThat(pair.west.awaitCount(before + 1, WEST_REJECTED, "reason", "request_header_timeout")).isEqualTo(before + 1);
+        }
+
+        @Test
         void slowHeaderPeersOnEastsHttp1SessionGet408AndAreClosedAndCounted() throws Exception {
             double before = pair.east.count(EAST_REJECTED, "reason", "request_header_timeout");
             List<Channel> sessions = new ArrayList<>();
