@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.isthmus.gateway.outbound.ProtocolSniffer.Verdict;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.util.Arrays;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -88,6 +90,48 @@ class ProtocolSnifferTest {
             assertThat(ProtocolSniffer.sniffHttp(bytes)).isEqualTo(expected);
         } finally {
             bytes.release();
+        }
+    }
+
+    /**
+     * Hostile and random first bytes, seeded: the sniffer never throws, never consumes, and never changes its mind
+     * as more bytes arrive (the detector decides on whatever arrived first).
+     */
+    @Test
+    void aVerdictOnFewerBytesHoldsForMoreAndNothingThrows() {
+        Random random = new Random(10);
+        String[] seeds = {"GET / HTTP/1.1\r\nHost: a\r\n\r\n", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "M-SEARCH * HTTP/1.1\r\n",
+            "SSH-2.0-x\r\n", "\u0016\u0003\u0001\u0002\u0000"};
+        for (int round = 0; round < 2000; round++) {
+            byte[] input;
+            if (round % 2 == 0) {
+                input = new byte[1 + random.nextInt(64)];
+                random.nextBytes(input);
+            } else {
+                input = seeds[random.nextInt(seeds.length)].getBytes(ISO_8859_1);
+                for (int flips = random.nextInt(3); flips > 0; flips--) {
+                    input[random.nextInt(input.length)] = (byte) random.nextInt(256);
+                }
+            }
+            Verdict decided = null;
+            Verdict decidedHttp = null;
+            for (int length = 0; length <= input.length; length++) {
+                ByteBuf bytes = Unpooled.wrappedBuffer(input, 0, length);
+                Verdict verdict = ProtocolSniffer.sniff(bytes);
+                Verdict http = ProtocolSniffer.sniffHttp(bytes);
+                assertThat(bytes.readerIndex()).isZero();
+                assertThat(http).isNotEqualTo(Verdict.OPAQUE);
+                if (decided != null) {
+                    assertThat(verdict).as("after %s bytes of %s", length, Arrays.toString(input)).isEqualTo(decided);
+                } else if (verdict != Verdict.NEED_MORE) {
+                    decided = verdict;
+                }
+                if (decidedHttp != null) {
+                    assertThat(http).isEqualTo(decidedHttp);
+                } else if (http != Verdict.NEED_MORE) {
+                    decidedHttp = http;
+                }
+            }
         }
     }
 
