@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -218,6 +219,38 @@ class Http1RequestGuardTest {
         assertThat((Object) channel.readInbound()).as("what follows is dropped").isNull();
         assertThat(rejected("malformed_request")).isEqualTo(1);
         ReferenceCountUtil.release(request);
+    }
+
+    /** Seeded mutations of requests, in random pieces, then the timeout: nothing reaches the pipeline's tail, nothing leaks. */
+    @Test
+    void hostileBytesInAnyPiecesNeverReachTheTailAsAnException() {
+        Random random = new Random(11);
+        String[] seeds = {"GET / HTTP/1.1\r\nHost: a\r\n\r\n", "POST /u HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc",
+            "POST /u HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+            "GET / HTTP/1.0\r\n\r\nGET / HTTP/2.0\r\nHost: a\r\n\r\n", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"};
+        for (int round = 0; round < 500; round++) {
+            EmbeddedChannel hostile = new EmbeddedChannel();
+            hostile.freezeTime();
+            Http1RequestGuard guard = new Http1RequestGuard(Duration.ofSeconds(2), new RequestMetrics(new GatewayMetrics(registry), "t", "p"));
+            hostile.pipeline().addLast(guard.bytesIn(), HttpSessionInstaller.serverCodec(), guard);
+            byte[] input = seeds[random.nextInt(seeds.length)].getBytes(ISO_8859_1);
+            for (int flips = random.nextInt(4); flips > 0; flips--) {
+                input[random.nextInt(input.length)] = (byte) random.nextInt(256);
+            }
+            for (int at = 0; at < input.length && hostile.isOpen(); ) {
+                int piece = 1 + random.nextInt(input.length - at);
+                hostile.writeInbound(Unpooled.copiedBuffer(input, at, piece));
+                at += piece;
+                for (Object msg; (msg = hostile.readInbound()) != null; ) {
+                    ReferenceCountUtil.release(msg);
+                }
+            }
+            hostile.advanceTimeBy(3, TimeUnit.SECONDS);
+            hostile.runScheduledPendingTasks();
+            hostile.runPendingTasks();
+            hostile.checkException();
+            hostile.finishAndReleaseAll();
+        }
     }
 
     @Test
