@@ -78,7 +78,8 @@ public final class Gateway implements AutoCloseable {
         this.admin = new AdminServer(registry, this::notReadyReason, () -> probes.statuses().values());
         this.linkHealth = probes;
         this.outbound = new OutboundListeners(new OutboundSessions(config, metrics, upstreams, tls, clock, this::routes,
-                () -> linkHealth), acceptor, workers, connections::add, config.outboundHost());
+                () -> linkHealth), acceptor, workers, connections::add, config.outboundHost(),
+                ConnectionLimiter.outbound(config.maxConnections(), metrics));
         metrics.gauge("isthmus.gateway.certificate.expiry.seconds", "Seconds until the serving certificate expires",
                 tls, ServerTls::secondsUntilExpiry);
         metrics.gauge("isthmus.gateway.routes", "Exported services in the route table", this,

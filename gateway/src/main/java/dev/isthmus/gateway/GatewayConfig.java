@@ -21,11 +21,14 @@ import java.time.Duration;
  * @param probe how often and how patiently remote gateways are probed
  * @param detectTimeout how long an outbound client may stay silent before its connection is taken
  *     for an opaque one (protocols where the server speaks first)
+ * @param requestHeaderTimeout how long an HTTP/1 client has for a whole request head, counted from the start of
+ *     its session or the end of the previous exchange (so it also bounds the keep-alive gap between requests);
+ *     not to be confused with {@code headerTimeout}, the time a peer gateway has for its transport header
  */
 public record GatewayConfig(String inboundHost, int inboundPort, String adminHost, int adminPort, SpiffeId identity,
         GatewayId id, AuthorizationPolicy policy, int maxConnections, Duration handshakeTimeout, Duration headerTimeout,
         Duration idleTimeout, Duration connectTimeout, Duration requestTimeout, Duration drainTimeout, int ioThreads,
-        String outboundHost, Duration detectTimeout, ProbeSettings probe) {
+        String outboundHost, Duration detectTimeout, ProbeSettings probe, Duration requestHeaderTimeout) {
 
     public GatewayConfig {
         requireNonNull(inboundHost, "inboundHost");
@@ -44,7 +47,7 @@ public record GatewayConfig(String inboundHost, int inboundPort, String adminHos
             throw new IllegalArgumentException("ioThreads: " + ioThreads + " (expected: 0 for one per core, or more)");
         }
         for (Duration d : new Duration[] {handshakeTimeout, headerTimeout, idleTimeout, connectTimeout, requestTimeout, drainTimeout,
-                detectTimeout}) {
+                detectTimeout, requestHeaderTimeout}) {
             if (requireNonNull(d, "timeout").isNegative() || d.isZero()) {
                 throw new IllegalArgumentException("timeout: " + d + " (expected: a positive duration)");
             }
@@ -55,7 +58,7 @@ public record GatewayConfig(String inboundHost, int inboundPort, String adminHos
     public GatewayConfig withPorts(int inboundPort, int adminPort) {
         return new GatewayConfig(inboundHost, inboundPort, adminHost, adminPort, identity, id, policy, maxConnections,
                 handshakeTimeout, headerTimeout, idleTimeout, connectTimeout, requestTimeout, drainTimeout, ioThreads,
-                outboundHost, detectTimeout, probe);
+                outboundHost, detectTimeout, probe, requestHeaderTimeout);
     }
 
     private static void checkPort(String what, int port) {
@@ -90,6 +93,7 @@ public record GatewayConfig(String inboundHost, int inboundPort, String adminHos
         private String outboundHost = DEFAULT_OUTBOUND_HOST;
         private Duration detectTimeout = DEFAULT_DETECT_TIMEOUT;
         private ProbeSettings probe = ProbeSettings.DEFAULTS;
+        private Duration requestHeaderTimeout = Duration.ofSeconds(10);
 
         public Builder inbound(String host, int port) {
             this.inboundHost = host;
@@ -175,13 +179,18 @@ public record GatewayConfig(String inboundHost, int inboundPort, String adminHos
             return this;
         }
 
+        public Builder requestHeaderTimeout(Duration timeout) {
+            this.requestHeaderTimeout = timeout;
+            return this;
+        }
+
         public GatewayConfig build() {
             AuthorizationPolicy effective = policy != null ? policy
                     : AuthorizationPolicy.trustDomain(requireNonNull(identity, "identity").trustDomain());
             return new GatewayConfig(inboundHost, inboundPort, adminHost, adminPort, identity, id != null ? id : GatewayId.random(),
                     effective, maxConnections,
                     handshakeTimeout, headerTimeout, idleTimeout, connectTimeout, requestTimeout, drainTimeout, ioThreads,
-                    outboundHost, detectTimeout, probe);
+                    outboundHost, detectTimeout, probe, requestHeaderTimeout);
         }
     }
 }

@@ -25,7 +25,11 @@ public final class GatewayMetrics {
     /** Why a connection or request was refused after the handshake; the name is the {@code reason} tag. */
     public enum Rejection {
         UNAUTHORIZED, NO_HEADER, BAD_HEADER, OUTSIDE_DOMAIN, NOT_EXPORTED, LOOP, NO_ENDPOINTS, BACKEND_UNAVAILABLE,
-        CONNECTION_LIMIT;
+        CONNECTION_LIMIT,
+        /** An HTTP/1 request head that did not arrive whole within the request-header timeout. */
+        REQUEST_HEADER_TIMEOUT,
+        /** An HTTP/1 request refused for its head: malformed, an unsupported version, no or two {@code Host} headers. */
+        MALFORMED_REQUEST;
 
         String tag() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -46,6 +50,9 @@ public final class GatewayMetrics {
     private final Map<RequestKey, Counter> outboundRequests = new ConcurrentHashMap<>();
     private final Map<String, Timer> outboundLatencies = new ConcurrentHashMap<>();
     private final Map<RequestKey, Counter> outboundFailures = new ConcurrentHashMap<>();
+    private final AtomicInteger outboundOpen = new AtomicInteger();
+    private final Counter outboundAccepted;
+    private final Map<Rejection, Counter> outboundRejections = new EnumMap<>(Rejection.class);
 
     private record RequestKey(String target, String statusClass, String peer) {}
 
@@ -64,6 +71,15 @@ public final class GatewayMetrics {
         }
         bytesIn = Counter.builder("isthmus.gateway.received").baseUnit("bytes").description("Bytes received from peers")
                 .register(registry);
+        gauges.add(Gauge.builder("isthmus.gateway.outbound.connections.open", outboundOpen, AtomicInteger::get)
+                .description("Client connections open now on outbound listeners").register(registry));
+        outboundAccepted = Counter.builder("isthmus.gateway.outbound.connections")
+                .description("Client connections accepted on outbound listeners").register(registry);
+        for (Rejection rejection : Rejection.values()) {
+            outboundRejections.put(rejection, Counter.builder("isthmus.gateway.outbound.sessions.rejected").tag("reason", rejection.tag())
+                    .description("Client connections (or, in HTTP sessions, requests) on outbound listeners refused by the gateway itself,"
+                            + " by reason").register(registry));
+        }
         bytesOut = Counter.builder("isthmus.gateway.sent").baseUnit("bytes").description("Bytes sent to peers")
                 .register(registry);
     }
@@ -83,6 +99,21 @@ public final class GatewayMetrics {
 
     public int openConnections() {
         return open.get();
+    }
+
+    /** A client connection accepted on an outbound listener. */
+    public void outboundConnectionOpened() {
+        outboundOpen.incrementAndGet();
+        outboundAccepted.increment();
+    }
+
+    public void outboundConnectionClosed() {
+        outboundOpen.decrementAndGet();
+    }
+
+    /** A client of an outbound listener refused by the gateway itself (its limit, its timeouts, a malformed request). */
+    public void outboundRejected(Rejection rejection) {
+        outboundRejections.get(rejection).increment();
     }
 
     public void handshakeFailed(HandshakeFailure failure) {

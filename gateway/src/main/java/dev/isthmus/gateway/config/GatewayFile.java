@@ -39,7 +39,9 @@ import java.util.Set;
  *   namespaces: [isthmus-multicluster]
  *   trustDomains: [west.example]
  * limits:   {maxConnections: 50000, ioThreads: 0}
- * timeouts: {handshake: 10s, header: 10s, idle: 5m, connect: 3s, request: 60s, drain: 30s, detect: 1s}
+ * timeouts: {handshake: 10s, header: 10s, idle: 5m, connect: 3s, request: 60s, drain: 30s, detect: 1s,
+ *            requestHeader: 10s}     # header: a peer's transport header; requestHeader: an HTTP/1 request head
+ *                                    # (and the keep-alive gap before it), on every listener
  * probe:    {period: 3s, timeout: 2s, failureThreshold: 3}   # how remote gateways are probed
  * </pre>
  */
@@ -96,7 +98,7 @@ public record GatewayFile(GatewayConfig config, Path trustAnchors, Path certific
         config.ioThreads(threads.isMissing() ? 0 : threads.positiveInt(1));
 
         YamlNode timeouts = root.get("timeouts").onlyKeys(Set.of("handshake", "header", "idle", "connect", "request", "drain",
-                "detect"));
+                "detect", "requestHeader"));
         GatewayConfig defaults = GatewayConfig.builder().identity(identity).build();
         config.handshakeTimeout(timeouts.get("handshake").duration(defaults.handshakeTimeout()))
                 .headerTimeout(timeouts.get("header").duration(defaults.headerTimeout()))
@@ -104,7 +106,8 @@ public record GatewayFile(GatewayConfig config, Path trustAnchors, Path certific
                 .connectTimeout(timeouts.get("connect").duration(defaults.connectTimeout()))
                 .requestTimeout(timeouts.get("request").duration(defaults.requestTimeout()))
                 .drainTimeout(timeouts.get("drain").duration(defaults.drainTimeout()))
-                .detectTimeout(timeouts.get("detect").duration(defaults.detectTimeout()));
+                .detectTimeout(timeouts.get("detect").duration(defaults.detectTimeout()))
+                .requestHeaderTimeout(timeouts.get("requestHeader").duration(defaults.requestHeaderTimeout()));
 
         YamlNode probe = root.get("probe").onlyKeys(Set.of("period", "timeout", "failureThreshold"));
         ProbeSettings probeDefaults = ProbeSettings.DEFAULTS;

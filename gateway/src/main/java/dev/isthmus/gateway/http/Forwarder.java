@@ -8,6 +8,7 @@ import dev.isthmus.gateway.GatewayId;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.URI;
 import java.time.Duration;
@@ -79,10 +80,12 @@ public final class Forwarder {
             String path = absolute.getRawPath() == null || absolute.getRawPath().isEmpty() ? "/" : absolute.getRawPath();
             request.setUri(absolute.getRawQuery() == null ? path : path + "?" + absolute.getRawQuery());
         }
+        // Read before Transfer-Encoding, a hop-by-hop header, goes: whether a body follows is framing the next hop needs too.
+        boolean bodyFollows = HttpUtil.isTransferEncodingChunked(request);
         HopByHopHeaders.strip(headers);
         headers.set(HttpHeaderNames.HOST, authority);
         headers.add(ForwardedHeader.NAME, ForwardedHeader.element(self, forNode, host != null ? host : authority, proto));
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
-        MessageFraming.request(request);
+        MessageFraming.request(request, bodyFollows);
     }
 }

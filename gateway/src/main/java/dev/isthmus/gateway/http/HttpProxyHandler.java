@@ -208,10 +208,16 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private static int statusFor(Throwable cause) {
+        if (cause instanceof RefusedRequestException refused) {
+            return refused.status();
+        }
         return cause instanceof TooLongHttpHeaderException ? 431 : 400;
     }
 
     private static String reasonFor(Throwable cause) {
+        if (cause instanceof RefusedRequestException) {
+            return cause.getMessage();
+        }
         if (cause instanceof TooLongHttpHeaderException) {
             return "request headers are too large (expected: at most " + HttpSessionInstaller.MAX_HEADER_SIZE + " bytes)";
         }

@@ -30,7 +30,9 @@ import java.util.function.Function;
 /**
  * Turns a routed gateway connection into an HTTP proxy. The {@code session} handler is replaced by:
  * <pre>
- * HTTP/1.1   http-codec   HttpServerCodec            request line 4 KiB, headers 16 KiB
+ * HTTP/1.1   http-bytes   (Http1RequestGuard's)      tells the guard of bytes while it waits for a head
+ *            http-codec   HttpServerCodec            request line 4 KiB, headers 16 KiB
+ *            http-guard   Http1RequestGuard          request-header timeout; refuses other versions, no or two Hosts
  *            session      HttpProxyHandler           one request at a time, in order
  *
  * HTTP/2     h2-close     Http2GracefulClose         drain and end of input: GOAWAY, then close after the streams
@@ -45,6 +47,8 @@ public final class HttpSessionInstaller implements HttpSessions {
 
     public static final String FLUSH = "flush";
     public static final String HTTP_CODEC = "http-codec";
+    public static final String HTTP_GUARD = "http-guard";
+    public static final String HTTP_BYTES = "http-bytes";
     public static final String H2_CLOSE = "h2-close";
     public static final String H2_CODEC = "h2-codec";
     public static final String H2_WINDOW = "h2-window";
@@ -68,32 +72,37 @@ public final class HttpSessionInstaller implements HttpSessions {
     private final SpiffeId self;
     private final GatewayId id;
     private final Duration requestTimeout;
+    private final Duration requestHeaderTimeout;
     private final UpstreamPools pools;
 
     /**
      * @param self the gateway's identity, which its probe answers with
      * @param id the gateway installation's id, the {@code Forwarded: by=} that loop detection looks for
+     * @param requestHeaderTimeout how long an HTTP/1 client has for each request head (see {@link Http1RequestGuard})
      */
-    public HttpSessionInstaller(Upstreams upstreams, GatewayMetrics metrics, SpiffeId self, GatewayId id, Duration requestTimeout) {
+    public HttpSessionInstaller(Upstreams upstreams, GatewayMetrics metrics, SpiffeId self, GatewayId id, Duration requestTimeout,
+            Duration requestHeaderTimeout) {
         this.upstreams = requireNonNull(upstreams, "upstreams");
         this.metrics = requireNonNull(metrics, "metrics");
         this.self = requireNonNull(self, "self");
         this.id = requireNonNull(id, "id");
         this.requestTimeout = requireNonNull(requestTimeout, "requestTimeout");
+        this.requestHeaderTimeout = requireNonNull(requestHeaderTimeout, "requestHeaderTimeout");
         this.pools = new UpstreamPools(upstreams, POOL_IDLE_TIMEOUT);
     }
 
     /** The factory {@link Gateway} takes: HTTP sessions with the gateway's upstreams, metrics, identity, id and request timeout. */
     public static Function<Gateway, HttpSessions> factory() {
         return gateway -> new HttpSessionInstaller(gateway.upstreams(), gateway.metrics(), gateway.config().identity(),
-                gateway.config().id(), gateway.config().requestTimeout());
+                gateway.config().id(), gateway.config().requestTimeout(), gateway.config().requestHeaderTimeout());
     }
 
     @Override
     public void proxy(ChannelHandlerContext ctx, TransportHeader header, ExportedService service, SpiffeId peer) {
         requireNonNull(peer, "peer");
         Responder responder = localService(service, new Forwarder(id, peer.toString(), "https", metrics, requestTimeout));
-        install(ctx, header.protocol(), responder, new RequestMetrics(metrics, service.target(), peer.toString()));
+        install(ctx, header.protocol(), responder, new RequestMetrics(metrics, service.target(), peer.toString()),
+                requestHeaderTimeout);
     }
 
     /** Answers requests from the ready instances of a local service, over this installer's backend pools. */
@@ -105,7 +114,7 @@ public final class HttpSessionInstaller implements HttpSessions {
     public void refuse(ChannelHandlerContext ctx, TransportHeader header, int status, String reason) {
         SpiffeId peer = ctx.channel().attr(PeerAttributes.PEER).get();
         install(ctx, header.protocol(), new Refusal(status, reason),
-                new RequestMetrics(metrics, header.target(), peer == null ? "unknown" : peer.toString()));
+                new RequestMetrics(metrics, header.target(), peer == null ? "unknown" : peer.toString()), requestHeaderTimeout);
     }
 
     /** The gateway probe: {@code GET /ready} and {@code /live} answered here, with this gateway's identity. */
@@ -113,7 +122,7 @@ public final class HttpSessionInstaller implements HttpSessions {
     public void answerProbe(ChannelHandlerContext ctx, TransportHeader header) {
         SpiffeId peer = ctx.channel().attr(PeerAttributes.PEER).get();
         install(ctx, header.protocol(), new ProbeResponder(self),
-                new RequestMetrics(metrics, header.target(), peer == null ? "unknown" : peer.toString()));
+                new RequestMetrics(metrics, header.target(), peer == null ? "unknown" : peer.toString()), requestHeaderTimeout);
     }
 
     /** The HTTP/1.1 codec of an inbound session, with the gateway's limits. */
@@ -128,8 +137,9 @@ public final class HttpSessionInstaller implements HttpSessions {
      * Makes the connection of {@code ctx}, whose handler is named {@code session}, an HTTP session
      * answered by {@code responder}: the outbound side's entry, for plaintext client connections.
      */
-    public static void serve(ChannelHandlerContext ctx, SessionProtocol protocol, Responder responder, RequestMetrics requests) {
-        install(ctx, protocol, responder, requests);
+    public static void serve(ChannelHandlerContext ctx, SessionProtocol protocol, Responder responder, RequestMetrics requests,
+            Duration requestHeaderTimeout) {
+        install(ctx, protocol, responder, requests, requestHeaderTimeout);
     }
 
     /**
@@ -138,7 +148,8 @@ public final class HttpSessionInstaller implements HttpSessions {
      * through the replaced handler's context to its replacement, so the replacement must be the first
      * of the new handlers, not the last.
      */
-    private static void install(ChannelHandlerContext ctx, SessionProtocol protocol, Responder responder, RequestMetrics requests) {
+    private static void install(ChannelHandlerContext ctx, SessionProtocol protocol, Responder responder, RequestMetrics requests,
+            Duration requestHeaderTimeout) {
         ChannelPipeline pipeline = ctx.pipeline();
         // Responses come back on backend reads, and each would flush this connection at once: one TLS record
         // and one write per response. Consolidated, the responses of one event-loop turn leave together
@@ -166,8 +177,11 @@ public final class HttpSessionInstaller implements HttpSessions {
             }));
             pipeline.addAfter(H2_CODEC, H2_WINDOW, new ConnectionWindow(CONNECTION_WINDOW)); // does its work at once and leaves
         } else {
-            pipeline.replace(InboundPipeline.SESSION, HTTP_CODEC, serverCodec());
-            pipeline.addAfter(HTTP_CODEC, InboundPipeline.SESSION, new HttpProxyHandler(responder, requests));
+            Http1RequestGuard guard = new Http1RequestGuard(requestHeaderTimeout, requests);
+            pipeline.replace(InboundPipeline.SESSION, HTTP_BYTES, guard.bytesIn());
+            pipeline.addAfter(HTTP_BYTES, HTTP_CODEC, serverCodec());
+            pipeline.addAfter(HTTP_CODEC, HTTP_GUARD, guard);
+            pipeline.addAfter(HTTP_GUARD, InboundPipeline.SESSION, new HttpProxyHandler(responder, requests));
         }
     }
 }

@@ -17,7 +17,15 @@ final class MessageFraming {
 
     private MessageFraming() {}
 
-    static void request(HttpRequest request) {
+    /**
+     * Frames a forwarded request.
+     *
+     * @param chunked whether the incoming side said {@code Transfer-Encoding: chunked} (before it was stripped):
+     *     without that or a {@code Content-Length}, an HTTP/1.1 request has no body (RFC 9112 section 6.3), and a
+     *     bodiless GET must not reach the backend with a chunked body it never had. (An HTTP/2 request whose
+     *     HEADERS did not end the stream comes out of Netty's conversion marked chunked, so it still streams.)
+     */
+    static void request(HttpRequest request, boolean chunked) {
         if (HttpUtil.isContentLengthSet(request)) {
             return;
         }
@@ -28,7 +36,11 @@ final class MessageFraming {
             }
             return;
         }
-        HttpUtil.setTransferEncodingChunked(request, true);
+        if (chunked) {
+            HttpUtil.setTransferEncodingChunked(request, true);
+        } else if (expectsBody(request.method())) {
+            HttpUtil.setContentLength(request, 0);
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.isthmus.gateway.http;
 
 import dev.isthmus.gateway.GatewayMetrics;
+import dev.isthmus.gateway.GatewayMetrics.Rejection;
 
 /**
  * Counts the requests of one session. An inbound session counts by target, status class and peer, and
@@ -46,6 +47,15 @@ public final class RequestMetrics {
     void received(long bytes) {
         if (!outbound) {
             metrics.bytes(bytes, 0);
+        }
+    }
+
+    /** A request (or a session's wait for one) the gateway refused itself, counted on the side it came in on. */
+    void rejected(Rejection rejection) {
+        if (outbound) {
+            metrics.outboundRejected(rejection);
+        } else {
+            metrics.rejected(rejection);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.isthmus.gateway.outbound;
 
+import dev.isthmus.gateway.inbound.ConnectionLimiter;
 import dev.isthmus.gateway.routing.OutboundRoute;
 import dev.isthmus.gateway.routing.RouteTable;
 import io.netty.bootstrap.ServerBootstrap;
@@ -22,6 +23,8 @@ import java.util.logging.Logger;
  * a port whose route is gone is closed, and the others are left alone. Connections already accepted
  * keep going when their listener closes. Which route a connection serves is looked up when it is
  * accepted and again per request, so a route changed on the same port takes effect without a rebind.
+ * All listeners share one connection limit ({@code limits.maxConnections}, as the inbound listener has its
+ * own): a client over it is closed before a byte of it is read.
  */
 public final class OutboundListeners implements AutoCloseable {
 
@@ -32,17 +35,19 @@ public final class OutboundListeners implements AutoCloseable {
     private final EventLoopGroup workers;
     private final Consumer<Channel> accepted;
     private final String host;
+    private final ConnectionLimiter limiter;
     private final Map<Integer, Channel> listening = new HashMap<>();
     private boolean started;
 
     /** @param accepted told of every client connection, so that a drain reaches them too */
     public OutboundListeners(OutboundSessions sessions, EventLoopGroup acceptor, EventLoopGroup workers, Consumer<Channel> accepted,
-            String host) {
+            String host, ConnectionLimiter limiter) {
         this.sessions = sessions;
         this.acceptor = acceptor;
         this.workers = workers;
         this.accepted = accepted;
         this.host = host;
+        this.limiter = limiter;
     }
 
     /** Opens the listeners of {@code table}; from now on {@link #update} follows every new table. */
@@ -84,6 +89,7 @@ public final class OutboundListeners implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel channel) {
                         accepted.accept(channel);
+                        channel.pipeline().addLast(OutboundPipeline.LIMIT, limiter);
                         channel.pipeline().addLast(OutboundPipeline.SESSION, new SessionDetector(port, sessions));
                     }
                 })

@@ -5,8 +5,10 @@ import dev.isthmus.gateway.inbound.InboundPipeline;
 /**
  * Names of the outbound handlers. A client connection on an outbound listener:
  * <pre>
+ * limit      ConnectionLimiter   refuses clients over the outbound listeners' limit, counts open ones, then leaves
  * session    SessionDetector     reads the first bytes, then is replaced by the session's handlers:
- *                                  HTTP/1.1  http-codec HttpServerCodec, session HttpProxyHandler
+ *                                  HTTP/1.1  http-bytes, http-codec HttpServerCodec, http-guard Http1RequestGuard,
+ *                                            session HttpProxyHandler
  *                                  HTTP/2    h2-close, h2-codec, h2-window, session Http2MultiplexHandler
  *                                  opaque    session OpaqueTunnel, then Relay
  * </pre>
@@ -20,6 +22,7 @@ import dev.isthmus.gateway.inbound.InboundPipeline;
  * installer replaces it on both.
  */
 final class OutboundPipeline {
+    static final String LIMIT = InboundPipeline.LIMIT;
     static final String SESSION = InboundPipeline.SESSION;
     static final String TLS = "tls";
     static final String HEADER = "header";

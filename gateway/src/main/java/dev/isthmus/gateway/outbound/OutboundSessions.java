@@ -52,7 +52,8 @@ public final class OutboundSessions {
         this.dialer = new GatewayDialer(new ClientTls(own, config.handshakeTimeout(), clock), new ReconnectBackoff(System::nanoTime),
                 metrics, config.connectTimeout());
         this.pools = new GatewayPools(dialer, POOL_IDLE_TIMEOUT);
-        this.local = new HttpSessionInstaller(upstreams, metrics, config.identity(), config.id(), config.requestTimeout());
+        this.local = new HttpSessionInstaller(upstreams, metrics, config.identity(), config.id(), config.requestTimeout(),
+                config.requestHeaderTimeout());
     }
 
     /** The route listening on {@code port} now, or {@code null} when it is gone. */

@@ -5,8 +5,15 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import io.netty.buffer.ByteBuf;
 
 /**
- * Tells from a client's first bytes what it speaks: an HTTP/1.x request line, the HTTP/2 prior-knowledge
- * preface, or anything else (opaque). Pure, so it is tested table-style.
+ * Tells from a client's first bytes what it speaks. Pure, so it is tested table-style.
+ *
+ * <p>The rule (also in the README): the HTTP/2 prior-knowledge preface is HTTP/2; a first line that starts
+ * with an HTTP method — upper-case letters, {@code -} or {@code _}, at most {@value #MAX_METHOD} of them — and a
+ * space is HTTP/1, whatever follows, so that a malformed request (HTTP/0.9, an over-long line, a version such as
+ * {@code HTTP/2.0}) meets the HTTP/1 codec and gets its 400 or 505 instead of slipping through as an opaque
+ * tunnel; anything else (a TLS ClientHello, binary, {@code SSH-2.0-…}) is opaque. Only clearly non-HTTP bytes
+ * go opaque, so a text protocol whose first word looks like a method (memcached's {@code get key}) must be
+ * declared opaque on its Service instead.
  */
 final class ProtocolSniffer {
 
@@ -14,92 +21,55 @@ final class ProtocolSniffer {
     enum Verdict { HTTP1, HTTP2, OPAQUE, NEED_MORE }
 
     static final byte[] H2_PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(US_ASCII);
-    /** A request line longer than this is not one the gateway would accept anyway. */
-    static final int MAX_REQUEST_LINE = 4096;
-    private static final byte[] HTTP1_VERSION = " HTTP/1.".getBytes(US_ASCII);
+    /** Longer than any registered method ({@code UPDATEREDIRECTREF} has 17 letters). */
+    static final int MAX_METHOD = 20;
 
     private ProtocolSniffer() {}
 
     /** Looks at the readable bytes of {@code in} without consuming them. */
     static Verdict sniff(ByteBuf in) {
+        Verdict preface = preface(in);
+        if (preface != Verdict.OPAQUE) {
+            return preface;
+        }
+        int start = in.readerIndex();
+        int length = in.readableBytes();
+        int i = 0;
+        while (i < length && i <= MAX_METHOD && isMethodChar(in.getByte(start + i))) {
+            i++;
+        }
+        if (i == length) {
+            return i <= MAX_METHOD ? Verdict.NEED_MORE : Verdict.OPAQUE;
+        }
+        return i > 0 && i <= MAX_METHOD && in.getByte(start + i) == ' ' ? Verdict.HTTP1 : Verdict.OPAQUE;
+    }
+
+    /**
+     * For a route whose clients are declared to speak HTTP: HTTP/2 when the preface comes, HTTP/1 for anything
+     * else (whose codec answers a malformed request with 400); never opaque.
+     */
+    static Verdict sniffHttp(ByteBuf in) {
+        Verdict preface = preface(in);
+        return preface == Verdict.OPAQUE ? Verdict.HTTP1 : preface;
+    }
+
+    /** HTTP2 for the whole preface, NEED_MORE for a beginning of it, OPAQUE for bytes that are none of it. */
+    private static Verdict preface(ByteBuf in) {
         int start = in.readerIndex();
         int length = in.readableBytes();
         if (length == 0) {
             return Verdict.NEED_MORE;
         }
         int common = Math.min(length, H2_PREFACE.length);
-        if (matches(in, start, H2_PREFACE, common)) {
-            return common == H2_PREFACE.length ? Verdict.HTTP2 : Verdict.NEED_MORE;
-        }
-        return requestLine(in, start, length);
-    }
-
-    /**
-     * {@code METHOD SP request-target SP HTTP/1.x CRLF}: a method of token characters, a target without
-     * spaces or controls, and the version. Decided as soon as the bytes so far cannot be one.
-     */
-    private static Verdict requestLine(ByteBuf in, int start, int length) {
-        int i = 0;
-        while (i < length && isTokenChar(in.getByte(start + i))) {
-            i++;
-        }
-        if (i == length) {
-            return i < 32 ? Verdict.NEED_MORE : Verdict.OPAQUE; // no method is that long
-        }
-        if (i == 0 || in.getByte(start + i) != ' ') {
-            return Verdict.OPAQUE;
-        }
-        int targetStart = ++i;
-        while (i < length && in.getByte(start + i) > ' ' && in.getByte(start + i) < 0x7f) {
-            i++;
-        }
-        if (i == length) {
-            return length < MAX_REQUEST_LINE ? Verdict.NEED_MORE : Verdict.OPAQUE;
-        }
-        if (i == targetStart) {
-            return Verdict.OPAQUE;
-        }
-        // The version: " HTTP/1." then one digit, then CRLF (or a bare LF, which HTTP/1.1 parsers tolerate).
-        int rest = length - i;
-        int common = Math.min(rest, HTTP1_VERSION.length);
-        if (!matches(in, start + i, HTTP1_VERSION, common)) {
-            return Verdict.OPAQUE;
-        }
-        i += common;
-        if (i == length) {
-            return Verdict.NEED_MORE;
-        }
-        byte digit = in.getByte(start + i++);
-        if (digit != '0' && digit != '1') {
-            return Verdict.OPAQUE;
-        }
-        if (i == length) {
-            return Verdict.NEED_MORE;
-        }
-        byte end = in.getByte(start + i);
-        if (end == '\n') {
-            return Verdict.HTTP1;
-        }
-        if (end != '\r') {
-            return Verdict.OPAQUE;
-        }
-        if (i + 1 == length) {
-            return Verdict.NEED_MORE;
-        }
-        return in.getByte(start + i + 1) == '\n' ? Verdict.HTTP1 : Verdict.OPAQUE;
-    }
-
-    private static boolean matches(ByteBuf in, int at, byte[] expected, int count) {
-        for (int i = 0; i < count; i++) {
-            if (in.getByte(at + i) != expected[i]) {
-                return false;
+        for (int i = 0; i < common; i++) {
+            if (in.getByte(start + i) != H2_PREFACE[i]) {
+                return Verdict.OPAQUE;
             }
         }
-        return true;
+        return common == H2_PREFACE.length ? Verdict.HTTP2 : Verdict.NEED_MORE;
     }
 
-    /** RFC 9110 tchar. */
-    private static boolean isTokenChar(byte b) {
-        return b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || "!#$%&'*+-.^_`|~".indexOf(b) >= 0;
+    private static boolean isMethodChar(byte b) {
+        return b >= 'A' && b <= 'Z' || b == '-' || b == '_';
     }
 }

@@ -4,6 +4,7 @@ import dev.isthmus.gateway.http.Forwarder;
 import dev.isthmus.gateway.http.HttpSessionInstaller;
 import dev.isthmus.gateway.http.RequestMetrics;
 import dev.isthmus.gateway.outbound.ProtocolSniffer.Verdict;
+import dev.isthmus.gateway.routing.ClientProtocol;
 import dev.isthmus.gateway.routing.OutboundRoute;
 import dev.isthmus.gateway.transport.SessionProtocol;
 import io.netty.buffer.ByteBuf;
@@ -20,9 +21,12 @@ import java.util.logging.Logger;
 
 /**
  * The first handler of a client connection on an outbound listener: it holds the client's first bytes
- * until {@link ProtocolSniffer} can tell what they are, then installs that session and hands them on.
- * A client that says nothing for the detect timeout gets an opaque session: some protocols wait for
- * the server to speak first.
+ * until they say what the client speaks, then installs that session and hands them on. A route whose
+ * protocol is declared is not second-guessed: an opaque one is a tunnel at once, an HTTP one is HTTP/2 or
+ * HTTP/1 and never a tunnel. Otherwise {@link ProtocolSniffer} decides. A client that says nothing for the
+ * detect timeout gets an opaque session (some protocols wait for the server to speak first) unless the
+ * route is HTTP; one that said something HTTP-like but not enough gets the HTTP/1 session, whose
+ * request-header timeout ends it if it never finishes.
  */
 final class SessionDetector extends ChannelInboundHandlerAdapter {
 
@@ -41,8 +45,17 @@ final class SessionDetector extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        timeout = ctx.executor().schedule(() -> decide(ctx, Verdict.OPAQUE, false),
+        timeout = ctx.executor().schedule(() -> decide(ctx, undecided(), false),
                 sessions.config().detectTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Runs only for a client the connection limit let in; a declared opaque route needs no bytes to decide. */
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        if (declared() == ClientProtocol.OPAQUE) {
+            decide(ctx, Verdict.OPAQUE, false);
+        }
+        ctx.fireChannelActive();
     }
 
     @Override
@@ -52,18 +65,18 @@ final class SessionDetector extends ChannelInboundHandlerAdapter {
             return;
         }
         firstBytes = firstBytes == null ? bytes : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), firstBytes, bytes);
-        Verdict verdict = ProtocolSniffer.sniff(firstBytes);
+        Verdict verdict = sniff();
         if (verdict != Verdict.NEED_MORE) {
             decide(ctx, verdict, false);
         }
     }
 
-    /** A client that ended its side before the bytes said anything gets an opaque session with what it sent. */
+    /** A client that ended its side before its bytes said enough gets what {@link #undecided()} says, with what it sent. */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof ChannelInputShutdownEvent && !decided) {
-            Verdict verdict = firstBytes == null ? Verdict.OPAQUE : ProtocolSniffer.sniff(firstBytes);
-            decide(ctx, verdict == Verdict.NEED_MORE ? Verdict.OPAQUE : verdict, true);
+            Verdict verdict = firstBytes == null ? Verdict.NEED_MORE : sniff();
+            decide(ctx, verdict == Verdict.NEED_MORE ? undecided() : verdict, true);
             return;
         }
         ctx.fireUserEventTriggered(event);
@@ -89,6 +102,32 @@ final class SessionDetector extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
+    private ClientProtocol declared() {
+        OutboundRoute route = sessions.route(port);
+        return route == null ? ClientProtocol.DETECT : route.protocol();
+    }
+
+    private Verdict sniff() {
+        return switch (declared()) {
+            case HTTP -> ProtocolSniffer.sniffHttp(firstBytes);
+            case OPAQUE -> Verdict.OPAQUE;
+            case DETECT -> ProtocolSniffer.sniff(firstBytes);
+        };
+    }
+
+    /**
+     * What a client that stopped (or paused) before its bytes said enough gets: silence is opaque unless the
+     * route is HTTP; the beginning of something HTTP-like is HTTP/1, where a malformed or unfinished request
+     * gets its 400 or 408 rather than a tunnel.
+     */
+    private Verdict undecided() {
+        ClientProtocol declared = declared();
+        if (declared == ClientProtocol.OPAQUE || declared == ClientProtocol.DETECT && (firstBytes == null || !firstBytes.isReadable())) {
+            return Verdict.OPAQUE;
+        }
+        return Verdict.HTTP1;
+    }
+
     private void decide(ChannelHandlerContext ctx, Verdict verdict, boolean inputEnded) {
         if (decided || !ctx.channel().isActive()) {
             return;
@@ -111,7 +150,7 @@ final class SessionDetector extends ChannelInboundHandlerAdapter {
                 sessions.metrics(), sessions.config().requestTimeout());
         HttpSessionInstaller.serve(ctx, verdict == Verdict.HTTP2 ? SessionProtocol.HTTP2 : SessionProtocol.HTTP1,
                 new RouteResponder(port, sessions, forwarder, ctx.channel().eventLoop()),
-                RequestMetrics.outbound(sessions.metrics(), route.name()));
+                RequestMetrics.outbound(sessions.metrics(), route.name()), sessions.config().requestHeaderTimeout());
         // This context was replaced; what it fires now reaches its replacement, the first of the session's handlers.
         ctx.fireChannelRead(data);
         ctx.fireChannelReadComplete();

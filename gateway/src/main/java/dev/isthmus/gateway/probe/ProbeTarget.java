@@ -22,7 +22,8 @@ public final class ProbeTarget {
     /** True when {@code header} names the probe target, with or without the trailing dot of a fully-qualified name. */
     public static boolean matches(TransportHeader header) {
         String name = header.name();
-        return header.port() == PORT && (name.equals(NAME) || name.equals(NAME + "."));
+        // DNS names are case-insensitive (RFC 4343).
+        return header.port() == PORT && (name.equalsIgnoreCase(NAME) || name.equalsIgnoreCase(NAME + "."));
     }
 
     public static TransportHeader header(SessionProtocol protocol) {

@@ -23,6 +23,7 @@ import java.util.Set;
  * outbound:                             # this gateway's listeners for clients of this cluster
  *   - port: 4180                        # the port it listens on for this route
  *     name: podinfo-east.test.svc.cluster.local:9898   # what clients call; for metrics
+ *     protocol: detect                  # optional: detect (default), http (http1, h2c) or opaque: what clients speak
  *     backends:
  *       - weight: 50                    # optional, default 1: the share among the backends that can take traffic
  *         remote:                       # a service behind another cluster's gateway
@@ -85,18 +86,31 @@ public final class RouteFile {
     }
 
     private static OutboundRoute outboundRoute(YamlNode route) {
-        route.onlyKeys(Set.of("port", "name", "backends"));
+        route.onlyKeys(Set.of("port", "name", "backends", "protocol"));
         int port = route.required("port").servicePort();
         String name = route.required("name").string();
+        ClientProtocol protocol = clientProtocol(route.get("protocol"));
         List<WeightedBackend> backends = new ArrayList<>();
         for (YamlNode backend : route.required("backends").list()) {
             backends.add(weightedBackend(backend));
         }
         try {
-            return new OutboundRoute(port, name, backends);
+            return new OutboundRoute(port, name, backends, protocol);
         } catch (IllegalArgumentException e) {
             throw route.error(e);
         }
+    }
+
+    private static ClientProtocol clientProtocol(YamlNode node) {
+        if (node.isMissing()) {
+            return ClientProtocol.DETECT;
+        }
+        return switch (node.string().toLowerCase(Locale.ROOT)) {
+            case "detect" -> ClientProtocol.DETECT;
+            case "http", "http1", "h2c" -> ClientProtocol.HTTP;
+            case "opaque" -> ClientProtocol.OPAQUE;
+            default -> throw node.error("'" + node.string() + "' (expected: detect, http, http1, h2c or opaque)");
+        };
     }
 
     private static WeightedBackend weightedBackend(YamlNode node) {

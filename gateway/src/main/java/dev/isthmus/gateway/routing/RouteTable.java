@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -27,14 +28,14 @@ public final class RouteTable {
 
     public RouteTable(String clusterDomain, List<ExportedService> exported, List<OutboundRoute> outbound) {
         this.clusterDomain = requireNonNull(clusterDomain, "clusterDomain");
-        this.serviceSuffix = ".svc." + clusterDomain;
+        this.serviceSuffix = ".svc." + clusterDomain.toLowerCase(Locale.ROOT);
         Map<String, ExportedService> byTarget = new HashMap<>();
         for (ExportedService service : exported) {
             if (!isLocalServiceName(service.name())) {
                 throw new IllegalArgumentException("exported service '" + service.name() + "' is outside this cluster"
                         + " (expected <service>.<namespace>" + serviceSuffix + ")");
             }
-            if (byTarget.put(service.target(), service) != null) {
+            if (byTarget.put(key(service.name(), service.port()), service) != null) {
                 throw new IllegalArgumentException("exported service " + service.target() + " is listed twice");
             }
         }
@@ -59,7 +60,7 @@ public final class RouteTable {
      * with or without the trailing dot of a fully-qualified DNS name.
      */
     public boolean isLocalServiceName(String name) {
-        String bare = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
+        String bare = bare(name);
         if (!bare.endsWith(serviceSuffix)) {
             return false;
         }
@@ -68,10 +69,22 @@ public final class RouteTable {
         return dot > 0 && dot < serviceAndNamespace.length() - 1 && serviceAndNamespace.indexOf('.', dot + 1) < 0;
     }
 
-    /** The exported service at {@code name:port}, or {@code null} when nothing is exported there. */
+    /** The exported service at {@code name:port} (in any letter case), or {@code null} when nothing is exported there. */
     public ExportedService exported(String name, int port) {
-        String bare = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
-        return exported.get(bare + ":" + port);
+        return exported.get(key(name, port));
+    }
+
+    private static String key(String name, int port) {
+        return bare(name) + ":" + port;
+    }
+
+    /**
+     * A service name as it is compared: without the trailing dot of a fully-qualified name, and in lower case,
+     * as DNS compares names (RFC 4343), so {@code PODINFO.test.svc.cluster.local} is {@code podinfo.test…}.
+     */
+    private static String bare(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower;
     }
 
     public Collection<ExportedService> exportedServices() {

@@ -27,7 +27,7 @@ class GatewayFileTest {
                 routes: {file: routes.yaml}
                 policy: {namespaces: [isthmus-multicluster], trustDomains: [west.example]}
                 limits: {maxConnections: 100, ioThreads: 2}
-                timeouts: {handshake: 2s, idle: 1h30m, drain: 500ms, detect: 250ms}
+                timeouts: {handshake: 2s, idle: 1h30m, drain: 500ms, detect: 250ms, requestHeader: 3s}
                 probe: {period: 1s, failureThreshold: 5}
                 """, "gateway.yaml", BASE);
 
@@ -51,6 +51,8 @@ class GatewayFileTest {
         assertThat(file.config().headerTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(file.config().outboundHost()).isEqualTo("127.0.0.2");
         assertThat(file.config().detectTimeout()).isEqualTo(Duration.ofMillis(250));
+        assertThat(file.config().requestHeaderTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(file.config().headerTimeout()).as("the transport header's timeout is another").isEqualTo(Duration.ofSeconds(10));
         assertThat(file.config().probe().period()).isEqualTo(Duration.ofSeconds(1));
         assertThat(file.config().probe().failureThreshold()).isEqualTo(5);
         assertThat(file.config().probe().timeout()).isEqualTo(Duration.ofSeconds(2));
@@ -71,6 +73,7 @@ class GatewayFileTest {
         assertThat(file.certificate()).isNull();
         assertThat(file.config().inboundPort()).isEqualTo(4143);
         assertThat(file.config().adminPort()).isEqualTo(4191);
+        assertThat(file.config().requestHeaderTimeout()).as("the default").isEqualTo(Duration.ofSeconds(10));
     }
 
     @Test

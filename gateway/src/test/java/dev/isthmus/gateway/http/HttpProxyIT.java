@@ -150,12 +150,30 @@ class HttpProxyIT {
         }
     }
 
+    /** Issue 10 item 11: no chunked body (HTTP/1.1) nor an open stream after HEADERS (h2c) for a request without one. */
+    @ParameterizedTest
+    @EnumSource(Path.class)
+    void aBodilessGetReachesTheBackendWithoutBodyFraming(Path path) throws Exception {
+        try (GatewayHarness gateway = gateway(); HttpPeer peer = peer(gateway, path.service(), path.session)) {
+            path.server().seen.clear();
+            assertThat(peer.exchange(get("/plain")).status()).isEqualTo(200);
+
+            TestBackend.Seen seen = path.server().seen.poll(5, TimeUnit.SECONDS);
+            assertThat(seen).isNotNull();
+            // An h2c backend's own conversion marks a request chunked when its HEADERS did not end the stream.
+            assertThat(seen.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)).isFalse();
+            assertThat(seen.headers().contains(HttpHeaderNames.CONTENT_LENGTH)).isFalse();
+            assertThat(gateway.awaitCount(1, REQUESTS, "status_class", "2xx", "target", path.service() + ":80")).isEqualTo(1);
+        }
+    }
+
     @Test
     void aPostBodyArrivesWhole() throws Exception {
         try (GatewayHarness gateway = gateway(); HttpPeer peer = peer(gateway, H2C, SessionProtocol.HTTP1)) {
             FullHttpRequest post = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/upload",
                     Unpooled.copiedBuffer("twelve bytes", UTF_8));
             post.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 12);
+            post.headers().set(HttpHeaderNames.HOST, "podinfo-east:9898"); // HTTP/1.1 without Host is a 400 (RFC 9112 section 3.2)
 
             assertThat(peer.exchange(post).body()).isEqualTo("received 12");
         }

@@ -21,17 +21,29 @@ import org.junit.jupiter.api.Test;
 class MessageFramingTest {
 
     @Test
-    void aStreamingRequestWithoutLengthIsChunked() {
+    void aStreamingRequestThatCameChunkedIsChunked() {
         HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/");
-        MessageFraming.request(request);
+        MessageFraming.request(request, true);
         assertThat(HttpUtil.isTransferEncodingChunked(request)).isTrue();
+    }
+
+    @Test
+    void aHeadWithNeitherLengthNorChunksHasNoBodyAndGainsNone() {
+        HttpRequest get = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
+        HttpRequest post = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/");
+        MessageFraming.request(get, false);
+        MessageFraming.request(post, false);
+        assertThat(get.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)).isFalse();
+        assertThat(get.headers().contains(HttpHeaderNames.CONTENT_LENGTH)).isFalse();
+        assertThat(post.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)).isFalse();
+        assertThat(HttpUtil.getContentLength(post)).isZero();
     }
 
     @Test
     void aStreamingRequestKeepsItsLength() {
         HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.PUT, "/");
         HttpUtil.setContentLength(request, 10);
-        MessageFraming.request(request);
+        MessageFraming.request(request, false);
         assertThat(HttpUtil.isTransferEncodingChunked(request)).isFalse();
         assertThat(HttpUtil.getContentLength(request)).isEqualTo(10);
     }
@@ -40,8 +52,8 @@ class MessageFramingTest {
     void aCompleteGetGetsNoLengthAndACompletePostGetsZero() {
         FullHttpRequest get = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
         FullHttpRequest post = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/");
-        MessageFraming.request(get);
-        MessageFraming.request(post);
+        MessageFraming.request(get, false);
+        MessageFraming.request(post, false);
         assertThat(get.headers().contains(HttpHeaderNames.CONTENT_LENGTH)).isFalse();
         assertThat(HttpUtil.getContentLength(post)).isZero();
         get.release();

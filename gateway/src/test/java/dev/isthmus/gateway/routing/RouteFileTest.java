@@ -52,6 +52,7 @@ class RouteFileTest {
                           port: 9898
                   - port: 4181
                     name: podinfo-split.test.svc.cluster.local:9898
+                    protocol: opaque
                     backends:
                       - weight: 3
                         local:
@@ -71,6 +72,7 @@ class RouteFileTest {
                 "podinfo.test.svc.cluster.local", 9898);
         assertThat(table.outbound(4180)).isEqualTo(OutboundRoute.mirror(4180, "podinfo-east.test.svc.cluster.local:9898", east));
         OutboundRoute split = table.outbound(4181);
+        assertThat(split.protocol()).isEqualTo(ClientProtocol.OPAQUE);
         assertThat(split.backends()).extracting(WeightedBackend::weight).containsExactly(3, 1);
         assertThat(split.backends().get(0).backend()).isEqualTo(new ExportedService("podinfo.test.svc.cluster.local", 9898,
                 BackendProtocol.H2C, List.of(new Endpoint("10.0.0.9", 9898, true))));
@@ -84,6 +86,7 @@ class RouteFileTest {
         "outbound: [{name: a, backends: []}] | outbound[0].port: missing",
         "outbound: [{port: 80, backends: []}] | outbound[0].name: missing",
         "outbound: [{port: 80, name: a, backends: []}] | outbound[0]: outbound route a has no backends (expected at least one)",
+        "outbound: [{port: 80, name: a, protocol: tls, backends: []}] | outbound[0].protocol: 'tls' (expected: detect, http, http1, h2c or opaque)",
         "outbound: [{port: 80, name: a, backends: [{weight: 1}]}] | outbound[0].backends[0]: has neither 'local' and 'remote' (expected exactly one)",
         "outbound: [{port: 80, name: a, backends: [{local: {name: x, port: 1}, remote: {}}]}] | outbound[0].backends[0]: has both 'local' and 'remote' (expected exactly one)",
         "outbound: [{port: 80, name: a, backends: [{weight: -1, local: {name: x, port: 1}}]}] | outbound[0].backends[0].weight: '-1' (expected a positive whole number)",
@@ -149,8 +152,20 @@ class RouteFileTest {
         "podinfo.east.svc.cluster.local.evil.com, false",
         ".east.svc.cluster.local, false",
         "kubernetes.default.svc.other, false",
+        "PODINFO.East.SVC.Cluster.Local, true",
     })
     void namesOutsideTheClusterDomainAreNotLocal(String name, boolean local) {
         assertThat(RouteTable.EMPTY.isLocalServiceName(name)).isEqualTo(local);
+    }
+
+    @Test
+    void serviceNamesAreLookedUpAsDnsComparesThemInAnyLetterCase() {
+        ExportedService podinfo = new ExportedService("podinfo.test.svc.cluster.local", 9898, BackendProtocol.HTTP1, List.of());
+        RouteTable table = new RouteTable("cluster.local", List.of(podinfo));
+        assertThat(table.exported("PODINFO.test.svc.cluster.local", 9898)).isSameAs(podinfo);
+        assertThat(table.exported("Podinfo.Test.Svc.Cluster.Local.", 9898)).isSameAs(podinfo);
+        assertThatThrownBy(() -> new RouteTable("cluster.local", List.of(podinfo,
+                new ExportedService("PODINFO.test.svc.cluster.local", 9898, BackendProtocol.HTTP1, List.of()))))
+                .hasMessageContaining("is listed twice");
     }
 }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.isthmus.gateway.config.YamlNode;
 import dev.isthmus.gateway.routing.BackendProtocol;
+import dev.isthmus.gateway.routing.ClientProtocol;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.ExportedService;
 import dev.isthmus.gateway.routing.OutboundRoute;
@@ -181,7 +182,7 @@ public final class RouteMapping {
             } else {
                 try {
                     outbound.add(new Candidate(OutboundRoute.mirror(gatewayPort, fqdn(service) + ":" + port.getPort(),
-                            remote(service, port)), "outbound", service));
+                            remote(service, port), clientProtocol(service, port)), "outbound", service));
                 } catch (Unmappable e) {
                     skipped.add(new Skipped("outbound", describe(service) + " port " + port.getPort(), e.getMessage()));
                 }
@@ -436,6 +437,25 @@ public final class RouteMapping {
             }
         }
         return List.copyOf(found.values());
+    }
+
+    /**
+     * What the clients of a mirrored port speak, as the remote Service declares it (the mirror copies its protocol
+     * annotation and its ports' {@code appProtocol}; the annotation wins), so that west's listener uses it instead
+     * of guessing from the client's bytes. Nothing declared, or a value the gateway does not know, leaves it to
+     * detection: the route is still served, where the export side in the target would leave the port out.
+     */
+    private static ClientProtocol clientProtocol(Service service, ServicePort port) {
+        try {
+            BackendProtocol annotated = annotatedProtocol(service);
+            if (annotated != null) {
+                return ClientProtocol.of(annotated);
+            }
+            String app = port.getAppProtocol();
+            return app == null || app.isBlank() ? ClientProtocol.DETECT : ClientProtocol.of(appProtocol(port));
+        } catch (Unmappable e) {
+            return ClientProtocol.DETECT;
+        }
     }
 
     private static BackendProtocol annotatedProtocol(Service service) throws Unmappable {

@@ -11,6 +11,7 @@ import static dev.isthmus.mirror.routes.KubeObjects.split;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.isthmus.gateway.routing.BackendProtocol;
+import dev.isthmus.gateway.routing.ClientProtocol;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.ExportedService;
 import dev.isthmus.gateway.routing.OutboundRoute;
@@ -178,6 +179,26 @@ class RouteMappingTest {
                 new RemoteTarget("east", gateways, EAST_ID, "podinfo.test.svc.cluster.local", 9898)));
         assertThat(result.table().outbound(14001)).isEqualTo(OutboundRoute.mirror(14001, "podinfo-east.test.svc.cluster.local:8080",
                 new RemoteTarget("east", gateways, EAST_ID, "podinfo.test.svc.cluster.local", 8080)));
+    }
+
+    @Test
+    void aMirroredPortsDeclaredProtocolReachesItsRouteAndTheAnnotationWins() {
+        Service byAppProtocol = mirrored("test", "a-east", "east", "1=14001,2=14002,3=14003,4=14004,5=14005",
+                port("p1", 1, "kubernetes.io/h2c"), port("p2", 2, "tcp"), port("p3", 3, null), port("p4", 4, "grpc"),
+                port("p5", 5, "http"));
+        Service byAnnotation = mirrored("test", "b-east", "east", "80=14010", port("http", 80, "http"));
+        byAnnotation.getMetadata().getAnnotations().put(Names.PROTOCOL_ANNOTATION, "opaque");
+        Service badAnnotation = mirrored("test", "c-east", "east", "80=14020", port("http", 80, "tcp"));
+        badAnnotation.getMetadata().getAnnotations().put(Names.PROTOCOL_ANNOTATION, "http3");
+
+        Result result = map(List.of(byAppProtocol, byAnnotation, badAnnotation), List.of(), List.of(EAST), List.of());
+
+        assertThat(List.of(14001, 14002, 14003, 14004, 14005)).map(p -> result.table().outbound(p).protocol())
+                .containsExactly(ClientProtocol.HTTP, ClientProtocol.OPAQUE, ClientProtocol.DETECT, ClientProtocol.DETECT,
+                        ClientProtocol.HTTP);
+        assertThat(result.table().outbound(14010).protocol()).as("the annotation wins over appProtocol").isEqualTo(ClientProtocol.OPAQUE);
+        assertThat(result.table().outbound(14020).protocol()).as("an unknown annotation is left to detection")
+                .isEqualTo(ClientProtocol.DETECT);
     }
 
     @Test
