@@ -14,6 +14,8 @@ final class ProtocolSniffer {
     enum Verdict { HTTP1, HTTP2, OPAQUE, NEED_MORE }
 
     static final byte[] H2_PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(US_ASCII);
+    /** The preface's first line, {@code PRI * HTTP/2.0} and CRLF: whoever sends it means HTTP/2. */
+    static final int H2_PREFACE_LINE = 16;
     /** A request line longer than this is not one the gateway would accept anyway. */
     static final int MAX_REQUEST_LINE = 4096;
     private static final byte[] HTTP1_VERSION = " HTTP/1.".getBytes(US_ASCII);
@@ -28,8 +30,17 @@ final class ProtocolSniffer {
             return Verdict.NEED_MORE;
         }
         int common = Math.min(length, H2_PREFACE.length);
-        if (matches(in, start, H2_PREFACE, common)) {
+        int matched = 0;
+        while (matched < common && in.getByte(start + matched) == H2_PREFACE[matched]) {
+            matched++;
+        }
+        if (matched == common) {
             return common == H2_PREFACE.length ? Verdict.HTTP2 : Verdict.NEED_MORE;
+        }
+        if (matched >= H2_PREFACE_LINE) {
+            // A broken preface: "PRI * HTTP/2.0" is no HTTP/1 request, and as a tunnel it would reach the backend
+            // raw. The HTTP/2 session answers it with GOAWAY PROTOCOL_ERROR (RFC 9113 §3.4).
+            return Verdict.HTTP2;
         }
         return requestLine(in, start, length);
     }

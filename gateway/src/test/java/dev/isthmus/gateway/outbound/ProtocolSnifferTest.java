@@ -35,7 +35,9 @@ class ProtocolSnifferTest {
         "GET  / HTTP/1.1\\r\\n | OPAQUE",
         "get\\t/ | OPAQUE",
         "hello, east | OPAQUE",
-        "PRI * HTTP/2.0\\r\\n\\r\\nXX | OPAQUE",
+        "PRI * HTTP/2.0\\r\\n\\r\\nXX | HTTP2",
+        "PRI * HTTP/2.0\\r\\nGET / HTTP/1.1\\r\\n | HTTP2",
+        "PRI * HTTP/2.1\\r\\n | OPAQUE",
     })
     void tellsTheProtocolFromTheFirstBytes(String text, Verdict expected) {
         ByteBuf bytes = Unpooled.copiedBuffer(unescape(text), ISO_8859_1);
