@@ -1,5 +1,6 @@
 package dev.isthmus.gateway.outbound;
 
+import dev.isthmus.gateway.pipeline.PipelineTail;
 import dev.isthmus.gateway.routing.OutboundRoute;
 import dev.isthmus.gateway.routing.RouteTable;
 import io.netty.bootstrap.ServerBootstrap;
@@ -85,6 +86,7 @@ public final class OutboundListeners implements AutoCloseable {
                     protected void initChannel(SocketChannel channel) {
                         accepted.accept(channel);
                         channel.pipeline().addLast(OutboundPipeline.SESSION, new SessionDetector(port, sessions));
+                        PipelineTail.addTo(channel.pipeline());
                     }
                 })
                 .bind(host, port)
