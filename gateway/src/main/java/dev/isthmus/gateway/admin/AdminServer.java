@@ -3,6 +3,7 @@ package dev.isthmus.gateway.admin;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
+import dev.isthmus.gateway.pipeline.PipelineTail;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -69,6 +70,7 @@ public final class AdminServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new ReadTimeoutHandler(30), new HttpServerCodec(4096, 8192, 8192),
                                 new HttpObjectAggregator(8192), new Handler());
+                        PipelineTail.addTo(ch.pipeline());
                     }
                 })
                 .bind(host, port).sync().channel();

@@ -1,5 +1,6 @@
 package dev.isthmus.gateway.http;
 
+import dev.isthmus.gateway.pipeline.PipelineTail;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
@@ -183,6 +184,7 @@ public final class Http2Pool implements HttpUpstream {
                 channel.pipeline().addLast(new ConnectionWindow(HttpSessionInstaller.CONNECTION_WINDOW));
                 channel.pipeline().addLast(new Http2MultiplexHandler(new RefusePush()));
                 channel.pipeline().addLast(connection);
+                PipelineTail.addTo(channel.pipeline()); // this runs after the dialer's initializer, which added it first
             }
         });
         dialed.addListener(f -> {
@@ -223,6 +225,7 @@ public final class Http2Pool implements HttpUpstream {
                     @Override
                     protected void initChannel(Http2StreamChannel stream) {
                         stream.pipeline().addLast(CLIENT_CONVERSION, new BackendHandler());
+                        PipelineTail.addTo(stream.pipeline());
                     }
                 })
                 .open()

@@ -3,10 +3,12 @@ package dev.isthmus.gateway.http;
 import dev.isthmus.gateway.Drain;
 import dev.isthmus.gateway.upstream.Relay;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -21,6 +23,9 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -136,6 +141,21 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (multiplexed && cause instanceof Http2Exception) {
+            // A stream error the peer caused: the multiplexer resets this stream with the error's own code right
+            // after this. Closing here first would reset it with CANCEL instead, or, once the peer had ended its
+            // side, not at all, leaving the peer waiting for an answer that never comes (h2spec 5.1, 6.x, 8.1).
+            log.log(Level.FINE, "resetting " + ctx.channel() + " after a stream error", cause);
+            return;
+        }
+        if (multiplexed && cause instanceof DecoderException) {
+            // The peer's frames did not convert to an HTTP request: a malformed request, which RFC 9113 §8.1.1 makes
+            // a stream error. The reset must carry the code itself; a plain close would send CANCEL, or nothing.
+            Http2Error error = cause.getCause() instanceof Http2Exception h2 ? h2.error() : Http2Error.PROTOCOL_ERROR;
+            log.log(Level.FINE, "resetting " + ctx.channel() + " with " + error + " after a malformed request", cause);
+            ctx.writeAndFlush(new DefaultHttp2ResetFrame(error)).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
         log.log(Level.FINE, "closing " + ctx.channel() + " after an error", cause);
         ctx.close();
     }

@@ -8,6 +8,7 @@ import dev.isthmus.gateway.GatewayMetrics;
 import dev.isthmus.gateway.inbound.HttpSessions;
 import dev.isthmus.gateway.inbound.InboundPipeline;
 import dev.isthmus.gateway.inbound.PeerAttributes;
+import dev.isthmus.gateway.pipeline.PipelineTail;
 import dev.isthmus.gateway.routing.ExportedService;
 import dev.isthmus.gateway.transport.SessionProtocol;
 import dev.isthmus.gateway.transport.TransportHeader;
@@ -18,7 +19,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -36,10 +36,15 @@ import java.util.function.Function;
  *            session      HttpProxyHandler           one request at a time, in order
  *
  * HTTP/2     h2-close     Http2GracefulClose         drain and end of input: GOAWAY, then close after the streams
- *            h2-codec     Http2FrameCodec            up to 1000 concurrent streams, header lists up to 16 KiB
+ *            h2-preface   Http2PrefaceCheck          anything but the client preface: GOAWAY PROTOCOL_ERROR; then leaves
+ *            h2-codec     Http2FrameCodec            up to 1000 concurrent streams, header lists up to 16 KiB,
+ *                                                    with {@link StreamStateCheck}
  *            h2-window    ConnectionWindow           widens the connection window, then leaves
  *            session      Http2MultiplexHandler      a child channel per stream:
- *                           Http2StreamFrameToHttpObjectCodec, HttpProxyHandler
+ *                           Http2StreamFrameToHttpObjectCodec, HttpProxyHandler, tail
+ *            h2-end       Http2SessionEnd            frames of stream 0 and connection errors, after the codec acted on them
+ *
+ * Every pipeline ends in {@link dev.isthmus.gateway.pipeline.PipelineTail}, which the installed handlers stay in front of.
  * </pre>
  * Both protocols end in the same {@link HttpProxyHandler}, so one piece of code proxies both.
  */
@@ -50,8 +55,10 @@ public final class HttpSessionInstaller implements HttpSessions {
     public static final String HTTP_GUARD = "http-guard";
     public static final String HTTP_BYTES = "http-bytes";
     public static final String H2_CLOSE = "h2-close";
+    public static final String H2_PREFACE = "h2-preface";
     public static final String H2_CODEC = "h2-codec";
     public static final String H2_WINDOW = "h2-window";
+    public static final String H2_END = "h2-end";
 
     static final int MAX_INITIAL_LINE = 4096;
     static final int MAX_HEADER_SIZE = 16 * 1024;
@@ -162,19 +169,20 @@ public final class HttpSessionInstaller implements HttpSessions {
         }
         if (protocol == SessionProtocol.HTTP2) {
             pipeline.replace(InboundPipeline.SESSION, H2_CLOSE, new Http2GracefulClose());
-            pipeline.addAfter(H2_CLOSE, H2_CODEC, Http2FrameCodecBuilder.forServer()
-                    .initialSettings(Http2Settings.defaultSettings()
+            pipeline.addAfter(H2_CLOSE, H2_PREFACE, new Http2PrefaceCheck());
+            pipeline.addAfter(H2_PREFACE, H2_CODEC, Http2ServerCodec.create(Http2Settings.defaultSettings()
                             .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
-                            .maxHeaderListSize(MAX_HEADER_SIZE))
+                            .maxHeaderListSize(MAX_HEADER_SIZE),
                     // Netty's codec defaults to no grace at all; the gateway's drain deadline still bounds it.
-                    .gracefulShutdownTimeoutMillis(GRACEFUL_CLOSE.toMillis())
-                    .build());
+                    GRACEFUL_CLOSE.toMillis()));
             pipeline.addAfter(H2_CODEC, InboundPipeline.SESSION, new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                 @Override
                 protected void initChannel(Http2StreamChannel stream) {
                     stream.pipeline().addLast(SERVER_CONVERSION, new HttpProxyHandler(responder, requests));
+                    PipelineTail.addTo(stream.pipeline());
                 }
             }));
+            pipeline.addAfter(InboundPipeline.SESSION, H2_END, new Http2SessionEnd());
             pipeline.addAfter(H2_CODEC, H2_WINDOW, new ConnectionWindow(CONNECTION_WINDOW)); // does its work at once and leaves
         } else {
             Http1RequestGuard guard = new Http1RequestGuard(requestHeaderTimeout, requests);

@@ -1,6 +1,7 @@
 package dev.isthmus.gateway.inbound;
 
 import dev.isthmus.gateway.GatewayMetrics;
+import dev.isthmus.gateway.pipeline.PipelineTail;
 import dev.isthmus.gateway.policy.AuthorizationPolicy;
 import dev.isthmus.gateway.routing.RouteTable;
 import dev.isthmus.gateway.tls.ServerTls;
@@ -51,6 +52,7 @@ public final class InboundInitializer extends ChannelInitializer<Channel> {
         pipeline.addLast(InboundPipeline.IDLE, new IdleClose(idleTimeout));
         pipeline.addLast(InboundPipeline.HEADER, new TransportHeaderDecoder());
         pipeline.addLast(InboundPipeline.SESSION, new SessionRouter(routes, upstreams, http, metrics, headerTimeout));
+        PipelineTail.addTo(pipeline);
     }
 
     /** Closes a connection on which nothing moved, either way, for the idle timeout. */

@@ -9,6 +9,7 @@ package dev.isthmus.gateway.inbound;
  * idle       IdleStateHandler         closes connections idle for too long
  * header     TransportHeaderDecoder   reads {@code name:port} and the session protocol, then leaves
  * session    SessionRouter            finds the exported service and installs the session's handlers
+ * tail       PipelineTail             counts and logs what no handler dealt with (every pipeline ends in it)
  * </pre>
  * After routing, {@code session} is replaced by the handlers of the session: a byte relay, or HTTP codecs
  * and a proxy.

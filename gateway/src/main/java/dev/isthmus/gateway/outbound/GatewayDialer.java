@@ -1,6 +1,7 @@
 package dev.isthmus.gateway.outbound;
 
 import dev.isthmus.gateway.GatewayMetrics;
+import dev.isthmus.gateway.pipeline.PipelineTail;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.RemoteTarget;
 import dev.isthmus.gateway.tls.HandshakeFailure;
@@ -83,6 +84,7 @@ final class GatewayDialer {
                         });
                         channel.pipeline().addLast(OutboundPipeline.TLS, ssl);
                         channel.pipeline().addLast(OutboundPipeline.HEADER, new TransportHeaderWriter(header, session));
+                        PipelineTail.addTo(channel.pipeline());
                     }
                 })
                 .connect(gateway.host(), gateway.port());

@@ -1,6 +1,7 @@
 package dev.isthmus.gateway.outbound;
 
 import dev.isthmus.gateway.inbound.ConnectionLimiter;
+import dev.isthmus.gateway.pipeline.PipelineTail;
 import dev.isthmus.gateway.routing.OutboundRoute;
 import dev.isthmus.gateway.routing.RouteTable;
 import io.netty.bootstrap.ServerBootstrap;
@@ -91,6 +92,7 @@ public final class OutboundListeners implements AutoCloseable {
                         accepted.accept(channel);
                         channel.pipeline().addLast(OutboundPipeline.LIMIT, limiter);
                         channel.pipeline().addLast(OutboundPipeline.SESSION, new SessionDetector(port, sessions));
+                        PipelineTail.addTo(channel.pipeline());
                     }
                 })
                 .bind(host, port)

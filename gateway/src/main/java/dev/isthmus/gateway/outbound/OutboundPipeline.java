@@ -9,8 +9,9 @@ import dev.isthmus.gateway.inbound.InboundPipeline;
  * session    SessionDetector     reads the first bytes, then is replaced by the session's handlers:
  *                                  HTTP/1.1  http-bytes, http-codec HttpServerCodec, http-guard Http1RequestGuard,
  *                                            session HttpProxyHandler
- *                                  HTTP/2    h2-close, h2-codec, h2-window, session Http2MultiplexHandler
+ *                                  HTTP/2    h2-close, h2-preface, h2-codec, h2-window, session Http2MultiplexHandler, h2-end
  *                                  opaque    session OpaqueTunnel, then Relay
+ * tail       PipelineTail        counts and logs what no handler dealt with (every pipeline ends in it)
  * </pre>
  * A connection to a remote gateway:
  * <pre>

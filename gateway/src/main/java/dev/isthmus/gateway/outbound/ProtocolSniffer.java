@@ -21,6 +21,8 @@ final class ProtocolSniffer {
     enum Verdict { HTTP1, HTTP2, OPAQUE, NEED_MORE }
 
     static final byte[] H2_PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(US_ASCII);
+    /** The preface's first line, {@code PRI * HTTP/2.0} and CRLF: whoever sends it means HTTP/2. */
+    static final int H2_PREFACE_LINE = 16;
     /** Longer than any registered method ({@code UPDATEREDIRECTREF} has 17 letters). */
     static final int MAX_METHOD = 20;
 
@@ -53,7 +55,11 @@ final class ProtocolSniffer {
         return preface == Verdict.OPAQUE ? Verdict.HTTP1 : preface;
     }
 
-    /** HTTP2 for the whole preface, NEED_MORE for a beginning of it, OPAQUE for bytes that are none of it. */
+    /**
+     * HTTP2 for the whole preface, and for a broken one whose first line is whole ({@code PRI * HTTP/2.0} is no
+     * HTTP/1 request, and as a tunnel it would reach the backend raw: the HTTP/2 session answers it with GOAWAY
+     * PROTOCOL_ERROR, RFC 9113 §3.4); NEED_MORE for a beginning of it; OPAQUE for bytes that are none of it.
+     */
     private static Verdict preface(ByteBuf in) {
         int start = in.readerIndex();
         int length = in.readableBytes();
@@ -61,12 +67,14 @@ final class ProtocolSniffer {
             return Verdict.NEED_MORE;
         }
         int common = Math.min(length, H2_PREFACE.length);
-        for (int i = 0; i < common; i++) {
-            if (in.getByte(start + i) != H2_PREFACE[i]) {
-                return Verdict.OPAQUE;
-            }
+        int matched = 0;
+        while (matched < common && in.getByte(start + matched) == H2_PREFACE[matched]) {
+            matched++;
         }
-        return common == H2_PREFACE.length ? Verdict.HTTP2 : Verdict.NEED_MORE;
+        if (matched == common) {
+            return common == H2_PREFACE.length ? Verdict.HTTP2 : Verdict.NEED_MORE;
+        }
+        return matched >= H2_PREFACE_LINE ? Verdict.HTTP2 : Verdict.OPAQUE;
     }
 
     private static boolean isMethodChar(byte b) {

@@ -1,5 +1,6 @@
 package dev.isthmus.gateway.probe;
 
+import dev.isthmus.gateway.pipeline.PipelineTail;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.transport.SessionProtocol;
 import io.netty.bootstrap.Bootstrap;
@@ -108,6 +109,7 @@ final class ProbeCall {
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), link.identity().dnsName(), attempt.gateway.port()));
                         ch.pipeline().addLast("probe", attempt);
+                        PipelineTail.addTo(ch.pipeline());
                     }
                 })
                 .connect(gateway.host(), gateway.port());

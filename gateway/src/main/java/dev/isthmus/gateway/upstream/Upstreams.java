@@ -2,10 +2,13 @@ package dev.isthmus.gateway.upstream;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.isthmus.gateway.pipeline.PipelineTail;
 import dev.isthmus.gateway.routing.Endpoint;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -39,7 +42,13 @@ public final class Upstreams {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.AUTO_READ, false)
-                .handler(handler)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel channel) {
+                        channel.pipeline().addLast(handler); // an initializer itself runs now, so the tail still comes last
+                        PipelineTail.addTo(channel.pipeline());
+                    }
+                })
                 .connect(endpoint.host(), endpoint.port());
     }
 }

@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
@@ -75,6 +76,14 @@ public final class TestBackend implements AutoCloseable {
     final AtomicLong downloaded = new AtomicLong();
 
     public TestBackend(BackendProtocol protocol) throws InterruptedException {
+        this(protocol, new HttpDecoderConfig());
+    }
+
+    /**
+     * An HTTP/1.1 backend with its own request limits: like a real server (Go's allows 1 MiB of headers),
+     * and unlike Netty's defaults (8 KiB), so that what a test sends reaches it whole.
+     */
+    public TestBackend(BackendProtocol protocol, HttpDecoderConfig http1Limits) throws InterruptedException {
         this.protocol = protocol;
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<Channel>() {
@@ -94,7 +103,7 @@ public final class TestBackend implements AutoCloseable {
                                         }
                                     }));
                         } else {
-                            ch.pipeline().addLast(new HttpServerCodec(), new Behaviour());
+                            ch.pipeline().addLast(new HttpServerCodec(http1Limits), new Behaviour());
                         }
                     }
                 })

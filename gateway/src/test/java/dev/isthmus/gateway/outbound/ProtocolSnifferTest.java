@@ -34,7 +34,6 @@ class ProtocolSnifferTest {
         "GET / HTTP/2.0\\r\\n | HTTP1",
         "GET / HTTP/1.1 extra\\r\\n | HTTP1",
         "GET  / HTTP/1.1\\r\\n | HTTP1",
-        "PRI * HTTP/2.0\\r\\n\\r\\nXX | HTTP1",
         // Clearly not HTTP: opaque.
         "\\u0016\\u0003\\u0001 | OPAQUE",
         "SSH-2.0-OpenSSH_9.6\\r\\n | OPAQUE",
@@ -44,6 +43,9 @@ class ProtocolSnifferTest {
         "get / HTTP/1.1\\r\\n | OPAQUE",
         "hello, east | OPAQUE",
         "\\0\\0\\0\\u0001 | OPAQUE",
+        "PRI * HTTP/2.0\\r\\n\\r\\nXX | HTTP2",
+        "PRI * HTTP/2.0\\r\\nGET / HTTP/1.1\\r\\n | HTTP2",
+        "PRI * HTTP/2.1\\r\\n | HTTP1",
     })
     void tellsTheProtocolFromTheFirstBytes(String text, Verdict expected) {
         ByteBuf bytes = Unpooled.copiedBuffer(unescape(text), ISO_8859_1);

@@ -1,0 +1,141 @@
+package dev.isthmus.gateway.hostile;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Assumptions;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/**
+ * Runs h2spec, the HTTP/2 conformance suite built by {@code tools/h2spec/build.sh}, against a port on
+ * 127.0.0.1 and reads its JUnit report.
+ */
+final class H2spec {
+
+    /** Seconds h2spec waits for each expected frame; generous, as the machine may be busy. */
+    static final int CASE_TIMEOUT_SECONDS = 5;
+
+    /** The outcome of one run: how many cases ran, and the ids ({@code http2/5.1/5}) and messages of the failed ones. */
+    record Result(int cases, List<String> failed, String output) {
+        int passed() {
+            return cases - failed.size();
+        }
+    }
+
+    private H2spec() {}
+
+    /** {@code $ISTHMUS_H2SPEC}, else {@code current/bin/h2spec} in build.sh's cache. */
+    static Path binary() {
+        String explicit = System.getenv("ISTHMUS_H2SPEC");
+        if (explicit != null && !explicit.isBlank()) {
+            return Paths.get(explicit);
+        }
+        String cache = System.getenv("ISTHMUS_H2SPEC_CACHE");
+        Path cacheDir = cache != null && !cache.isBlank()
+                ? Paths.get(cache)
+                : Paths.get(System.getProperty("user.home"), ".cache", "isthmus", "h2spec");
+        return cacheDir.resolve("current").resolve("bin").resolve("h2spec");
+    }
+
+    /**
+     * Skips the calling test when h2spec is not built and cannot be built here. In CI (env {@code CI} set)
+     * a skip would hide that the suite never ran, so it fails instead.
+     */
+    static synchronized Path assumeAvailable() {
+        Path binary = binary();
+        if (Files.isExecutable(binary) || System.getenv("ISTHMUS_H2SPEC") == null && build() && Files.isExecutable(binary())) {
+            return binary();
+        }
+        String message = "h2spec: " + binary + " (expected: an executable; run tools/h2spec/build.sh or set ISTHMUS_H2SPEC)";
+        if (System.getenv("CI") != null) {
+            throw new AssertionError(message);
+        }
+        Assumptions.abort(message);
+        return binary;
+    }
+
+    /** Builds h2spec with tools/h2spec/build.sh when the repository is at hand (Go and the module proxy needed). */
+    private static boolean build() {
+        for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path script = dir.resolve("tools/h2spec/build.sh");
+            if (Files.isRegularFile(script)) {
+                try {
+                    Process build = new ProcessBuilder("bash", script.toString())
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                            .redirectError(ProcessBuilder.Redirect.INHERIT)
+                            .start();
+                    if (!build.waitFor(10, TimeUnit.MINUTES)) {
+                        build.destroyForcibly();
+                        return false;
+                    }
+                    return build.exitValue() == 0;
+                } catch (IOException e) {
+                    return false;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Runs the default suite (or {@code sections}, e.g. {@code http2/5.1}) against 127.0.0.1:{@code port}. */
+    static Result run(Path binary, int port, Path report, String... sections) throws Exception {
+        List<String> command = new ArrayList<>(List.of(binary.toString(), "-h", "127.0.0.1", "-p", Integer.toString(port),
+                "-o", Integer.toString(CASE_TIMEOUT_SECONDS), "-j", report.toString()));
+        command.addAll(List.of(sections));
+        Path output = Files.createTempFile(report.getParent(), "h2spec", ".out");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        // 145 cases; only a case that fails waits for its timeout, so even all failing stays well inside this.
+        if (!process.waitFor(15, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("h2spec did not finish within 15 minutes: " + command);
+        }
+        String text = Files.readString(output, StandardCharsets.UTF_8);
+        if (!Files.exists(report)) {
+            throw new AssertionError("h2spec wrote no report (exit " + process.exitValue() + "):\n" + text);
+        }
+        return parse(report, text);
+    }
+
+    /** The failed cases of a JUnit report: a testcase with a failure, error or skipped child names its package and number. */
+    static Result parse(Path report, String output) throws Exception {
+        DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+        factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+        Document document = factory.newDocumentBuilder().parse(report.toFile());
+        NodeList cases = document.getElementsByTagName("testcase");
+        List<String> failed = new ArrayList<>();
+        for (int i = 0; i < cases.getLength(); i++) {
+            Element testCase = (Element) cases.item(i);
+            Element suite = (Element) testCase.getParentNode();
+            NodeList problems = testCase.getElementsByTagName("failure");
+            NodeList errors = testCase.getElementsByTagName("error");
+            if (problems.getLength() > 0 || errors.getLength() > 0) {
+                Element problem = (Element) (problems.getLength() > 0 ? problems.item(0) : errors.item(0));
+                failed.add(suite.getAttribute("package") + "/" + (position(testCase) + 1) + " " + testCase.getAttribute("name")
+                        + ": " + problem.getTextContent().strip().replace('\n', ' '));
+            }
+        }
+        return new Result(cases.getLength(), failed, output);
+    }
+
+    /** h2spec numbers the cases of a section from 1, in report order. */
+    private static int position(Element testCase) {
+        int index = 0;
+        for (org.w3c.dom.Node n = testCase.getPreviousSibling(); n != null; n = n.getPreviousSibling()) {
+            if (n instanceof Element e && e.getTagName().equals("testcase")) {
+                index++;
+            }
+        }
+        return index;
+    }
+}
