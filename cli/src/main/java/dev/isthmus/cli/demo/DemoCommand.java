@@ -33,6 +33,7 @@ import io.micrometer.core.instrument.Counter;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
@@ -159,7 +160,11 @@ public final class DemoCommand implements Callable<Integer> {
 
         step("5. What east's gateway refuses");
         String sni = DemoCluster.GATEWAY.dnsName();
+        // It offers the gateway's ALPN protocol, so what it shows is the missing certificate, not a missing protocol.
         SslContext noCertificate = SslContextBuilder.forClient().protocols("TLSv1.3").endpointIdentificationAlgorithm(null)
+                .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, TlsContexts.ALPN_TRANSPORT))
                 .trustManager(IdentityTrustManager.exactly(anchors, DemoCluster.GATEWAY, clock)).build();
         report("a client without a certificate", DemoClient.get(group, noCertificate, sni, eastPort, PODINFO, PODINFO_PORT, "/"));
         CertificateAuthority strangerRoot = CertificateAuthority.createRoot(DemoCluster.TRUST_DOMAIN, Duration.ofDays(1), clock);

@@ -4,6 +4,7 @@ import dev.isthmus.gateway.GatewayMetrics;
 import dev.isthmus.gateway.GatewayMetrics.Rejection;
 import dev.isthmus.gateway.policy.AuthorizationPolicy;
 import dev.isthmus.gateway.tls.HandshakeFailure;
+import dev.isthmus.gateway.tls.TlsContexts;
 import dev.isthmus.identity.SpiffeId;
 import dev.isthmus.identity.tls.PeerIdentities;
 import io.netty.channel.ChannelHandlerContext;
@@ -51,6 +52,15 @@ public final class HandshakeOutcome extends ChannelInboundHandlerAdapter {
             metrics.handshakeFailed(failure);
             log.log(Level.FINE, () -> "handshake from " + ctx.channel().remoteAddress() + " failed (" + failure.tag() + "): "
                     + completion.cause());
+            ctx.close();
+            return;
+        }
+        String protocol = ctx.pipeline().get(SslHandler.class).applicationProtocol();
+        if (!TlsContexts.ALPN_TRANSPORT.equals(protocol)) {
+            // The gate before TLS refuses such hellos with an alert; this catches one it let through as malformed.
+            metrics.handshakeFailed(HandshakeFailure.NO_APPLICATION_PROTOCOL);
+            log.info(() -> "refused " + ctx.channel().remoteAddress() + ": ALPN " + protocol + " (expected: "
+                    + TlsContexts.ALPN_TRANSPORT + ")");
             ctx.close();
             return;
         }

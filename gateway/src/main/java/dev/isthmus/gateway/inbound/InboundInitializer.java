@@ -4,7 +4,10 @@ import dev.isthmus.gateway.GatewayMetrics;
 import dev.isthmus.gateway.pipeline.PipelineTail;
 import dev.isthmus.gateway.policy.AuthorizationPolicy;
 import dev.isthmus.gateway.routing.RouteTable;
+import dev.isthmus.gateway.tls.ApplicationProtocolGate;
+import dev.isthmus.gateway.tls.HandshakeFailure;
 import dev.isthmus.gateway.tls.ServerTls;
+import dev.isthmus.gateway.tls.TlsContexts;
 import dev.isthmus.gateway.transport.TransportHeaderDecoder;
 import dev.isthmus.gateway.upstream.Upstreams;
 import io.netty.channel.ChannelHandlerContext;
@@ -47,6 +50,8 @@ public final class InboundInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel channel) {
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addLast(InboundPipeline.LIMIT, limiter);
+        pipeline.addLast(InboundPipeline.ALPN, new ApplicationProtocolGate(TlsContexts.ALPN_TRANSPORT,
+                () -> metrics.handshakeFailed(HandshakeFailure.NO_APPLICATION_PROTOCOL)));
         pipeline.addLast(InboundPipeline.TLS, tls.newHandler(channel.alloc()));
         pipeline.addLast(InboundPipeline.HANDSHAKE, new HandshakeOutcome(policy, metrics));
         pipeline.addLast(InboundPipeline.IDLE, new IdleClose(idleTimeout));

@@ -4,6 +4,7 @@ package dev.isthmus.gateway.inbound;
  * Names of the inbound handlers, in pipeline order:
  * <pre>
  * limit      ConnectionLimiter        refuses connections over the limit, counts open ones
+ * alpn       ApplicationProtocolGate  refuses a TLS 1.3 hello without ALPN transport.l5d.io/v1, then leaves
  * tls        SslHandler               TLS 1.3, client certificate required, chain checked against the anchors
  * handshake  HandshakeOutcome         classifies failures; on success, reads the peer identity and applies the policy
  * idle       IdleStateHandler         closes connections idle for too long
@@ -16,6 +17,7 @@ package dev.isthmus.gateway.inbound;
  */
 public final class InboundPipeline {
     public static final String LIMIT = "limit";
+    public static final String ALPN = "alpn";
     public static final String TLS = "tls";
     public static final String HANDSHAKE = "handshake";
     public static final String IDLE = "idle";

@@ -1,6 +1,7 @@
 package dev.isthmus.gateway.tls;
 
 import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.handler.ssl.OpenSslCertificateException;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import java.nio.channels.ClosedChannelException;
 import java.util.Locale;
@@ -18,6 +19,10 @@ public enum HandshakeFailure {
     UNTRUSTED_CERTIFICATE,
     /** A certificate outside its validity period. */
     EXPIRED_CERTIFICATE,
+    /** A certificate whose extended key usage does not allow its role (clientAuth inbound, serverAuth outbound). */
+    WRONG_KEY_USAGE,
+    /** A client that did not offer our ALPN protocol ({@link ApplicationProtocolGate}). */
+    NO_APPLICATION_PROTOCOL,
     /** TLS 1.2 or older, or no cipher in common. */
     PROTOCOL_VERSION,
     /** The handshake did not finish in time. */
@@ -40,6 +45,16 @@ public enum HandshakeFailure {
         if (cause instanceof ClosedChannelException) {
             return CLOSED_EARLY;
         }
+        CertificateRejection rejection = certificateRejection(cause);
+        if (rejection == CertificateRejection.WRONG_PURPOSE) {
+            return WRONG_KEY_USAGE;
+        }
+        if (rejection == CertificateRejection.EXPIRED) {
+            return EXPIRED_CERTIFICATE;
+        }
+        if (rejection != null) {
+            return UNTRUSTED_CERTIFICATE;
+        }
         String text = messages(cause).toLowerCase(Locale.ROOT);
         if (text.contains("expired") || text.contains("not yet valid") || text.contains("validity")) {
             return EXPIRED_CERTIFICATE;
@@ -61,6 +76,16 @@ public enum HandshakeFailure {
             return CLOSED_EARLY;
         }
         return OTHER;
+    }
+
+    /** The rejection our trust manager coded, wherever the TLS engine wrapped it. */
+    private static CertificateRejection certificateRejection(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof OpenSslCertificateException coded) {
+                return CertificateRejection.ofVerifyError(coded.errorCode());
+            }
+        }
+        return null;
     }
 
     private static String messages(Throwable cause) {

@@ -18,8 +18,10 @@ import javax.net.ssl.SSLException;
 
 /**
  * The TLS settings of a gateway connection, in one place: TLS 1.3 only, certificates on both sides,
- * peers checked by {@link IdentityTrustManager} (chain to an anchor, SPIFFE identity), ALPN
- * {@code transport.l5d.io/v1}.
+ * peers checked by {@link PeerTrustManager} (chain to an anchor, SPIFFE identity, the extended key
+ * usage of their role), ALPN {@code transport.l5d.io/v1}. A client that does not offer that protocol is
+ * refused before the handshake by {@link ApplicationProtocolGate}: BoringSSL (through netty-tcnative)
+ * cannot fail the handshake itself when no protocol overlaps.
  */
 public final class TlsContexts {
 
@@ -28,20 +30,25 @@ public final class TlsContexts {
 
     private TlsContexts() {}
 
-    /** The inbound side: requires a client certificate that chains to an anchor; who may pass is the policy's call. */
+    /**
+     * The inbound side: requires a client certificate for clientAuth that chains to an anchor; who may pass is
+     * the policy's call.
+     */
     public static SslContext server(CertifiedKey credentials, TrustAnchors anchors, SslProvider provider, Clock clock)
             throws SSLException {
         return SslContextBuilder.forServer(credentials.key(), credentials.chain().toArray(new X509Certificate[0]))
                 .sslProvider(provider)
                 .protocols(TLS13)
                 .clientAuth(ClientAuth.REQUIRE)
-                .trustManager(new IdentityTrustManager(anchors, id -> true, "a certificate from the trust anchors", clock))
+                .trustManager(new PeerTrustManager(
+                        new IdentityTrustManager(anchors, id -> true, "a certificate from the trust anchors", clock),
+                        PeerTrustManager.Role.CLIENT))
                 .applicationProtocolConfig(new ApplicationProtocolConfig(Protocol.ALPN,
                         SelectorFailureBehavior.NO_ADVERTISE, SelectedListenerFailureBehavior.ACCEPT, ALPN_TRANSPORT))
                 .build();
     }
 
-    /** The outbound side: presents our certificate and trusts only {@code peer}. */
+    /** The outbound side: presents our certificate and trusts only {@code peer}, with a certificate for serverAuth. */
     public static SslContext client(CertifiedKey credentials, TrustAnchors anchors, SpiffeId peer, SslProvider provider,
             Clock clock) throws SSLException {
         return SslContextBuilder.forClient()
@@ -49,7 +56,7 @@ public final class TlsContexts {
                 .sslProvider(provider)
                 .protocols(TLS13)
                 .endpointIdentificationAlgorithm(null) // peers are named by SPIFFE identity, checked by the trust manager
-                .trustManager(IdentityTrustManager.exactly(anchors, peer, clock))
+                .trustManager(new PeerTrustManager(IdentityTrustManager.exactly(anchors, peer, clock), PeerTrustManager.Role.SERVER))
                 .applicationProtocolConfig(new ApplicationProtocolConfig(Protocol.ALPN,
                         SelectorFailureBehavior.NO_ADVERTISE, SelectedListenerFailureBehavior.ACCEPT, ALPN_TRANSPORT))
                 .build();

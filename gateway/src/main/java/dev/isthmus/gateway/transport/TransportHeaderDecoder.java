@@ -120,7 +120,7 @@ public final class TransportHeaderDecoder extends ByteToMessageDecoder {
 
     private static ByteBuf lengthDelimited(ByteBuf message) {
         long length = readVarint(message);
-        if (length > message.readableBytes()) {
+        if (length < 0 || length > message.readableBytes()) { // a 10-byte varint can set the sign bit
             throw new TransportHeaderException("transport header field of " + length + " bytes runs past the header's end");
         }
         return message.readSlice((int) length);

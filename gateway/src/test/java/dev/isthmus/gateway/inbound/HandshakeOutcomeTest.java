@@ -8,6 +8,7 @@ import dev.isthmus.gateway.policy.AuthorizationPolicy;
 import dev.isthmus.gateway.testing.TestPki;
 import dev.isthmus.gateway.tls.TlsContexts;
 import dev.isthmus.identity.SpiffeId;
+import dev.isthmus.identity.client.CertifiedKey;
 import dev.isthmus.identity.tls.TlsProviders;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
@@ -17,8 +18,12 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,10 +71,29 @@ class HandshakeOutcomeTest {
         assertThat(server.pipeline().get(HandshakeOutcome.class)).isNull();
     }
 
-    /** Handshakes, then hands the server the client's last flight and first data as a single read. */
+    @Test
+    void aPeerThatNegotiatedNoAlpnProtocolIsClosedAfterTheHandshakeShouldTheGateHaveLetItThrough() throws Exception {
+        // No ApplicationProtocolGate in this pipeline: this is the check behind it.
+        CertifiedKey peer = pki.leaf(TestPki.PEER);
+        SslContext noAlpn = SslContextBuilder.forClient().sslProvider(TlsProviders.preferred()).protocols("TLSv1.3")
+                .keyManager(peer.key(), peer.chain().toArray(new X509Certificate[0]))
+                .trustManager(InsecureTrustManagerFactory.INSTANCE).build();
+        connect(AuthorizationPolicy.trustDomain("cluster.local"), noAlpn);
+
+        assertThat(passedOn).isEmpty();
+        assertThat(server.isOpen()).isFalse();
+        assertThat(registry.get("isthmus.gateway.handshake.failures").tag("reason", "no_application_protocol").counter().count())
+                .isEqualTo(1);
+    }
+
     private void connect(AuthorizationPolicy policy) throws Exception {
-        client = new EmbeddedChannel(TlsContexts.client(pki.leaf(TestPki.PEER), pki.anchors(), TestPki.GATEWAY,
-                TlsProviders.preferred(), Clock.systemUTC()).newHandler(ByteBufAllocator.DEFAULT));
+        connect(policy, TlsContexts.client(pki.leaf(TestPki.PEER), pki.anchors(), TestPki.GATEWAY, TlsProviders.preferred(),
+                Clock.systemUTC()));
+    }
+
+    /** Handshakes, then hands the server the client's last flight and first data as a single read. */
+    private void connect(AuthorizationPolicy policy, SslContext clientContext) throws Exception {
+        client = new EmbeddedChannel(clientContext.newHandler(ByteBufAllocator.DEFAULT));
         server = new EmbeddedChannel();
         server.pipeline().addLast(TlsContexts.server(pki.leaf(TestPki.GATEWAY), pki.anchors(), TlsProviders.preferred(),
                 Clock.systemUTC()).newHandler(server.alloc()));

@@ -16,6 +16,7 @@ import dev.isthmus.gateway.testing.GatewayHarness;
 import dev.isthmus.gateway.testing.MtlsClient;
 import dev.isthmus.gateway.testing.MtlsClient.Collector;
 import dev.isthmus.gateway.testing.TestPki;
+import dev.isthmus.gateway.tls.TlsContexts;
 import dev.isthmus.gateway.transport.SessionProtocol;
 import dev.isthmus.gateway.transport.TransportHeader;
 import dev.isthmus.identity.SpiffeId;
@@ -25,6 +26,10 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolConfig.Protocol;
+import io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior;
+import io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import java.io.InputStream;
@@ -179,6 +184,8 @@ class InboundIT {
     void aClientWithoutACertificateIsRefused() throws Exception {
         try (GatewayHarness gateway = gateway()) {
             var context = SslContextBuilder.forClient().protocols("TLSv1.3").endpointIdentificationAlgorithm(null)
+                    .applicationProtocolConfig(new ApplicationProtocolConfig(Protocol.ALPN, SelectorFailureBehavior.NO_ADVERTISE,
+                            SelectedListenerFailureBehavior.ACCEPT, TlsContexts.ALPN_TRANSPORT))
                     .trustManager(IdentityTrustManager.exactly(pki.anchors(), TestPki.GATEWAY, Clock.systemUTC())).build();
             assertRefused(gateway, context);
             assertThat(gateway.awaitCount(1, "isthmus.gateway.handshake.failures", "reason", "no_client_certificate"))
