@@ -96,6 +96,7 @@ class HostileClientMatrixIT {
         static final String REJECTED = "isthmus.gateway.sessions.rejected";
         static final String RETRIES = "isthmus.gateway.upstream.retries";
         static final String GET = "GET /x HTTP/1.1\r\nHost: a\r\n\r\n";
+        static final String PROBES = "isthmus.gateway.probes";
 
         @Test
         void aBackendThatClosesWithoutAnsweringGetsAFast502AndTheGatewayClosesItsSocketToo() throws Exception {
@@ -240,12 +241,49 @@ class HostileClientMatrixIT {
             }
         }
 
+        @Test
+        void westsProbeKeepsEastAliveWhileEastHoldsAllTheConnectionsItMay() throws Exception {
+            int limit = 4;
+            ProbeSettings fast = new ProbeSettings(Duration.ofMillis(100), Duration.ofMillis(1000), 2, 0.1, "/ready");
+            // Connections that never start their handshake hold their place in east's table for the whole test.
+            try (GatewayHarness east = gateway(freePort(), b -> b.maxConnections(limit).handshakeTimeout(Duration.ofSeconds(60)))) {
+                int listener = freePort();
+                List<Socket> squatters = new ArrayList<>();
+                try (GatewayHarness west = west(listener, east.port(), fast);
+                        RawClient client = new RawClient(listener)) {
+                    client.send(GET);
+                    assertThat(statuses(client.awaitResponses(1))).containsExactly(200);
+
+                    for (int i = 0; i < limit + 2; i++) {
+                        squatters.add(new Socket(InetAddress.getLoopbackAddress(), east.port()));
+                    }
+                    assertThat(east.awaitCount(1, REJECTED, "reason", "connection_limit")).as("east's table is full").isPositive();
+                    double before = west.count(PROBES, "link", "east", "result", "success");
+                    double after = west.awaitCount(before + 10, PROBES, "link", "east", "result", "success");
+
+                    assertThat(after).as("probes answered while east is full").isGreaterThanOrEqualTo(before + 10);
+                    assertThat(west.gateway().probes().alive("east")).isTrue();
+                    assertThat(west.count(PROBES, "link", "east", "result", "failure")).isZero();
+                    client.send(GET);
+                    assertThat(statuses(client.awaitResponses(2))).as("requests still reach east").containsExactly(200, 200);
+                } finally {
+                    for (Socket squatter : squatters) {
+                        squatter.close();
+                    }
+                }
+            }
+        }
+
         /**
          * West: an outbound listener on {@code listener} for east's {@link #H1} at {@code eastPort}, requests timing
          * out after 30 s (three times the tests' patience), and one probe only, at the start, so that link health
          * stays what that probe found and only the data path is tested.
          */
         GatewayHarness west(int listener, int eastPort) throws Exception {
+            return west(listener, eastPort, new ProbeSettings(Duration.ofHours(1), Duration.ofSeconds(2), 3, 0.1, "/ready"));
+        }
+
+        GatewayHarness west(int listener, int eastPort, ProbeSettings probes) throws Exception {
             RouteTable routes = new RouteTable("cluster.local", List.of(), List.of(OutboundRoute.mirror(listener, "h1-east",
                     new RemoteTarget("east", List.of(new Endpoint("127.0.0.1", eastPort, true)), TestPki.GATEWAY, H1, 80))));
             GatewayHarness west = new GatewayHarness(pki, routes, HttpSessionInstaller.factory(), b -> b
@@ -253,7 +291,7 @@ class HostileClientMatrixIT {
                     .outboundHost("127.0.0.1")
                     .connectTimeout(Duration.ofSeconds(2))
                     .requestTimeout(Duration.ofSeconds(30))
-                    .probe(new ProbeSettings(Duration.ofHours(1), Duration.ofSeconds(2), 3, 0.1, "/ready")));
+                    .probe(probes));
             long until = System.nanoTime() + PATIENCE.toNanos();
             while (!west.gateway().probes().status("east").map(LinkStatus::probed).orElse(false) && System.nanoTime() < until) {
                 Thread.sleep(10);
