@@ -164,6 +164,18 @@ public final class GatewayMetrics {
                 .description("Connections to remote gateways that failed, by link and reason").register(registry)).increment();
     }
 
+    /**
+     * A request sent once more on a new upstream connection, because the pooled one it had was closed.
+     *
+     * @param reason {@code stale_connection} (found closed before the request was written) or
+     *     {@code closed_before_response} (closed after a bodiless idempotent request went out on it)
+     */
+    public void upstreamRetried(String reason) {
+        Counter.builder("isthmus.gateway.upstream.retries").tag("reason", reason)
+                .description("Requests sent again on a new connection after their pooled one closed, by reason")
+                .register(registry).increment();
+    }
+
     public <T> void gauge(String name, String description, T object, ToDoubleFunction<T> value) {
         gauges.add(Gauge.builder(name, object, value).description(description).register(registry));
     }

@@ -2,6 +2,7 @@ package dev.isthmus.gateway.http;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.util.ReferenceCountUtil;
 import java.util.logging.Level;
@@ -76,6 +77,13 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof ChannelInputShutdownEvent) {
+            // An HTTP/1.1 backend that ended its side (FIN) will send nothing more: a response it had not finished
+            // never comes, and a pooled connection is useless. (The codec already completed a response delimited by
+            // the close.) Connections to backends allow half-closure for opaque sessions; without this close the
+            // exchange waited for its timeout and the socket sat in CLOSE-WAIT.
+            ctx.close();
+        }
         // An HTTP/2 reset arrives as an event and the stream's close follows; the close is what counts.
         ReferenceCountUtil.release(event);
     }

@@ -14,7 +14,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * Keep-alive HTTP/1.1 connections to one backend instance, for one event loop. A connection serves one
@@ -33,16 +32,16 @@ final class Http1Pool implements HttpUpstream {
     private final Endpoint endpoint;
     private final Upstreams upstreams;
     private final long idleNanos;
-    private final Consumer<HttpUpstream> onEmpty;
+    private final PoolOwner owner;
     private final ArrayDeque<Channel> idle = new ArrayDeque<>();
     private int open;
 
-    Http1Pool(EventLoop loop, Endpoint endpoint, Upstreams upstreams, Duration idleTimeout, Consumer<HttpUpstream> onEmpty) {
+    Http1Pool(EventLoop loop, Endpoint endpoint, Upstreams upstreams, Duration idleTimeout, PoolOwner owner) {
         this.loop = loop;
         this.endpoint = endpoint;
         this.upstreams = upstreams;
         this.idleNanos = idleTimeout.toNanos();
-        this.onEmpty = onEmpty;
+        this.owner = owner;
     }
 
     @Override
@@ -50,11 +49,19 @@ final class Http1Pool implements HttpUpstream {
         for (Channel channel; (channel = idle.pollLast()) != null; ) {
             channel.attr(IDLE_EXPIRY).getAndSet(null).cancel(false);
             if (channel.isActive()) {
+                channel.attr(REUSED).set(true);
                 leased.setSuccess(channel);
                 return;
             }
         }
-        open++;
+        acquireFresh(leased);
+    }
+
+    @Override
+    public void acquireFresh(Promise<Channel> leased) {
+        if (open++ == 0) {
+            owner.refilled(this);
+        }
         ChannelFuture connect = upstreams.connect(loop, endpoint, new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel channel) {
@@ -69,6 +76,7 @@ final class Http1Pool implements HttpUpstream {
         channel.closeFuture().addListener(f -> closed(channel));
         connect.addListener(f -> {
             if (f.isSuccess()) {
+                channel.attr(REUSED).set(false);
                 channel.config().setAutoRead(true);
                 leased.setSuccess(channel);
             } else {
@@ -97,7 +105,7 @@ final class Http1Pool implements HttpUpstream {
             channel.attr(IDLE_EXPIRY).getAndSet(null).cancel(false);
         }
         if (--open == 0) {
-            onEmpty.accept(this);
+            owner.emptied(this);
         }
     }
 }

@@ -8,6 +8,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
@@ -24,7 +26,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -58,20 +59,20 @@ public final class Http2Pool implements HttpUpstream {
     private final String name;
     private final Dialer dialer;
     private final long idleNanos;
-    private final Consumer<HttpUpstream> onEmpty;
+    private final PoolOwner owner;
     private Connection current;
     private int connections;
 
     /**
      * @param name how logs and errors name the upstream
-     * @param onEmpty told when the pool's last connection closed, so that its owner may forget it
+     * @param owner told when the pool's last connection closed, so that it may forget the pool, and when it has one again
      */
-    public Http2Pool(EventLoop loop, String name, Dialer dialer, Duration idleTimeout, Consumer<HttpUpstream> onEmpty) {
+    public Http2Pool(EventLoop loop, String name, Dialer dialer, Duration idleTimeout, PoolOwner owner) {
         this.loop = loop;
         this.name = name;
         this.dialer = dialer;
         this.idleNanos = idleTimeout.toNanos();
-        this.onEmpty = onEmpty;
+        this.owner = owner;
     }
 
     /** One HTTP/2 connection and the streams open on it. */
@@ -104,6 +105,21 @@ public final class Http2Pool implements HttpUpstream {
                 closeIfUnused();
             }
             ReferenceCountUtil.release(msg); // SETTINGS, PING and GOAWAY: the codec already acted on them
+        }
+
+        /**
+         * The upstream ended its side (FIN, or TLS close_notify): it will answer no stream of this connection,
+         * so the connection closes now and its streams with it. Connections allow half-closure (opaque
+         * tunnels need it); without this close, streams in flight waited for their timeout and new ones
+         * were still opened on a connection whose peer was gone (a remote gateway killed, say).
+         */
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+            if (event instanceof ChannelInputShutdownEvent || event instanceof SslCloseCompletionEvent) {
+                log.fine(() -> name + " ended its side of an HTTP/2 connection; closing it");
+                ctx.close();
+            }
+            ctx.fireUserEventTriggered(event);
         }
 
         @Override
@@ -147,13 +163,14 @@ public final class Http2Pool implements HttpUpstream {
                 current = null;
             }
             if (--connections == 0) {
-                onEmpty.accept(Http2Pool.this);
+                owner.emptied(Http2Pool.this);
             }
         }
     }
 
     @Override
     public void acquire(Promise<Channel> leased) {
+        boolean reused = current != null && current.usable() && current.ready.isSuccess();
         if (current == null || !current.usable()) {
             current = connect();
         }
@@ -163,12 +180,14 @@ public final class Http2Pool implements HttpUpstream {
             connection.idleExpiry = null;
         }
         connection.streams++;
-        connection.ready.addListener(ready -> openStream(connection, ready, leased));
+        connection.ready.addListener(ready -> openStream(connection, ready, leased, reused));
     }
 
     private Connection connect() {
         Connection connection = new Connection();
-        connections++;
+        if (connections++ == 0) {
+            owner.refilled(this);
+        }
         Future<Channel> dialed = dialer.dial(loop, new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel channel) {
@@ -214,10 +233,11 @@ public final class Http2Pool implements HttpUpstream {
         return connected;
     }
 
-    private void openStream(Connection connection, Future<? super Channel> ready, Promise<Channel> leased) {
+    /** @param reused the connection was up before this exchange asked: its failure now is a stale connection's */
+    private void openStream(Connection connection, Future<? super Channel> ready, Promise<Channel> leased, boolean reused) {
         if (!ready.isSuccess() || !connection.channel.isActive()) {
             connection.streamClosed();
-            leased.setFailure(ready.isSuccess() ? new IOException("the HTTP/2 connection to " + name + " closed") : ready.cause());
+            leased.setFailure(!ready.isSuccess() ? ready.cause() : closed(reused, null));
             return;
         }
         new Http2StreamChannelBootstrap(connection.channel)
@@ -233,12 +253,18 @@ public final class Http2Pool implements HttpUpstream {
                     if (opened.isSuccess()) {
                         Http2StreamChannel stream = (Http2StreamChannel) opened.getNow();
                         stream.closeFuture().addListener(f -> connection.streamClosed());
+                        stream.attr(REUSED).set(reused);
                         leased.setSuccess(stream);
                     } else {
                         connection.streamClosed();
-                        leased.setFailure(opened.cause());
+                        leased.setFailure(reused ? closed(true, opened.cause()) : opened.cause());
                     }
                 });
+    }
+
+    private IOException closed(boolean reused, Throwable cause) {
+        String message = "the HTTP/2 connection to " + name + " closed";
+        return reused ? new StaleConnectionException(message, cause) : new IOException(message, cause);
     }
 
     /**

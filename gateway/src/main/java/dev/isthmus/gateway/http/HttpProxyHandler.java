@@ -353,6 +353,11 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         completeIfDone();
+        if (current != null) {
+            // A pipelined request taken from the queue arrived in an earlier read: no read-complete will come to
+            // flush what it wrote to the backend, and a body left unflushed there waits forever.
+            current.inboundReadComplete();
+        }
     }
 
     private void completeIfDone() {

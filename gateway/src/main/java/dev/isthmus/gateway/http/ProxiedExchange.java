@@ -6,7 +6,9 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -36,7 +38,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Failures before the response starts become the gateway's own error: the destination's own status
  * when it cannot be reached, 502 when it reset or sent something malformed, 504 when no response
- * headers came in time; after the response starts, the inbound side is cut off.
+ * headers came in time; after the response starts, the inbound side is cut off. Once per exchange, a
+ * request that cannot have had an effect goes out again on a new connection instead: one whose pooled
+ * connection was found closed before anything was written, and a bodiless idempotent request whose reused
+ * connection closed before any answer (the keep-alive race: the upstream closed it as the request left).
+ * The request timer keeps running across the retry, so no request waits longer than the request timeout.
  */
 final class ProxiedExchange implements Exchange, BackendHandler.Listener {
 
@@ -57,6 +63,11 @@ final class ProxiedExchange implements Exchange, BackendHandler.Listener {
     private boolean finished;
     private ScheduledFuture<?> timer;
     private long lastProgressNanos;
+    /** The request head once more, for the one retry; {@code null} for a request that must not go out twice. */
+    private HttpRequest replay;
+    private long bodyBytes;
+    private boolean answered;
+    private boolean retried;
 
     ProxiedExchange(HttpProxyHandler inbound, HttpRequest request, Destination destination, HttpUpstream upstream,
             GatewayMetrics metrics, Duration requestTimeout) {
@@ -78,11 +89,39 @@ final class ProxiedExchange implements Exchange, BackendHandler.Listener {
         destination.started();
         pending.add(request);
         requestEnded = request instanceof LastHttpContent;
+        if (request instanceof HttpContent content) {
+            bodyBytes += content.content().readableBytes();
+        }
+        replay = replayable(request);
         lastProgressNanos = System.nanoTime();
         armTimer(timeoutNanos);
+        upstream.acquire(newLease());
+    }
+
+    private Promise<Channel> newLease() {
         Promise<Channel> leased = inbound.eventLoop().newPromise();
         leased.addListener(this::leased);
-        upstream.acquire(leased);
+        return leased;
+    }
+
+    /** Methods whose repetition has the effect of one request (RFC 9110 section 9.2.2). */
+    private static boolean idempotent(HttpMethod method) {
+        return HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method) || HttpMethod.OPTIONS.equals(method)
+                || HttpMethod.TRACE.equals(method) || HttpMethod.PUT.equals(method) || HttpMethod.DELETE.equals(method);
+    }
+
+    /**
+     * The head to send again on a retry. A plain head is not changed by being written, so it is the same
+     * object; a full request is duplicated, since writing it releases it.
+     */
+    private static HttpRequest replayable(HttpRequest request) {
+        if (!idempotent(request.method())) {
+            return null;
+        }
+        if (request instanceof FullHttpRequest full) {
+            return full.content().isReadable() ? null : full.retainedDuplicate();
+        }
+        return request;
     }
 
     private void leased(Future<? super Channel> lease) {
@@ -93,6 +132,13 @@ final class ProxiedExchange implements Exchange, BackendHandler.Listener {
             return;
         }
         if (!lease.isSuccess()) {
+            if (lease.cause() instanceof StaleConnectionException && !retried) {
+                // Nothing was written: every request may go out again, body and all (it still waits in pending).
+                retried = true;
+                metrics.upstreamRetried("stale_connection");
+                upstream.acquireFresh(newLease());
+                return;
+            }
             failBeforeResponse(destination.unreachableStatus(), destination.describe() + " is unreachable: "
                     + describe(lease.cause()));
             return;
@@ -118,6 +164,7 @@ final class ProxiedExchange implements Exchange, BackendHandler.Listener {
         }
         lastProgressNanos = System.nanoTime();
         requestEnded |= last;
+        bodyBytes += content.content().readableBytes();
         if (backend == null) {
             pending.add(content);
             return;
@@ -157,6 +204,7 @@ final class ProxiedExchange implements Exchange, BackendHandler.Listener {
             ReferenceCountUtil.release(msg);
             return;
         }
+        answered = true;
         if (msg.decoderResult().isFailure()) {
             Throwable cause = msg.decoderResult().cause();
             ReferenceCountUtil.release(msg);
@@ -226,10 +274,36 @@ final class ProxiedExchange implements Exchange, BackendHandler.Listener {
 
     @Override
     public void backendClosed() {
-        if (!finished) {
+        if (!finished && !retryOnFreshConnection()) {
             backendFailed(responseStarted ? "closed the connection in the middle of the response"
                     : "closed the connection before responding");
         }
+    }
+
+    /**
+     * Sends the request once more on a new connection, when the one it went out on was a reused one that closed
+     * before any answer, and the request could not have had an effect that a second one would repeat.
+     */
+    private boolean retryOnFreshConnection() {
+        if (retried || answered || replay == null || !requestEnded || bodyBytes > 0 || !HttpUpstream.reused(backend)) {
+            return false;
+        }
+        retried = true;
+        metrics.upstreamRetried("closed_before_response");
+        Channel dead = backend;
+        backendHandler.detach();
+        backend = null;
+        backendHandler = null;
+        upstream.release(dead, false);
+        requestSent = false;
+        pending = new ArrayDeque<>();
+        pending.add(replay);
+        if (!(replay instanceof LastHttpContent)) {
+            pending.add(LastHttpContent.EMPTY_LAST_CONTENT);
+        }
+        replay = null; // pending owns it now
+        upstream.acquireFresh(newLease());
+        return true;
     }
 
     private void backendFailed(String what) {
@@ -280,6 +354,10 @@ final class ProxiedExchange implements Exchange, BackendHandler.Listener {
         }
         finished = true;
         cancelTimer();
+        if (replay != request) {
+            ReferenceCountUtil.release(replay); // a duplicate of a full request that was not needed
+        }
+        replay = null;
         if (pending != null) {
             for (HttpObject msg; (msg = pending.poll()) != null; ) {
                 ReferenceCountUtil.release(msg);

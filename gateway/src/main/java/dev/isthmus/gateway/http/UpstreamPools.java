@@ -41,8 +41,8 @@ final class UpstreamPools {
         if (pool == null) {
             pool = key.h2c()
                     ? new Http2Pool(loop, "backend " + endpoint, (l, http2) -> Http2Pool.connected(upstreams.connect(l, endpoint, http2)), idleTimeout,
-                            empty -> pools.remove(key, empty))
-                    : new Http1Pool(loop, endpoint, upstreams, idleTimeout, empty -> pools.remove(key, empty));
+                            PoolOwner.of(pools, key))
+                    : new Http1Pool(loop, endpoint, upstreams, idleTimeout, PoolOwner.of(pools, key));
             pools.put(key, pool);
         }
         return pool;

@@ -2,6 +2,7 @@ package dev.isthmus.gateway.outbound;
 
 import dev.isthmus.gateway.http.Http2Pool;
 import dev.isthmus.gateway.http.HttpUpstream;
+import dev.isthmus.gateway.http.PoolOwner;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.RemoteTarget;
 import dev.isthmus.gateway.transport.SessionProtocol;
@@ -39,7 +40,7 @@ final class GatewayPools {
         if (pool == null) {
             pool = new Http2Pool(loop, new RemoteDestination(target, gateway).describe(),
                     (l, http2) -> dialer.dial(l, target, gateway, SessionProtocol.HTTP2, http2), idleTimeout,
-                    empty -> pools.remove(key, empty));
+                    PoolOwner.of(pools, key));
             pools.put(key, pool);
         }
         return pool;

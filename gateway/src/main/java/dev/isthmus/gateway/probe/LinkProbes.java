@@ -42,7 +42,7 @@ public final class LinkProbes implements LinkHealth, AutoCloseable {
     private final List<Consumer<LinkStatus>> listeners = new CopyOnWriteArrayList<>();
     private boolean closed;
 
-    private record Probed(LinkProbe probe, ProbeMetrics metrics) {}
+    private record Probed(LinkProbe probe, ProbeMetrics metrics, ProbeConnection connection) {}
 
     /**
      * @param loops the gateway's worker event loops; probes run there, never on a thread of their own
@@ -115,9 +115,10 @@ public final class LinkProbes implements LinkHealth, AutoCloseable {
         ProbeMetrics metrics = new ProbeMetrics(registry, link.name());
         // Each probe has a generator of its own: it is used only on the probe's loop.
         ProbeSettings own = settings.with(link.probe());
-        LinkProbe probe = new LinkProbe(link, loop, own, () -> send(loop, link, own), clock, new SplittableRandom(),
+        ProbeConnection connection = new ProbeConnection(loop);
+        LinkProbe probe = new LinkProbe(link, loop, own, () -> send(loop, link, own, connection), clock, new SplittableRandom(),
                 (status, took, changed) -> probed(metrics, status, took, changed));
-        probes.put(link.name(), new Probed(probe, metrics));
+        probes.put(link.name(), new Probed(probe, metrics, connection));
         log.info(() -> "probing link " + link.name() + ": gateway " + link.identity() + " at " + link.gateways() + " every "
                 + own.period().toMillis() + " ms, timeout " + own.timeout().toMillis() + " ms, dead after "
                 + own.failureThreshold() + " failures");
@@ -127,18 +128,19 @@ public final class LinkProbes implements LinkHealth, AutoCloseable {
     private void stop(String name) {
         Probed probed = probes.remove(name);
         probed.probe().stop();
+        probed.connection().close();
         probed.metrics().remove();
         log.info(() -> "stopped probing link " + name);
     }
 
-    private Future<Duration> send(EventLoop loop, ProbedLink link, ProbeSettings settings) {
+    private Future<Duration> send(EventLoop loop, ProbedLink link, ProbeSettings settings, ProbeConnection connection) {
         SslContext context;
         try {
             context = tls.forPeer(link.identity());
         } catch (SSLException | RuntimeException e) {
             return loop.newFailedFuture(new ProbeException("no mTLS context for " + link.identity() + ": " + e.getMessage(), e));
         }
-        return ProbeCall.send(loop, link, context, settings);
+        return ProbeCall.send(loop, link, context, settings, connection);
     }
 
     private void probed(ProbeMetrics metrics, LinkStatus status, Duration took, boolean changed) {

@@ -11,16 +11,23 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -33,41 +40,45 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One probe of one link, on one event loop: a new TCP connection to a remote gateway address, the mTLS
- * handshake (SNI = the gateway identity's DNS name; the certificate must carry exactly that identity),
- * the transport header for {@link ProbeTarget} with HTTP/1.1, and {@code GET <path>} with
- * {@code Connection: close}. It succeeds on a 200, with the time all of that took.
- *
- * <p>A fresh connection each time asks what the data path needs to know, "can a new connection get
- * through now?", and re-checks the remote certificate on every probe. Addresses are tried in turn until
- * one answers; the timeout covers them all. Whatever way the probe ends, its connection is closed.
+ * One probe of one link, on one event loop: {@code GET <path>} on a new stream of the link's
+ * {@link ProbeConnection}, an HTTP/2 session to {@link ProbeTarget}. It succeeds on a 200, with the time
+ * that took. When there is no such connection, or a probe over it fails, the probe dials one: TCP, the mTLS
+ * handshake (SNI = the gateway identity's DNS name; the certificate must carry exactly that identity), the
+ * transport header for {@link ProbeTarget} with HTTP/2. Addresses are tried in turn until one answers; the
+ * timeout covers them all. A connection that answered is kept for the next probes; any other is closed.
  */
 final class ProbeCall {
 
     /** The probe's answer is a line naming the gateway; anything much larger is not a probe answer. */
     static final int MAX_RESPONSE = 8 * 1024;
     private static final String USER_AGENT = "isthmus-gateway-probe";
+    private static final Http2StreamFrameToHttpObjectCodec CLIENT_CONVERSION = new Http2StreamFrameToHttpObjectCodec(false);
 
     private final EventLoop loop;
     private final ProbedLink link;
     private final SslContext tls;
     private final ProbeSettings settings;
+    private final ProbeConnection pooled;
     private final Promise<Duration> result;
     private final long startNanos = System.nanoTime();
     private Channel channel;
     private Endpoint gateway;
 
-    private ProbeCall(EventLoop loop, ProbedLink link, SslContext tls, ProbeSettings settings) {
+    private ProbeCall(EventLoop loop, ProbedLink link, SslContext tls, ProbeSettings settings, ProbeConnection pooled) {
         this.loop = loop;
         this.link = link;
         this.tls = tls;
         this.settings = settings;
+        this.pooled = pooled;
         this.result = loop.newPromise();
     }
 
-    /** Starts a probe; must be called on {@code loop}. The future fails with a {@link ProbeException}; cancelling it ends the probe. */
-    static Future<Duration> send(EventLoop loop, ProbedLink link, SslContext tls, ProbeSettings settings) {
-        ProbeCall call = new ProbeCall(loop, link, tls, settings);
+    /**
+     * Starts a probe over {@code pooled}'s connection, or a new one; must be called on {@code loop}. The
+     * future fails with a {@link ProbeException}; cancelling it ends the probe.
+     */
+    static Future<Duration> send(EventLoop loop, ProbedLink link, SslContext tls, ProbeSettings settings, ProbeConnection pooled) {
+        ProbeCall call = new ProbeCall(loop, link, tls, settings, pooled);
         call.start();
         return call.result;
     }
@@ -80,11 +91,24 @@ final class ProbeCall {
         }, timeout.toNanos(), TimeUnit.NANOSECONDS);
         result.addListener(done -> {
             timer.cancel(false);
-            if (channel != null) {
+            if (!done.isSuccess()) {
+                if (pooled.holds(channel)) {
+                    pooled.discard(); // a connection that did not answer in time is not worth another probe
+                }
+            } else if (channel != null) {
+                pooled.keep(channel, tls);
+            }
+            if (channel != null && !pooled.holds(channel)) {
                 channel.close();
             }
         });
-        attempt(0, new ProbeException("link " + link.name() + " has no gateway address"));
+        Channel kept = pooled.usable(tls);
+        if (kept != null) {
+            channel = kept;
+            ask(kept, new Answer(-1, null));
+        } else {
+            attempt(0, new ProbeException("link " + link.name() + " has no gateway address"));
+        }
     }
 
     /** Tries the gateway address at {@code index}; past the last one, the probe fails with {@code previous}. */
@@ -97,7 +121,7 @@ final class ProbeCall {
             return;
         }
         gateway = link.gateways().get(index);
-        Attempt attempt = new Attempt(index, gateway);
+        Answer answer = new Answer(index, gateway);
         long remainingMillis = TimeUnit.NANOSECONDS.toMillis(startNanos + settings.timeout().toNanos() - System.nanoTime());
         ChannelFuture connect = new Bootstrap()
                 .group(loop)
@@ -107,58 +131,115 @@ final class ProbeCall {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), link.identity().dnsName(), attempt.gateway.port()));
-                        ch.pipeline().addLast("probe", attempt);
+                        ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), link.identity().dnsName(), answer.gateway.port()));
+                        ch.pipeline().addLast("probe", new Session(answer));
                         PipelineTail.addTo(ch.pipeline());
                     }
                 })
                 .connect(gateway.host(), gateway.port());
         channel = connect.channel();
-        attempt.channel = channel;
         connect.addListener(f -> {
             if (!f.isSuccess()) {
-                attempt.failed(f.cause());
+                answer.failed(f.cause());
             }
         });
     }
 
-    /** The handler of one attempt; the first of its outcomes counts, later ones (the close after a failure) do not. */
-    private final class Attempt extends ChannelInboundHandlerAdapter {
-        private final int index;
-        private final Endpoint gateway;
-        private Channel channel;
-        private boolean over;
+    /** Asks on a new stream of {@code connection}: {@code GET <path>}, the answer going to {@code answer}. */
+    private void ask(Channel connection, Answer answer) {
+        new Http2StreamChannelBootstrap(connection)
+                .handler(new ChannelInitializer<Http2StreamChannel>() {
+                    @Override
+                    protected void initChannel(Http2StreamChannel stream) {
+                        stream.pipeline().addLast(CLIENT_CONVERSION, new HttpObjectAggregator(MAX_RESPONSE), answer);
+                    }
+                })
+                .open()
+                .addListener(opened -> {
+                    if (!opened.isSuccess()) {
+                        answer.failed(opened.cause());
+                        return;
+                    }
+                    FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, settings.path());
+                    request.headers()
+                            .set(HttpHeaderNames.HOST, ProbeTarget.NAME + ":" + ProbeTarget.PORT)
+                            .set(HttpHeaderNames.USER_AGENT, USER_AGENT);
+                    ((Channel) opened.getNow()).writeAndFlush(request);
+                });
+    }
 
-        Attempt(int index, Endpoint gateway) {
-            this.index = index;
-            this.gateway = gateway;
+    /**
+     * The connection-level handler of a dialed connection: after the handshake it writes the header and
+     * starts HTTP/2, then asks. It stays for the connection's life and gives it up when the remote gateway
+     * sends GOAWAY or ends its side: no later probe could be answered on it.
+     */
+    private final class Session extends ChannelInboundHandlerAdapter {
+        private final Answer answer;
+
+        Session(Answer answer) {
+            this.answer = answer;
         }
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
             if (event instanceof SslHandshakeCompletionEvent completion) {
                 if (completion.isSuccess()) {
-                    ask(ctx);
+                    start(ctx);
                 } else {
-                    failed(completion.cause());
+                    answer.failed(completion.cause());
                 }
                 return;
+            }
+            if (event instanceof ChannelInputShutdownEvent || event instanceof SslCloseCompletionEvent) {
+                ctx.close();
             }
             ctx.fireUserEventTriggered(event);
         }
 
-        /** The header goes straight to TLS; the HTTP codecs, added after it, carry the request. */
-        private void ask(ChannelHandlerContext ctx) {
-            ctx.write(ProbeTarget.header(SessionProtocol.HTTP1).encode(ctx.alloc()), ctx.voidPromise());
-            ctx.pipeline().addBefore(ctx.name(), "http-codec", new HttpClientCodec());
-            ctx.pipeline().addBefore(ctx.name(), "http-aggregator", new HttpObjectAggregator(MAX_RESPONSE));
-            FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, settings.path());
-            request.headers()
-                    .set(HttpHeaderNames.HOST, ProbeTarget.NAME + ":" + ProbeTarget.PORT)
-                    .set(HttpHeaderNames.USER_AGENT, USER_AGENT)
-                    .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
-                    .setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
-            ctx.writeAndFlush(request, ctx.voidPromise());
+        /** The header goes straight to TLS; the HTTP/2 codec, added after it, writes its preface behind it. */
+        private void start(ChannelHandlerContext ctx) {
+            ctx.write(ProbeTarget.header(SessionProtocol.HTTP2).encode(ctx.alloc()), ctx.voidPromise());
+            ctx.pipeline().addBefore(ctx.name(), "h2-codec", Http2FrameCodecBuilder.forClient()
+                    .initialSettings(Http2Settings.defaultSettings().pushEnabled(false).maxHeaderListSize(MAX_RESPONSE))
+                    .build());
+            ctx.pipeline().addBefore(ctx.name(), "h2-streams", new Http2MultiplexHandler(new RefuseStreams()));
+            ctx.flush();
+            ask(ctx.channel(), answer);
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof Http2GoAwayFrame) {
+                ctx.close(); // the connection ends; the next probe dials a new one
+            }
+            ReferenceCountUtil.release(msg); // SETTINGS, PING, GOAWAY: the codec already acted on them
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            answer.failed(new ProbeException("the connection closed before an answer"));
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            answer.failed(cause);
+            ctx.close();
+        }
+    }
+
+    /**
+     * The answer of one try: over the kept connection ({@code index} -1), or over a new one to the address at
+     * {@code index}. The first of its outcomes counts; later ones (the close after a failure) do not.
+     */
+    private final class Answer extends ChannelInboundHandlerAdapter {
+        private final int index;
+        private final Endpoint gateway;
+        private boolean over;
+
+        Answer(int index, Endpoint gateway) {
+            this.index = index;
+            this.gateway = gateway;
         }
 
         @Override
@@ -182,7 +263,8 @@ final class ProbeCall {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            failed(new ProbeException("the connection closed before an answer"));
+            failed(new ProbeException("the stream closed before an answer"));
+            ctx.fireChannelInactive();
         }
 
         @Override
@@ -195,8 +277,23 @@ final class ProbeCall {
                 return;
             }
             over = true;
+            if (index < 0) {
+                // The kept connection failed this probe: it goes, and the probe dials, from the first address on.
+                pooled.discard();
+                channel = null;
+                attempt(0, new ProbeException(link.name() + ": " + describe(cause), cause));
+                return;
+            }
             channel.close();
             attempt(index + 1, new ProbeException(gateway + ": " + describe(cause), cause));
+        }
+    }
+
+    /** The remote gateway opens no streams towards a prober; one it opens anyway is closed. */
+    private static final class RefuseStreams extends ChannelInitializer<Channel> {
+        @Override
+        protected void initChannel(Channel stream) {
+            stream.close();
         }
     }
 

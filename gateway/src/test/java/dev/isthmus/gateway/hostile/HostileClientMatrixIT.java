@@ -8,13 +8,20 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.isthmus.gateway.Gateway;
+import dev.isthmus.gateway.GatewayConfig;
 import dev.isthmus.gateway.hostile.LoopbackGatewayPair.RawClient;
 import dev.isthmus.gateway.hostile.LoopbackGatewayPair.Side;
+import dev.isthmus.gateway.http.HttpSessionInstaller;
 import dev.isthmus.gateway.http.TestBackend;
 import dev.isthmus.gateway.inbound.HttpSessions;
+import dev.isthmus.gateway.probe.LinkStatus;
+import dev.isthmus.gateway.probe.ProbeSettings;
 import dev.isthmus.gateway.routing.BackendProtocol;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.ExportedService;
+import dev.isthmus.gateway.routing.OutboundRoute.WeightedBackend;
+import dev.isthmus.gateway.routing.OutboundRoute;
+import dev.isthmus.gateway.routing.RemoteTarget;
 import dev.isthmus.gateway.routing.RouteTable;
 import dev.isthmus.gateway.testing.EchoServer;
 import dev.isthmus.gateway.testing.GatewayHarness;
@@ -29,6 +36,8 @@ import dev.isthmus.identity.client.CertifiedKey;
 import dev.isthmus.identity.tls.TlsProviders;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -39,17 +48,31 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,6 +82,8 @@ import org.junit.jupiter.api.TestInstance.Lifecycle;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Hostile clients against a real east/west gateway pair on loopback, one case of issue 10 per test, each
@@ -590,6 +615,677 @@ class HostileClientMatrixIT {
                 return messages.toString();
             } finally {
                 group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            }
+        }
+    }
+
+    /** Requests that were lost or waited far longer than they should: issue 10, items 1 to 4. */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class RequestsLostOrDelayed {
+
+        static final String H1 = "h1.test.svc.cluster.local";
+        static final String H2C = "h2c.test.svc.cluster.local";
+        static final String REQUESTS = "isthmus.gateway.requests";
+        static final String OUTBOUND_REQUESTS = "isthmus.gateway.outbound.requests";
+        /** How long a test waits for what a correct gateway does at once; the faults took 30 to 60 seconds. */
+        static final Duration PATIENCE = Duration.ofSeconds(10);
+
+        TestPki pki;
+        MtlsClient peers;
+        TestBackend http1;
+        TestBackend h2c;
+
+        @BeforeAll
+        void start() throws Exception {
+            pki = new TestPki();
+            peers = new MtlsClient();
+            http1 = new TestBackend(BackendProtocol.HTTP1);
+            h2c = new TestBackend(BackendProtocol.H2C);
+        }
+
+        @AfterAll
+        void stop() {
+            peers.close();
+            http1.close();
+            h2c.close();
+        }
+
+        static final String CLOSING = "closing.test.svc.cluster.local";
+        static final String SELF = "self.test.svc.cluster.local";
+        static final String REJECTED = "isthmus.gateway.sessions.rejected";
+        static final String RETRIES = "isthmus.gateway.upstream.retries";
+        static final String GET = "GET /x HTTP/1.1\r\nHost: a\r\n\r\n";
+        static final String PROBES = "isthmus.gateway.probes";
+
+        @Test
+        void aBackendThatClosesWithoutAnsweringGetsAFast502AndTheGatewayClosesItsSocketToo() throws Exception {
+            try (ClosingBackend backend = new ClosingBackend(0);
+                    GatewayHarness gateway = gateway(freePort(), b -> {}, exported(CLOSING, BackendProtocol.HTTP1, backend.port()))) {
+                Channel peer = eastSession(gateway, CLOSING, 80, GET);
+                String wire = awaitResponses(() -> received(peer), 1);
+                peer.close().sync();
+
+                assertThat(statuses(wire)).as("statuses on the wire:\n" + wire).containsExactly(502);
+                assertThat(wire).contains("closed the connection before responding");
+                assertThat(backend.awaitClosedByGateway(1)).as("the gateway closed its side: no CLOSE-WAIT").isTrue();
+                assertThat(gateway.awaitCount(1, REQUESTS, "target", CLOSING + ":80", "status_class", "5xx")).isEqualTo(1);
+                assertThat(gateway.awaitCount(1, REJECTED, "reason", "backend_unavailable")).isEqualTo(1);
+                assertThat(gateway.count(RETRIES, "reason", "closed_before_response"))
+                        .as("a new connection that closes is no keep-alive race: not retried").isZero();
+            }
+        }
+
+        @Test
+        void anH2cBackendThatClosesWithoutAnsweringGetsAFast502AndTheGatewayClosesItsSocketToo() throws Exception {
+            try (ClosingBackend backend = new ClosingBackend(0); // reads the connection preface, then ends its side
+                    GatewayHarness gateway = gateway(freePort(), b -> {}, exported(CLOSING, BackendProtocol.H2C, backend.port()))) {
+                Channel peer = eastSession(gateway, CLOSING, 80, GET);
+                String wire = awaitResponses(() -> received(peer), 1);
+                peer.close().sync();
+
+                assertThat(statuses(wire)).as("statuses on the wire:\n" + wire).containsExactly(502);
+                assertThat(backend.awaitClosedByGateway(1)).as("the gateway closed its side: no CLOSE-WAIT").isTrue();
+                assertThat(gateway.awaitCount(1, REQUESTS, "target", CLOSING + ":80", "status_class", "5xx")).isEqualTo(1);
+                assertThat(gateway.awaitCount(1, REJECTED, "reason", "backend_unavailable")).isEqualTo(1);
+            }
+        }
+
+        @Test
+        void aSafeRequestOnAReusedConnectionThatClosesGoesOnceMoreOnANewOneAndABodyDoesNot() throws Exception {
+            // Each backend connection answers one request and closes (FIN) at the next: the keep-alive race, every time.
+            try (ClosingBackend backend = new ClosingBackend(1);
+                    GatewayHarness gateway = gateway(freePort(), b -> {}, exported(CLOSING, BackendProtocol.HTTP1, backend.port()))) {
+                Channel peer = eastSession(gateway, CLOSING, 80, GET);
+                awaitResponses(() -> received(peer), 1);
+                peer.writeAndFlush(Unpooled.copiedBuffer(GET, ISO_8859_1)).sync();
+                awaitResponses(() -> received(peer), 2);
+                peer.writeAndFlush(Unpooled.copiedBuffer("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello",
+                        ISO_8859_1)).sync();
+                String wire = awaitResponses(() -> received(peer), 3);
+                peer.close().sync();
+
+                assertThat(statuses(wire)).as("statuses on the wire (backend connections: " + backend.connections + ", retries: "
+                        + gateway.count(RETRIES, "reason", "closed_before_response") + "):\n" + wire).containsExactly(200, 200, 502);
+                assertThat(backend.connections.get()).as("the GET went again on a second connection").isEqualTo(2);
+                assertThat(gateway.awaitCount(1, RETRIES, "reason", "closed_before_response")).isEqualTo(1);
+                assertThat(gateway.awaitCount(2, REQUESTS, "target", CLOSING + ":80", "status_class", "2xx")).isEqualTo(2);
+                assertThat(backend.awaitClosedByGateway(2)).as("the gateway closed both dead connections").isTrue();
+            }
+        }
+
+        @Test
+        void aRouteToTheGatewaysOwnTlsPortIsAFast502() throws Exception {
+            int listener = freePort();
+            try (GatewayHarness gateway = gateway(listener)) {
+                gateway.gateway().routes(routes(listener, exported(SELF, BackendProtocol.HTTP1, gateway.port())));
+                Channel peer = eastSession(gateway, SELF, 80, GET);
+                String wire = awaitResponses(() -> received(peer), 1);
+                peer.close().sync();
+
+                assertThat(statuses(wire)).as("statuses on the wire:\n" + wire).containsExactly(502);
+                assertThat(gateway.awaitCount(1, REQUESTS, "target", SELF + ":80", "status_class", "5xx")).isEqualTo(1);
+            }
+        }
+
+        @Test
+        void anOutboundRouteThroughItselfIsAFast508() throws Exception {
+            int listener = freePort();
+            ExportedService itself = exported(SELF, BackendProtocol.HTTP1, listener);
+            RouteTable loop = new RouteTable("cluster.local", List.of(), List.of(
+                    new OutboundRoute(listener, "self", List.of(new WeightedBackend(itself, 1)))));
+            try (GatewayHarness gateway = new GatewayHarness(pki, loop, HttpSessionInstaller.factory(), b -> b.outboundHost("127.0.0.1"));
+                    RawClient client = new RawClient(listener)) {
+                client.send(GET);
+                String wire = client.awaitResponses(1);
+
+                assertThat(statuses(wire)).as("statuses on the wire:\n" + wire).containsExactly(508);
+                // The request that came back around was refused (backend "none"); the first one relayed that answer.
+                assertThat(gateway.awaitCount(1, OUTBOUND_REQUESTS, "route", "self", "status_class", "5xx", "backend", "none")).isEqualTo(1);
+                assertThat(gateway.awaitCount(1, OUTBOUND_REQUESTS, "route", "self", "status_class", "5xx", "backend", "local")).isEqualTo(1);
+                assertThat(gateway.awaitCount(1, REJECTED, "reason", "loop")).isEqualTo(1);
+            }
+        }
+
+
+        @ParameterizedTest(name = "east cut with {0}")
+        @ValueSource(strings = {"FIN", "RST"})
+        void whenTheRemoteGatewayDiesNoRequestHangsAndItIsUsedAgainWhenItReturns(String cut) throws Exception {
+            // East's own timeout ends the request its backend never answers, so that east can close at the end.
+            try (GatewayHarness east = gateway(freePort(), b -> b.requestTimeout(Duration.ofSeconds(3)));
+                    CutProxy eastAddress = new CutProxy(east.port())) {
+                int listener = freePort();
+                try (GatewayHarness west = west(listener, eastAddress.port());
+                        RawClient inFlight = new RawClient(listener);
+                        RawClient keepAlive = new RawClient(listener)) {
+                    inFlight.send(GET);
+                    keepAlive.send(GET);
+                    assertThat(statuses(inFlight.awaitResponses(1))).containsExactly(200);
+                    assertThat(statuses(keepAlive.awaitResponses(1))).containsExactly(200);
+                    http1.seen.clear();
+                    inFlight.send("GET /silent HTTP/1.1\r\nHost: a\r\n\r\n"); // east's backend never answers this one
+                    assertThat(http1.seen.poll(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isNotNull();
+
+                    eastAddress.kill(cut.equals("RST"));
+
+                    String inFlightWire = inFlight.awaitResponses(2);
+                    assertThat(statuses(inFlightWire)).as("the request in flight, on the wire:\n" + inFlightWire).hasSize(2);
+                    assertThat(statuses(inFlightWire).get(1)).isIn(502, 503);
+                    keepAlive.send(GET);
+                    String nextWire = keepAlive.awaitResponses(2);
+                    assertThat(statuses(nextWire)).as("the next request, on the wire:\n" + nextWire).containsExactly(200, 503);
+
+                    eastAddress.restart();
+                    // Every request is answered at once, with 503 while the reconnect backoff lasts, then with 200.
+                    int answered = 2;
+                    int last = 503;
+                    for (int attempt = 0; attempt < 50 && last != 200; attempt++) {
+                        Thread.sleep(100);
+                        keepAlive.send(GET);
+                        List<Integer> statuses = statuses(keepAlive.awaitResponses(++answered));
+                        assertThat(statuses).as("answers after east came back").hasSize(answered);
+                        last = statuses.get(answered - 1);
+                    }
+                    assertThat(last).as("east serves again").isEqualTo(200);
+                    assertThat(west.awaitCount(2, OUTBOUND_REQUESTS, "route", "h1-east", "status_class", "5xx", "backend", "east"))
+                            .isGreaterThanOrEqualTo(2);
+                }
+            }
+        }
+
+        @Test
+        void aPooledGatewayConnectionThatClosesUnderARequestIsRetriedOnANewOne() throws Exception {
+            try (GatewayHarness east = gateway(freePort());
+                    CutProxy eastAddress = new CutProxy(east.port())) {
+                int listener = freePort();
+                try (GatewayHarness west = west(listener, eastAddress.port());
+                        RawClient client = new RawClient(listener)) {
+                    client.send(GET);
+                    assertThat(statuses(client.awaitResponses(1))).containsExactly(200);
+
+                    // East closes the idle pooled connection just as the next request goes out on it: the keep-alive race.
+                    eastAddress.cutAtNextBytes();
+                    client.send(GET);
+                    String wire = client.awaitResponses(2);
+
+                    assertThat(statuses(wire)).as("statuses on the wire:\n" + wire).containsExactly(200, 200);
+                    assertThat(west.awaitCount(1, RETRIES, "reason", "closed_before_response")).isEqualTo(1);
+                    assertThat(west.awaitCount(2, OUTBOUND_REQUESTS, "route", "h1-east", "status_class", "2xx", "backend", "east"))
+                            .isEqualTo(2);
+                }
+            }
+        }
+
+        @Test
+        void westsProbeKeepsEastAliveWhileEastHoldsAllTheConnectionsItMay() throws Exception {
+            int limit = 4;
+            ProbeSettings fast = new ProbeSettings(Duration.ofMillis(100), Duration.ofSeconds(2), 3, 0.1, "/ready");
+            // Connections that never start their handshake hold their place in east's table for the whole test.
+            try (GatewayHarness east = gateway(freePort(), b -> b.maxConnections(limit).handshakeTimeout(Duration.ofSeconds(60)))) {
+                int listener = freePort();
+                List<Socket> squatters = new ArrayList<>();
+                try (GatewayHarness west = west(listener, east.port(), fast);
+                        RawClient client = new RawClient(listener)) {
+                    client.send(GET);
+                    assertThat(statuses(client.awaitResponses(1))).containsExactly(200);
+
+                    for (int i = 0; i < limit + 2; i++) {
+                        squatters.add(new Socket(InetAddress.getLoopbackAddress(), east.port()));
+                    }
+                    assertThat(east.awaitCount(1, REJECTED, "reason", "connection_limit")).as("east's table is full").isPositive();
+                    List<LinkStatus> transitions = new java.util.concurrent.CopyOnWriteArrayList<>();
+                    west.gateway().probes().onTransition(transitions::add);
+                    double before = west.count(PROBES, "link", "east", "result", "success");
+                    double after = west.awaitCount(before + 10, PROBES, "link", "east", "result", "success");
+
+                    assertThat(after).as("probes answered while east is full").isGreaterThanOrEqualTo(before + 10);
+                    assertThat(west.gateway().probes().alive("east")).isTrue();
+                    assertThat(transitions).as("the link never went dead").isEmpty();
+                    client.send(GET);
+                    assertThat(statuses(client.awaitResponses(2))).as("requests still reach east").containsExactly(200, 200);
+                } finally {
+                    for (Socket squatter : squatters) {
+                        squatter.close();
+                    }
+                }
+            }
+        }
+
+        /**
+         * West: an outbound listener on {@code listener} for east's {@link #H1} at {@code eastPort}, requests timing
+         * out after 30 s (three times the tests' patience), and one probe only, at the start, so that link health
+         * stays what that probe found and only the data path is tested.
+         */
+        GatewayHarness west(int listener, int eastPort) throws Exception {
+            return west(listener, eastPort, new ProbeSettings(Duration.ofHours(1), Duration.ofSeconds(2), 3, 0.1, "/ready"));
+        }
+
+        GatewayHarness west(int listener, int eastPort, ProbeSettings probes) throws Exception {
+            RouteTable routes = new RouteTable("cluster.local", List.of(), List.of(OutboundRoute.mirror(listener, "h1-east",
+                    new RemoteTarget("east", List.of(new Endpoint("127.0.0.1", eastPort, true)), TestPki.GATEWAY, H1, 80))));
+            GatewayHarness west = new GatewayHarness(pki, routes, HttpSessionInstaller.factory(), b -> b
+                    .identity(TestPki.PEER) // the Forwarded element's by=: not east's, or east would see a loop
+                    .outboundHost("127.0.0.1")
+                    .connectTimeout(Duration.ofSeconds(2))
+                    .requestTimeout(Duration.ofSeconds(30))
+                    .probe(probes));
+            long until = System.nanoTime() + PATIENCE.toNanos();
+            while (!west.gateway().probes().status("east").map(LinkStatus::probed).orElse(false) && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            assertThat(west.gateway().probes().alive("east")).as("east probed alive").isTrue();
+            return west;
+        }
+
+        /** Three requests, the middle one with a body, written at once: HTTP/1.1 pipelining. */
+        static final String PIPELINED = "GET /one HTTP/1.1\r\nHost: a\r\n\r\n"
+                + "POST /two HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello"
+                + "GET /three HTTP/1.1\r\nHost: a\r\n\r\n";
+
+        /** Where pipelined requests come in, and the kind of backend they go to. */
+        enum PipelinePath {
+            EAST_HTTP1_SESSION_TO_HTTP1, EAST_HTTP1_SESSION_TO_H2C, WEST_PLAIN_LISTENER_TO_HTTP1, WEST_PLAIN_LISTENER_TO_H2C;
+
+            boolean east() {
+                return name().startsWith("EAST");
+            }
+
+            boolean toH2c() {
+                return name().endsWith("H2C");
+            }
+        }
+
+        @ParameterizedTest
+        @EnumSource(PipelinePath.class)
+        void pipelinedRequestsAreAllAnsweredInOrder(PipelinePath path) throws Exception {
+            TestBackend backend = path.toH2c() ? h2c : http1;
+            String service = path.toH2c() ? H2C : H1;
+            int listener = freePort();
+            try (GatewayHarness gateway = gateway(listener)) {
+                backend.seen.clear();
+                String wire;
+                if (path.east()) {
+                    Channel peer = peers.connect(gateway.port(), pki.leaf(TestPki.PEER), pki, new MtlsClient.Collector());
+                    try {
+                        ByteBuf header = new TransportHeader(service, 80, SessionProtocol.HTTP1).encode(peer.alloc());
+                        // The header and all three requests in one write, so they arrive in one read.
+                        peer.writeAndFlush(Unpooled.wrappedBuffer(header, Unpooled.copiedBuffer(PIPELINED, ISO_8859_1))).sync();
+                        wire = awaitResponses(() -> new String(MtlsClient.Collector.of(peer).received(), ISO_8859_1), 3);
+                    } finally {
+                        peer.close().sync();
+                    }
+                } else {
+                    try (RawClient client = new RawClient(path.toH2c() ? listener + 1 : listener)) {
+                        client.send(PIPELINED);
+                        wire = client.awaitResponses(3);
+                    }
+                }
+
+                assertThat(statuses(wire)).as("statuses on the wire:\n" + wire).containsExactly(200, 200, 200);
+                assertThat(backend.seen).extracting(TestBackend.Seen::uri).containsExactly("/one", "/two", "/three");
+                if (path.east()) {
+                    assertThat(gateway.awaitCount(3, REQUESTS, "target", service + ":80", "status_class", "2xx")).isEqualTo(3);
+                } else {
+                    assertThat(gateway.awaitCount(3, OUTBOUND_REQUESTS, "route", path.toH2c() ? "h2c" : "h1",
+                            "status_class", "2xx")).isEqualTo(3);
+                }
+            }
+        }
+
+        /** A gateway exporting both backends, and with outbound listeners for both on {@code listener} and the port after. */
+        GatewayHarness gateway(int listener) throws InterruptedException {
+            return gateway(listener, b -> {});
+        }
+
+        GatewayHarness gateway(int listener, Consumer<GatewayConfig.Builder> settings, ExportedService... extra)
+                throws InterruptedException {
+            return new GatewayHarness(pki, routes(listener, extra), HttpSessionInstaller.factory(), b -> {
+                b.outboundHost("127.0.0.1");
+                settings.accept(b);
+            });
+        }
+
+        RouteTable routes(int listener, ExportedService... extra) {
+            ExportedService h1 = exported(H1, BackendProtocol.HTTP1, http1.port());
+            ExportedService h2 = exported(H2C, BackendProtocol.H2C, h2c.port());
+            List<ExportedService> services = new ArrayList<>(List.of(h1, h2));
+            services.addAll(List.of(extra));
+            return new RouteTable("cluster.local", services, List.of(
+                    new OutboundRoute(listener, "h1", List.of(new WeightedBackend(h1, 1))),
+                    new OutboundRoute(listener + 1, "h2c", List.of(new WeightedBackend(h2, 1)))));
+        }
+
+        /** Opens an HTTP/1 session to {@code service} on {@code gateway}'s inbound port and writes {@code requests} with the header. */
+        Channel eastSession(GatewayHarness gateway, String service, int port, String requests) throws Exception {
+            Channel peer = peers.connect(gateway.port(), pki.leaf(TestPki.PEER), pki, new MtlsClient.Collector());
+            ByteBuf header = new TransportHeader(service, port, SessionProtocol.HTTP1).encode(peer.alloc());
+            peer.writeAndFlush(Unpooled.wrappedBuffer(header, Unpooled.copiedBuffer(requests, ISO_8859_1))).sync();
+            return peer;
+        }
+
+        static String received(Channel peer) {
+            return new String(MtlsClient.Collector.of(peer).received(), ISO_8859_1);
+        }
+
+        static ExportedService exported(String name, BackendProtocol protocol, int port) {
+            return new ExportedService(name, 80, protocol, List.of(new Endpoint("127.0.0.1", port, true)));
+        }
+
+        /** A port with nothing on it, whose successor is free too (checked by binding both). */
+        static int freePort() throws IOException {
+            for (int attempt = 0; attempt < 20; attempt++) {
+                try (ServerSocket first = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                    int port = first.getLocalPort();
+                    if (port < 65535) {
+                        try (ServerSocket second = new ServerSocket(port + 1, 1, InetAddress.getLoopbackAddress())) {
+                            return port;
+                        } catch (IOException taken) {
+                            // try another pair
+                        }
+                    }
+                }
+            }
+            throw new IOException("no two adjacent free ports on loopback");
+        }
+
+        private static final Pattern STATUS_LINE = Pattern.compile("HTTP/1\\.1 (\\d{3}) ");
+
+        static List<Integer> statuses(String wire) {
+            List<Integer> statuses = new ArrayList<>();
+            Matcher matcher = STATUS_LINE.matcher(wire);
+            while (matcher.find()) {
+                statuses.add(Integer.parseInt(matcher.group(1)));
+            }
+            return statuses;
+        }
+
+        /** Waits (at most {@link #PATIENCE}) until {@code wire} holds {@code count} status lines; returns what it holds then. */
+        static String awaitResponses(Supplier<String> wire, int count) throws InterruptedException {
+            long until = System.nanoTime() + PATIENCE.toNanos();
+            String now = wire.get();
+            while (statuses(now).size() < count && System.nanoTime() < until) {
+                Thread.sleep(10);
+                now = wire.get();
+            }
+            return now;
+        }
+
+        /**
+         * An HTTP/1.1 backend on blocking sockets: each connection answers its first {@code answered} requests
+         * (keep-alive), then reads one more and ends its side (FIN) without a word, and keeps the socket open to
+         * see whether the gateway closes its side too.
+         */
+        static final class ClosingBackend implements AutoCloseable {
+            final ServerSocket server;
+            final int answered;
+            final AtomicInteger connections = new AtomicInteger();
+            final AtomicInteger closedByGateway = new AtomicInteger();
+            final List<Socket> sockets = Collections.synchronizedList(new ArrayList<>());
+
+            ClosingBackend(int answered) throws IOException {
+                this.answered = answered;
+                server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                Thread acceptor = new Thread(this::accept, "closing-backend");
+                acceptor.setDaemon(true);
+                acceptor.start();
+            }
+
+            int port() {
+                return server.getLocalPort();
+            }
+
+            private void accept() {
+                while (!server.isClosed()) {
+                    try {
+                        Socket socket = server.accept();
+                        sockets.add(socket);
+                        connections.incrementAndGet();
+                        Thread serving = new Thread(() -> serve(socket), "closing-backend-connection");
+                        serving.setDaemon(true);
+                        serving.start();
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            }
+
+            private void serve(Socket socket) {
+                try (socket) {
+                    socket.setSoTimeout(30_000);
+                    InputStream in = new BufferedInputStream(socket.getInputStream());
+                    for (int n = 0; readRequest(in); n++) {
+                        if (n < answered) {
+                            socket.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(ISO_8859_1));
+                            socket.getOutputStream().flush();
+                            continue;
+                        }
+                        socket.shutdownOutput();
+                        while (in.read() != -1) {
+                            // whatever the gateway still sends, until it closes
+                        }
+                        closedByGateway.incrementAndGet();
+                        return;
+                    }
+                } catch (IOException e) {
+                    // a reset or the test's end
+                }
+            }
+
+            /** Reads one request, head and body (by length or chunks); false at the end of input. */
+            private static boolean readRequest(InputStream in) throws IOException {
+                String head = line(in);
+                if (head == null) {
+                    return false;
+                }
+                long length = 0;
+                boolean chunked = false;
+                for (String header; !(header = line(in)).isEmpty(); ) {
+                    String lower = header.toLowerCase(java.util.Locale.ROOT);
+                    if (lower.startsWith("content-length:")) {
+                        length = Long.parseLong(lower.substring(15).trim());
+                    } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+                        chunked = true;
+                    }
+                }
+                if (!chunked) {
+                    in.readNBytes((int) length);
+                    return true;
+                }
+                for (long size; (size = Long.parseLong(line(in).split(";")[0].trim(), 16)) > 0; ) {
+                    in.readNBytes((int) size);
+                    line(in);
+                }
+                while (!line(in).isEmpty()) {
+                    // trailers
+                }
+                return true;
+            }
+
+            private static String line(InputStream in) throws IOException {
+                ByteArrayOutputStream line = new ByteArrayOutputStream();
+                for (int b; (b = in.read()) != '\n'; ) {
+                    if (b == -1) {
+                        if (line.size() == 0) {
+                            return null;
+                        }
+                        throw new IOException("the connection ended inside a line");
+                    }
+                    if (b != '\r') {
+                        line.write(b);
+                    }
+                }
+                return line.toString(ISO_8859_1);
+            }
+
+            /** Waits (at most {@link #PATIENCE}) until the gateway closed {@code count} connections after their FIN. */
+            boolean awaitClosedByGateway(int count) throws InterruptedException {
+                long until = System.nanoTime() + PATIENCE.toNanos();
+                while (closedByGateway.get() < count && System.nanoTime() < until) {
+                    Thread.sleep(10);
+                }
+                return closedByGateway.get() >= count;
+            }
+
+            @Override
+            public void close() throws IOException {
+                server.close();
+                synchronized (sockets) {
+                    for (Socket socket : sockets) {
+                        socket.close();
+                    }
+                }
+            }
+        }
+
+        /**
+         * A TCP relay standing for east's gateway address, which the test cuts the way a killed process's
+         * connections are cut — FIN, or RST when abrupt — refusing new ones until it listens again on the same
+         * port; or which drops the next bytes from west and closes that connection, as a peer that closed an idle
+         * connection just as a request went out on it.
+         */
+        static final class CutProxy implements AutoCloseable {
+            final int target;
+            final int port;
+            volatile ServerSocket server;
+            final List<Socket> sockets = Collections.synchronizedList(new ArrayList<>());
+            final AtomicBoolean cutAtNextBytes = new AtomicBoolean();
+
+            CutProxy(int target) throws IOException {
+                this.target = target;
+                server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                port = server.getLocalPort();
+                accept(server);
+            }
+
+            int port() {
+                return port;
+            }
+
+            private void accept(ServerSocket listening) {
+                daemon(() -> {
+                    while (!listening.isClosed()) {
+                        try {
+                            Socket west = listening.accept();
+                            Socket east = new Socket(InetAddress.getLoopbackAddress(), target);
+                            sockets.add(west);
+                            sockets.add(east);
+                            daemon(() -> pump(west, east, true));
+                            daemon(() -> pump(east, west, false));
+                        } catch (IOException e) {
+                            return;
+                        }
+                    }
+                });
+            }
+
+            private void pump(Socket from, Socket to, boolean fromWest) {
+                byte[] buffer = new byte[16 * 1024];
+                try {
+                    InputStream in = from.getInputStream();
+                    for (int n; (n = in.read(buffer)) >= 0; ) {
+                        if (fromWest && cutAtNextBytes.compareAndSet(true, false)) {
+                            from.close();
+                            to.close();
+                            return;
+                        }
+                        to.getOutputStream().write(buffer, 0, n);
+                    }
+                    to.shutdownOutput();
+                } catch (IOException e) {
+                    quietly(from::close);
+                    quietly(to::close);
+                }
+            }
+
+            void cutAtNextBytes() {
+                cutAtNextBytes.set(true);
+            }
+
+            /** Stops listening and cuts every connection: FIN, or RST (SO_LINGER 0) when {@code abrupt}. */
+            void kill(boolean abrupt) throws IOException {
+                server.close();
+                synchronized (sockets) {
+                    for (Socket socket : sockets) {
+                        if (abrupt) {
+                            quietly(() -> socket.setSoLinger(true, 0));
+                        }
+                        quietly(socket::close);
+                    }
+                    sockets.clear();
+                }
+            }
+
+            void restart() throws IOException {
+                ServerSocket again = new ServerSocket();
+                again.setReuseAddress(true);
+                again.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
+                server = again;
+                accept(again);
+            }
+
+            @Override
+            public void close() throws IOException {
+                kill(false);
+            }
+
+            interface IoAction {
+                void run() throws IOException;
+            }
+
+            static void quietly(IoAction action) {
+                try {
+                    action.run();
+                } catch (IOException e) {
+                    // already closed
+                }
+            }
+
+            static void daemon(Runnable task) {
+                Thread thread = new Thread(task, "cut-proxy");
+                thread.setDaemon(true);
+                thread.start();
+            }
+        }
+
+        /** A plain TCP client that writes raw bytes and collects whatever comes back. */
+        static final class RawClient implements AutoCloseable {
+            final Socket socket;
+            final ByteArrayOutputStream received = new ByteArrayOutputStream();
+            boolean ended;
+
+            RawClient(int port) throws IOException {
+                socket = new Socket(InetAddress.getLoopbackAddress(), port);
+                socket.setSoTimeout(50);
+            }
+
+            void send(String text) throws IOException {
+                socket.getOutputStream().write(text.getBytes(ISO_8859_1));
+                socket.getOutputStream().flush();
+            }
+
+            /** Reads until {@code count} status lines came, the gateway closed, or {@link #PATIENCE} passed. */
+            String awaitResponses(int count) throws IOException {
+                long until = System.nanoTime() + PATIENCE.toNanos();
+                InputStream in = socket.getInputStream();
+                byte[] buffer = new byte[8192];
+                while (!ended && statuses(received.toString(ISO_8859_1)).size() < count && System.nanoTime() < until) {
+                    try {
+                        int n = in.read(buffer);
+                        if (n < 0) {
+                            ended = true;
+                        } else {
+                            received.write(buffer, 0, n);
+                        }
+                    } catch (SocketTimeoutException e) {
+                        // nothing yet
+                    }
+                }
+                return received.toString(ISO_8859_1);
+            }
+
+            @Override
+            public void close() throws IOException {
+                socket.close();
             }
         }
     }
