@@ -2,6 +2,7 @@ package dev.isthmus.gateway.http;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
+import dev.isthmus.gateway.GatewayMetrics.Rejection;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -17,8 +18,8 @@ import java.util.logging.Logger;
  * Netty's codec checks the preface too, but when the bytes hold {@code HTTP/1.} and came in the same
  * read as the transport header, its check fails with an IndexOutOfBoundsException, which goes to the
  * peer as {@code INTERNAL_ERROR} with the exception's message, and on to the pipeline's tail (issue
- * 10, item 9). The GOAWAY says only what was wrong, nothing of the gateway's insides. Leaves once the
- * preface has passed.
+ * 10, item 9). The GOAWAY says only what was wrong, nothing of the gateway's insides, and the session
+ * counts it as a malformed request. Leaves once the preface has passed.
  */
 final class Http2PrefaceCheck extends ChannelInboundHandlerAdapter {
 
@@ -27,8 +28,13 @@ final class Http2PrefaceCheck extends ChannelInboundHandlerAdapter {
     static final byte[] DEBUG_DATA = "invalid connection preface".getBytes(US_ASCII);
     private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(US_ASCII);
 
+    private final RequestMetrics requests;
     private int matched;
     private boolean refused;
+
+    Http2PrefaceCheck(RequestMetrics requests) {
+        this.requests = requests;
+    }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -57,6 +63,7 @@ final class Http2PrefaceCheck extends ChannelInboundHandlerAdapter {
 
     private void refuse(ChannelHandlerContext ctx) {
         refused = true;
+        requests.rejected(Rejection.MALFORMED_REQUEST);
         log.fine(() -> "closing " + ctx.channel() + ": no HTTP/2 connection preface");
         ByteBuf goAway = ctx.alloc().buffer(Http2CodecUtil.FRAME_HEADER_LENGTH + 8 + DEBUG_DATA.length);
         goAway.writeMedium(8 + DEBUG_DATA.length);

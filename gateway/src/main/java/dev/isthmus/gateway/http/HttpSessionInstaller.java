@@ -169,7 +169,7 @@ public final class HttpSessionInstaller implements HttpSessions {
         }
         if (protocol == SessionProtocol.HTTP2) {
             pipeline.replace(InboundPipeline.SESSION, H2_CLOSE, new Http2GracefulClose());
-            pipeline.addAfter(H2_CLOSE, H2_PREFACE, new Http2PrefaceCheck());
+            pipeline.addAfter(H2_CLOSE, H2_PREFACE, new Http2PrefaceCheck(requests));
             pipeline.addAfter(H2_PREFACE, H2_CODEC, Http2ServerCodec.create(Http2Settings.defaultSettings()
                             .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
                             .maxHeaderListSize(MAX_HEADER_SIZE),

@@ -57,6 +57,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -317,7 +318,6 @@ class HostileClientMatrixIT {
         @CsvSource(delimiter = '|', value = {
             "HTTP/0.9 | GET /\\r\\n\\r\\n | 400 Bad Request",
             "an HTTP/2.0 request line | GET / HTTP/2.0\\r\\nHost: podinfo-east\\r\\n\\r\\n | 505 HTTP Version Not Supported",
-            "an invalid HTTP/2 preface | PRI * HTTP/2.0\\r\\n\\r\\nXX\\r\\n\\r\\n | 505 HTTP Version Not Supported",
         })
         void westDoesNotTunnelAMalformedRequestLine(String name, String request, String status) throws Exception {
             pair.h1.seen.clear();
@@ -325,6 +325,29 @@ class HostileClientMatrixIT {
             double before = pair.west.count(WEST_REJECTED, "reason", "malformed_request");
             try (RawClient client = new RawClient(pair.h1Port)) {
                 assertThat(client.send(unescape(request)).readToEnd()).startsWith("HTTP/1.1 " + status + "\r\n");
+            }
+            assertThat(pair.west.awaitCount(before + 1, WEST_REJECTED, "reason", "malformed_request")).isEqualTo(before + 1);
+            assertThat(pair.h1.seen).as("no request reached the backend").isEmpty();
+            assertThat(pair.east.count("isthmus.gateway.received")).as("and no bytes went through east").isEqualTo(tunnels);
+        }
+
+        /** A broken h2c preface is HTTP/2 gone wrong, not an HTTP/1 request nor a tunnel: GOAWAY PROTOCOL_ERROR. */
+        @Test
+        void westAnswersABrokenHttp2PrefaceWithGoAwayAndTunnelsNothing() throws Exception {
+            pair.h1.seen.clear();
+            double tunnels = pair.east.count("isthmus.gateway.received");
+            double before = pair.west.count(WEST_REJECTED, "reason", "malformed_request");
+            try (RawClient client = new RawClient(pair.h1Port)) {
+                ByteBuffer frames = ByteBuffer.wrap(client.send("PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n").readToEnd().getBytes(ISO_8859_1));
+                // The server's SETTINGS may come first; then the GOAWAY: length, type 7, flags, stream 0, last stream, code, debug.
+                while (frames.remaining() >= 9 && frames.get(frames.position() + 3) != 0x7) {
+                    int length = (frames.getShort(frames.position()) & 0xffff) << 8 | frames.get(frames.position() + 2) & 0xff;
+                    frames.position(Math.min(frames.limit(), frames.position() + 9 + length));
+                }
+                assertThat(frames.remaining()).as("a GOAWAY frame").isGreaterThanOrEqualTo(17);
+                assertThat(frames.getInt(frames.position() + 13)).as("error code PROTOCOL_ERROR").isEqualTo(1);
+                assertThat(new String(frames.array(), frames.position() + 17, frames.remaining() - 17, ISO_8859_1))
+                        .isEqualTo("invalid connection preface");
             }
             assertThat(pair.west.awaitCount(before + 1, WEST_REJECTED, "reason", "malformed_request")).isEqualTo(before + 1);
             assertThat(pair.h1.seen).as("no request reached the backend").isEmpty();
