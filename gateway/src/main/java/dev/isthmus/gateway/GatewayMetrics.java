@@ -1,8 +1,10 @@
 package dev.isthmus.gateway;
 
+import dev.isthmus.gateway.pipeline.PipelineTail;
 import dev.isthmus.gateway.tls.HandshakeFailure;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -81,6 +83,13 @@ public final class GatewayMetrics {
                             + " by reason").register(registry));
         }
         bytesOut = Counter.builder("isthmus.gateway.sent").baseUnit("bytes").description("Bytes sent to peers")
+                .register(registry);
+        // Process-wide, as one gateway runs per process: anything counted here is a bug (issue 10, item 9).
+        FunctionCounter.builder("isthmus.gateway.pipeline.tail", PipelineTail.class, tail -> PipelineTail.exceptions())
+                .tag("kind", "exception").description("What reached the end of a pipeline with no handler dealing with it")
+                .register(registry);
+        FunctionCounter.builder("isthmus.gateway.pipeline.tail", PipelineTail.class, tail -> PipelineTail.messages())
+                .tag("kind", "message").description("What reached the end of a pipeline with no handler dealing with it")
                 .register(registry);
     }
 

@@ -43,10 +43,9 @@ import java.util.function.Function;
  *            session      Http2MultiplexHandler      a child channel per stream:
  *                           Http2StreamFrameToHttpObjectCodec, HttpProxyHandler, tail
  *            h2-end       Http2SessionEnd            frames of stream 0 and connection errors, after the codec acted on them
- *
- * Every pipeline ends in {@link dev.isthmus.gateway.pipeline.PipelineTail}, which the installed handlers stay in front of.
  * </pre>
- * Both protocols end in the same {@link HttpProxyHandler}, so one piece of code proxies both.
+ * Both protocols end in the same {@link HttpProxyHandler}, so one piece of code proxies both. Every
+ * pipeline ends in {@link dev.isthmus.gateway.pipeline.PipelineTail}; the installed handlers stay in front of it.
  */
 public final class HttpSessionInstaller implements HttpSessions {
 

@@ -1,0 +1,250 @@
+package dev.isthmus.gateway.http;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersEncoder;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The inbound HTTP/2 session's front, as HttpSessionInstaller builds it, fed hostile frames byte for
+ * byte: what RFC 9113 says goes back on the wire, and nothing of the gateway's insides.
+ *
+ * <p>Streams start at 3: an EmbeddedChannel has no server parent, so Netty's multiplexer takes stream 1
+ * for the stream of an HTTP/1.1 upgrade.
+ */
+class Http2ServerCodecTest {
+
+    static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(US_ASCII);
+    static final int DATA = 0, HEADERS = 1, RST_STREAM = 3, SETTINGS = 4, GOAWAY = 7;
+    static final int END_STREAM = 1, END_HEADERS = 4;
+
+    /** One frame the gateway sent. */
+    record Frame(int type, int flags, int stream, byte[] payload) {
+        long code() {
+            int at = type == GOAWAY ? 4 : 0;
+            return Unpooled.wrappedBuffer(payload).getUnsignedInt(at);
+        }
+
+        int debugLength() {
+            return type == GOAWAY ? payload.length - 8 : 0;
+        }
+    }
+
+    final DefaultHttp2HeadersEncoder hpack = new DefaultHttp2HeadersEncoder();
+    /** Answers each request that ended with a bodiless 204; on {@code /reset} resets it, on {@code /slow} says nothing. */
+    final EmbeddedChannel channel = new EmbeddedChannel(new Http2PrefaceCheck(),
+            Http2ServerCodec.create(Http2Settings.defaultSettings().maxConcurrentStreams(10), 1000),
+            new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+                @Override
+                protected void initChannel(Http2StreamChannel stream) {
+                    stream.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                            if (msg instanceof Http2HeadersFrame headers && headers.isEndStream()) {
+                                if ("/slow".contentEquals(headers.headers().path())) {
+                                    ReferenceCountUtil.release(msg);
+                                    return;
+                                }
+                                if ("/reset".contentEquals(headers.headers().path())) {
+                                    ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL));
+                                } else {
+                                    ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("204"), true));
+                                }
+                            }
+                            ReferenceCountUtil.release(msg);
+                        }
+
+                        @Override
+                        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                            // the multiplexer resets the stream with the error's code
+                        }
+                    });
+                }
+            }),
+            new Http2SessionEnd());
+
+    @AfterEach
+    void close() {
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void http1BytesInsteadOfThePrefaceGetGoAwayProtocolErrorWithAPlainReason() {
+        List<Frame> sent = feed("GET / HTTP/1.1\r\nHost: podinfo\r\n\r\n".getBytes(US_ASCII));
+        Frame goAway = last(sent, GOAWAY);
+        assertThat(goAway.code()).isEqualTo(Http2Error.PROTOCOL_ERROR.code());
+        assertThat(new String(goAway.payload(), 8, goAway.debugLength(), US_ASCII)).isEqualTo("invalid connection preface");
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void aPrefaceThatBreaksOffLateIsRefusedToo() {
+        byte[] broken = PREFACE.clone();
+        broken[PREFACE.length - 1] = 'X';
+        List<Frame> sent = feed(broken);
+        assertThat(last(sent, GOAWAY).code()).isEqualTo(Http2Error.PROTOCOL_ERROR.code());
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void aPrefaceByteByByteIsAccepted() {
+        List<Frame> sent = new ArrayList<>();
+        for (byte b : PREFACE) {
+            sent.addAll(feed(new byte[] {b}));
+        }
+        sent.addAll(feed(frame(SETTINGS, 0, 0, new byte[0])));
+        assertThat(sent).extracting(Frame::type).doesNotContain(GOAWAY);
+        assertThat(channel.pipeline().get(Http2PrefaceCheck.class)).as("the check, once passed").isNull();
+    }
+
+    @Test
+    void headersOnAStreamLowerThanOneUsedAndNeverOpenedAreAConnectionErrorProtocolError() {
+        open();
+        feed(request(7, "/"));
+        List<Frame> sent = feed(request(5, "/"));
+        Frame goAway = last(sent, GOAWAY);
+        assertThat(goAway.code()).isEqualTo(Http2Error.PROTOCOL_ERROR.code());
+        assertThat(goAway.debugLength()).as("debug data").isZero();
+    }
+
+    @Test
+    void headersOnAStreamThatClosedAreAConnectionErrorStreamClosed() {
+        open();
+        assertThat(feed(request(3, "/"))).extracting(Frame::type).contains(HEADERS); // answered: closed both ways
+        List<Frame> sent = feed(request(3, "/"));
+        assertThat(last(sent, GOAWAY).code()).isEqualTo(Http2Error.STREAM_CLOSED.code());
+    }
+
+    @Test
+    void headersOnAStreamTheGatewayResetAreNoConnectionError() {
+        open();
+        assertThat(feed(request(3, "/reset"))).extracting(Frame::type).contains(RST_STREAM);
+        // The client may have sent these before our reset reached it (RFC 9113 §5.1, closed).
+        List<Frame> sent = feed(request(3, "/"));
+        assertThat(sent).extracting(Frame::type).doesNotContain(GOAWAY);
+        assertThat(channel.isOpen()).isTrue();
+    }
+
+    @Test
+    void headersOnAHalfClosedStreamAreAStreamErrorStreamClosed() {
+        open();
+        byte[] both = concat(requestWithoutAnswer(3), request(3, "/"));
+        List<Frame> sent = feed(both);
+        Frame reset = last(sent, RST_STREAM);
+        assertThat(reset.stream()).isEqualTo(3);
+        assertThat(reset.code()).isEqualTo(Http2Error.STREAM_CLOSED.code());
+        assertThat(channel.isOpen()).isTrue();
+    }
+
+    @Test
+    void aRequestWithoutMethodIsAStreamErrorProtocolError() {
+        open();
+        Http2Headers headers = new DefaultHttp2Headers().scheme("http").path("/").authority("podinfo");
+        List<Frame> sent = feed(frame(HEADERS, END_STREAM | END_HEADERS, 3, encode(headers)));
+        Frame reset = last(sent, RST_STREAM);
+        assertThat(reset.code()).isEqualTo(Http2Error.PROTOCOL_ERROR.code());
+    }
+
+    @Test
+    void aFrameCutIntoPiecesIsDecodedWhole() {
+        open();
+        byte[] request = request(3, "/");
+        List<Frame> sent = new ArrayList<>();
+        for (byte b : request) {
+            sent.addAll(feed(new byte[] {b}));
+        }
+        assertThat(sent).extracting(Frame::type).contains(HEADERS).doesNotContain(GOAWAY, RST_STREAM);
+    }
+
+    private void open() {
+        feed(concat(PREFACE, frame(SETTINGS, 0, 0, new byte[0])));
+    }
+
+    /** A request not answered (yet): its stream stays half-closed (remote), as h2spec 5.1/6 has it. */
+    private byte[] requestWithoutAnswer(int stream) {
+        return request(stream, "/slow");
+    }
+
+    private byte[] request(int stream, String path) {
+        Http2Headers headers = new DefaultHttp2Headers().method("GET").scheme("http").path(path).authority("podinfo");
+        return frame(HEADERS, END_STREAM | END_HEADERS, stream, encode(headers));
+    }
+
+    private byte[] encode(Http2Headers headers) {
+        ByteBuf block = Unpooled.buffer();
+        try {
+            hpack.encodeHeaders(0, headers, block);
+            byte[] bytes = new byte[block.readableBytes()];
+            block.readBytes(bytes);
+            return bytes;
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        } finally {
+            block.release();
+        }
+    }
+
+    private List<Frame> feed(byte[] bytes) {
+        channel.writeInbound(Unpooled.wrappedBuffer(bytes));
+        channel.runPendingTasks();
+        ByteBuf out = Unpooled.buffer();
+        for (Object msg; (msg = channel.readOutbound()) != null; ) {
+            out.writeBytes((ByteBuf) msg);
+            ((ByteBuf) msg).release();
+        }
+        List<Frame> frames = new ArrayList<>();
+        while (out.readableBytes() >= 9) {
+            int length = out.readUnsignedMedium();
+            int type = out.readUnsignedByte();
+            int flags = out.readUnsignedByte();
+            int stream = out.readInt() & Integer.MAX_VALUE;
+            byte[] payload = new byte[length];
+            out.readBytes(payload);
+            frames.add(new Frame(type, flags, stream, payload));
+        }
+        out.release();
+        return frames;
+    }
+
+    private static Frame last(List<Frame> frames, int type) {
+        List<Frame> ofType = frames.stream().filter(f -> f.type() == type).toList();
+        assertThat(ofType).as("frames of type %d among %s", type, frames.stream().map(Frame::type).toList()).isNotEmpty();
+        return ofType.get(ofType.size() - 1);
+    }
+
+    private static byte[] frame(int type, int flags, int stream, byte[] payload) {
+        ByteBuf frame = Unpooled.buffer(9 + payload.length);
+        frame.writeMedium(payload.length).writeByte(type).writeByte(flags).writeInt(stream).writeBytes(payload);
+        byte[] bytes = new byte[frame.readableBytes()];
+        frame.readBytes(bytes);
+        frame.release();
+        return bytes;
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = new byte[a.length + b.length];
+        System.arraycopy(a, 0, both, 0, a.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
+    }
+}
