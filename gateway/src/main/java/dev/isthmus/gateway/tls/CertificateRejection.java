@@ -10,30 +10,36 @@ import java.security.cert.PKIXReason;
  * Why a peer certificate was refused, as the alert the peer receives. BoringSSL turns the X.509 error
  * code that a trust manager's {@link OpenSslCertificateException} carries into the TLS alert; a plain
  * {@link CertificateException} becomes {@code X509_V_ERR_UNSPECIFIED}, which goes out as
- * {@code internal_error} and tells the peer nothing. The JDK provider ignores the code and sends
- * {@code certificate_unknown} (or {@code certificate_expired}), never {@code internal_error}.
+ * {@code internal_error} and tells the peer nothing.
+ *
+ * <p>The JDK provider (the fallback) ignores the code. As a server it sends {@code certificate_unknown} for
+ * every refused client certificate, whatever the exception; as a client (dialer, probe) it picks the alert
+ * from the reason of a {@link CertPathValidatorException} cause, so the exception carries one of those too
+ * ({@code unknown_ca} has none there and goes out as {@code certificate_unknown}).
  *
  * <p>The codes are OpenSSL's {@code X509_V_ERR_*} numbers, written out because netty-tcnative's constants
  * need its native library loaded, and the JDK fallback runs without it.
  */
 public enum CertificateRejection {
     /** The chain leads to no anchor we trust: another anchor, or a missing intermediate. */
-    UNKNOWN_CA(20 /* X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY */, "unknown_ca"),
+    UNKNOWN_CA(20 /* X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY */, "unknown_ca", PKIXReason.NO_TRUST_ANCHOR),
     /** The certificate or its chain is unusable: no or several SPIFFE identities, a non-CA issuer, a bad signature. */
-    BAD_CERTIFICATE(28 /* X509_V_ERR_CERT_REJECTED */, "bad_certificate"),
+    BAD_CERTIFICATE(28 /* X509_V_ERR_CERT_REJECTED */, "bad_certificate", BasicReason.INVALID_SIGNATURE),
     /** Outside its validity period. */
-    EXPIRED(10 /* X509_V_ERR_CERT_HAS_EXPIRED */, "certificate_expired"),
+    EXPIRED(10 /* X509_V_ERR_CERT_HAS_EXPIRED */, "certificate_expired", BasicReason.EXPIRED),
     /** Its extended key usage does not allow the role the peer plays (client or server). */
-    WRONG_PURPOSE(26 /* X509_V_ERR_INVALID_PURPOSE */, "unsupported_certificate"),
+    WRONG_PURPOSE(26 /* X509_V_ERR_INVALID_PURPOSE */, "unsupported_certificate", BasicReason.ALGORITHM_CONSTRAINED),
     /** Anything else; the code is one BoringSSL maps to {@code certificate_unknown}. */
-    UNKNOWN(29 /* X509_V_ERR_SUBJECT_ISSUER_MISMATCH */, "certificate_unknown");
+    UNKNOWN(29 /* X509_V_ERR_SUBJECT_ISSUER_MISMATCH */, "certificate_unknown", BasicReason.UNSPECIFIED);
 
     private final int verifyError;
     private final String alert;
+    private final CertPathValidatorException.Reason jdkReason;
 
-    CertificateRejection(int verifyError, String alert) {
+    CertificateRejection(int verifyError, String alert, CertPathValidatorException.Reason jdkReason) {
         this.verifyError = verifyError;
         this.alert = alert;
+        this.jdkReason = jdkReason;
     }
 
     /** The TLS alert (RFC 8446 §6.2 name) the peer receives from BoringSSL. */
@@ -47,7 +53,8 @@ public enum CertificateRejection {
 
     /** The exception to throw from a trust manager so that the peer receives this rejection's alert. */
     public OpenSslCertificateException exception(String message, Throwable cause) {
-        return new OpenSslCertificateException(message, cause, verifyError);
+        return new OpenSslCertificateException(message, new CertPathValidatorException(message, cause, null, -1, jdkReason),
+                verifyError);
     }
 
     /** Classifies a refusal of {@link dev.isthmus.identity.tls.IdentityTrustManager} by its cause. */

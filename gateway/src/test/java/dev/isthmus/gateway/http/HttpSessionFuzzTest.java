@@ -24,6 +24,7 @@ import io.netty.handler.codec.http2.Http2Settings;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
@@ -66,7 +67,9 @@ class HttpSessionFuzzTest {
 
     @Test
     @Disabled("finds issue 10 item 9 (the h2 branch's): every HTTP/2 connection error, e.g. RST_STREAM for an idle stream,"
-            + " reaches the pipeline's tail (Http2FrameCodec fires it as exceptionCaught and nothing handles it); enable once fixed")
+            + " reaches the pipeline's tail (Http2FrameCodec fires it as exceptionCaught and nothing handles it); enable once fixed."
+            + " With that exception let through it also finds, at iteration 2947, a session that stays open past close() and its"
+            + " graceful deadline with a stream open and a partial DATA frame buffered, which then leaks")
     void http2Session() throws Exception {
         Fuzz.target("HTTP/2 session")
                 .seeds(http2Seeds())
@@ -101,6 +104,11 @@ class HttpSessionFuzzTest {
             }
             return (channel.isOpen() ? "open" : "closed") + (answered > 0 ? " answered" : "");
         } finally {
+            // An HTTP/2 close waits for open streams up to the graceful-close deadline, a timer that an
+            // EmbeddedChannel only fires when told that the time has passed.
+            channel.close();
+            channel.advanceTimeBy(1, TimeUnit.HOURS);
+            channel.runScheduledPendingTasks();
             channel.finishAndReleaseAll();
         }
     }
