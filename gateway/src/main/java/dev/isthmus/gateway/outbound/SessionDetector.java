@@ -49,11 +49,13 @@ final class SessionDetector extends ChannelInboundHandlerAdapter {
                 sessions.config().detectTimeout().toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    /** Runs only for a client the connection limit let in; a declared opaque route needs no bytes to decide. */
+    /** Runs only for a client the connection limit let in; a declared opaque or h2c route needs no bytes to decide. */
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        if (declared() == ClientProtocol.OPAQUE) {
-            decide(ctx, Verdict.OPAQUE, false);
+        switch (declared()) {
+            case OPAQUE -> decide(ctx, Verdict.OPAQUE, false);
+            case H2C -> decide(ctx, Verdict.HTTP2, false);
+            default -> { }
         }
         ctx.fireChannelActive();
     }
@@ -110,6 +112,7 @@ final class SessionDetector extends ChannelInboundHandlerAdapter {
     private Verdict sniff() {
         return switch (declared()) {
             case HTTP -> ProtocolSniffer.sniffHttp(firstBytes);
+            case H2C -> Verdict.HTTP2;
             case OPAQUE -> Verdict.OPAQUE;
             case DETECT -> ProtocolSniffer.sniff(firstBytes);
         };
@@ -124,6 +127,9 @@ final class SessionDetector extends ChannelInboundHandlerAdapter {
         ClientProtocol declared = declared();
         if (declared == ClientProtocol.OPAQUE || declared == ClientProtocol.DETECT && (firstBytes == null || !firstBytes.isReadable())) {
             return Verdict.OPAQUE;
+        }
+        if (declared == ClientProtocol.H2C) {
+            return Verdict.HTTP2;
         }
         return Verdict.HTTP1;
     }

@@ -10,11 +10,20 @@ public enum ClientProtocol {
     DETECT,
     /** HTTP: an HTTP/2 prior-knowledge preface, else HTTP/1.x; bytes that are not a valid request get a 400, never a tunnel. */
     HTTP,
+    /**
+     * HTTP/2 with prior knowledge ({@code appProtocol: kubernetes.io/h2c}): the client's first bytes must be the
+     * connection preface, and anything else gets GOAWAY PROTOCOL_ERROR (RFC 9113 §3.4), never an HTTP/1 answer.
+     */
+    H2C,
     /** Not HTTP: bytes are relayed as they come, without waiting for them to say anything. */
     OPAQUE;
 
     /** The clients' protocol when a service's backends speak {@code protocol}, as declared. */
     public static ClientProtocol of(BackendProtocol protocol) {
-        return protocol == BackendProtocol.OPAQUE ? OPAQUE : HTTP;
+        return switch (protocol) {
+            case OPAQUE -> OPAQUE;
+            case H2C -> H2C;
+            default -> HTTP;
+        };
     }
 }

@@ -107,7 +107,8 @@ public final class RouteFile {
         }
         return switch (node.string().toLowerCase(Locale.ROOT)) {
             case "detect" -> ClientProtocol.DETECT;
-            case "http", "http1", "h2c" -> ClientProtocol.HTTP;
+            case "http", "http1" -> ClientProtocol.HTTP;
+            case "h2c" -> ClientProtocol.H2C;
             case "opaque" -> ClientProtocol.OPAQUE;
             default -> throw node.error("'" + node.string() + "' (expected: detect, http, http1, h2c or opaque)");
         };

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.isthmus.gateway.http.HttpSessionInstaller;
 import dev.isthmus.gateway.http.TestBackend;
 import dev.isthmus.gateway.routing.BackendProtocol;
+import dev.isthmus.gateway.routing.ClientProtocol;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.ExportedService;
 import dev.isthmus.gateway.routing.OutboundRoute;
@@ -20,7 +21,6 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,22 +29,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * h2spec, the HTTP/2 conformance suite, in full against every HTTP/2 surface of a real gateway pair
- * with a real backend behind it (issue 10): west's h2c outbound listeners, for a remote service and
- * for a local one, and east's HTTP/2 session, reached over mTLS through {@link MtlsAdapter} because
+ * with a real backend behind it (issue 10): west's h2c outbound listeners (routes whose Service port
+ * declares {@code appProtocol: kubernetes.io/h2c}), for a remote service and for a local one, and east's
+ * HTTP/2 session, reached over mTLS through {@link MtlsAdapter} because
  * h2spec can present neither a client certificate nor a transport header.
  */
 @ExtendWith(TailWatch.class)
 class H2specIT {
-
-    /**
-     * h2spec 3.5/2 sends {@code INVALID CONNECTION PREFACE} and a blank line, and passes only if the connection
-     * closes with no byte in answer. East's session is HTTP/2 by its transport header and passes. West's listeners
-     * detect each client's protocol, and to detection that line is a malformed HTTP/1 request line, not a broken
-     * HTTP/2 preface (a broken preface, one that starts {@code PRI * HTTP/2.0}, does get GOAWAY: Http2SessionIT).
-     * What west answers it is protocol detection's call (issue 10, item 12: a 400, which h2spec cannot read as
-     * HTTP/2), so on west this case is reported, not asserted, until a route can declare its clients speak h2c.
-     */
-    static final Set<String> WEST_LEFT_TO_PROTOCOL_DETECTION = Set.of("http2/3.5/2");
 
     static final String SERVICE = "podinfo.test.svc.cluster.local";
     static final String LOCAL = "frontend.test.svc.cluster.local";
@@ -75,9 +66,10 @@ class H2specIT {
         RemoteTarget remote = new RemoteTarget("east", List.of(new Endpoint("127.0.0.1", east.port(), true)), TestPki.GATEWAY,
                 SERVICE, 80);
         west = new GatewayHarness(pki, new RouteTable("cluster.local", List.of(), List.of(
-                        OutboundRoute.mirror(remotePort, "podinfo-east", remote),
+                        // West's h2c listeners: routes whose Service port declares appProtocol kubernetes.io/h2c.
+                        OutboundRoute.mirror(remotePort, "podinfo-east", remote, ClientProtocol.H2C),
                         new OutboundRoute(localPort, "frontend", List.of(
-                                new OutboundRoute.WeightedBackend(exported(LOCAL, westBackend.port()), 100))))),
+                                new OutboundRoute.WeightedBackend(exported(LOCAL, westBackend.port()), 100)), ClientProtocol.H2C))),
                 HttpSessionInstaller.factory(),
                 // West's own name, so that east's loop detection does not take west's requests for its own.
                 settings -> settings.identity(TestPki.PEER).outboundHost("127.0.0.1").requestTimeout(Duration.ofSeconds(20)));
@@ -99,25 +91,23 @@ class H2specIT {
 
     @Test
     void westsH2cListenerForARemoteServicePassesH2specInFull(@TempDir Path dir) throws Exception {
-        assertPassesInFull(H2spec.run(h2spec, remotePort, dir.resolve("west-remote.xml")), "west's listener for a remote service",
-                WEST_LEFT_TO_PROTOCOL_DETECTION);
+        assertPassesInFull(H2spec.run(h2spec, remotePort, dir.resolve("west-remote.xml")), "west's listener for a remote service");
     }
 
     @Test
     void westsH2cListenerForALocalServicePassesH2specInFull(@TempDir Path dir) throws Exception {
-        assertPassesInFull(H2spec.run(h2spec, localPort, dir.resolve("west-local.xml")), "west's listener for a local service",
-                WEST_LEFT_TO_PROTOCOL_DETECTION);
+        assertPassesInFull(H2spec.run(h2spec, localPort, dir.resolve("west-local.xml")), "west's listener for a local service");
     }
 
     @Test
     void eastsHttp2SessionOverMtlsPassesH2specInFull(@TempDir Path dir) throws Exception {
-        assertPassesInFull(H2spec.run(h2spec, adapter.port(), dir.resolve("east.xml")), "east's HTTP/2 session", Set.of());
+        assertPassesInFull(H2spec.run(h2spec, adapter.port(), dir.resolve("east.xml")), "east's HTTP/2 session");
     }
 
-    private static void assertPassesInFull(H2spec.Result result, String surface, Set<String> leftToOthers) {
+    private static void assertPassesInFull(H2spec.Result result, String surface) {
         System.out.println("h2spec against " + surface + ": " + result.passed() + " of " + result.cases() + " passed"
                 + (result.failed().isEmpty() ? "" : "; failed:\n  " + String.join("\n  ", result.failed())));
-        List<String> failed = result.failed().stream().filter(f -> !leftToOthers.contains(f.substring(0, f.indexOf(' ')))).toList();
+        List<String> failed = result.failed();
         assertThat(failed)
                 .as("h2spec against %s: %d of %d passed; failed:%n%s", surface, result.passed(), result.cases(),
                         String.join("\n", failed))

@@ -3,6 +3,8 @@ package dev.isthmus.gateway.http;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.isthmus.gateway.GatewayMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -52,7 +54,7 @@ class Http2ServerCodecTest {
 
     final DefaultHttp2HeadersEncoder hpack = new DefaultHttp2HeadersEncoder();
     /** Answers each request that ended with a bodiless 204; on {@code /reset} resets it, on {@code /slow} says nothing. */
-    final EmbeddedChannel channel = new EmbeddedChannel(new Http2PrefaceCheck(),
+    final EmbeddedChannel channel = new EmbeddedChannel(new Http2PrefaceCheck(new RequestMetrics(new GatewayMetrics(new SimpleMeterRegistry()), "test:80", "test")),
             Http2ServerCodec.create(Http2Settings.defaultSettings().maxConcurrentStreams(10), 1000),
             new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                 @Override

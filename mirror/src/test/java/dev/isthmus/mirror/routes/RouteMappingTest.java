@@ -194,7 +194,7 @@ class RouteMappingTest {
         Result result = map(List.of(byAppProtocol, byAnnotation, badAnnotation), List.of(), List.of(EAST), List.of());
 
         assertThat(List.of(14001, 14002, 14003, 14004, 14005)).map(p -> result.table().outbound(p).protocol())
-                .containsExactly(ClientProtocol.HTTP, ClientProtocol.OPAQUE, ClientProtocol.DETECT, ClientProtocol.DETECT,
+                .containsExactly(ClientProtocol.H2C, ClientProtocol.OPAQUE, ClientProtocol.DETECT, ClientProtocol.DETECT,
                         ClientProtocol.HTTP);
         assertThat(result.table().outbound(14010).protocol()).as("the annotation wins over appProtocol").isEqualTo(ClientProtocol.OPAQUE);
         assertThat(result.table().outbound(14020).protocol()).as("an unknown annotation is left to detection")
