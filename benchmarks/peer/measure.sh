@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Measures one case of the peer benchmark: drives <url> with a load generator for <duration> and reads
+# the CPU time of the given processes (/proc/<pid>/stat, all their threads) around the window.
+#
+#   measure.sh wrk|h2load <url> <duration> <log-prefix> <pid>...
+#
+# Prints one tab-separated line:
+#   requests/s  p50 ms  p99 ms  failed requests  CPU µs per request of each pid (comma-separated)  machine cores busy
+# The load is fixed here so every case gets the same: wrk with 1 thread and 32 keep-alive connections
+# (HTTP/1.1); h2load with 1 thread, 4 connections and 8 streams in flight on each (HTTP/2 without TLS,
+# prior knowledge): the same 32 requests in flight. The generator's own output is kept in <log-prefix>.*.
+set -euo pipefail
+
+if [ $# -lt 5 ]; then
+  echo "usage: measure.sh wrk|h2load <url> <duration> <log-prefix> <pid>... (got $# arguments)" >&2
+  exit 2
+fi
+client=$1 url=$2 duration=$3 log=$4
+shift 4
+pids=("$@")
+ticks_per_s=$(getconf CLK_TCK)
+
+# utime + stime of a process in clock ticks. The command name (field 2) may hold spaces, so the
+# fields are counted after its closing parenthesis: utime and stime are the 12th and 13th there.
+cpu_ticks() {
+  local stat
+  stat=$(< "/proc/$1/stat") || { echo "measure.sh: process $1 is gone (expected it to run during the case)" >&2; exit 1; }
+  stat=${stat##*) }
+  awk '{ print $12 + $13 }' <<< "$stat"
+}
+
+# Busy and total jiffies of the whole machine, summed over its cores (first line of /proc/stat).
+machine() {
+  awk '/^cpu / { total = 0; for (i = 2; i <= NF; i++) total += $i; print total - $5 - $6, total; exit }' /proc/stat
+}
+
+# A wrk latency such as 812.00us, 1.23ms or 1.02s, in milliseconds.
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
+    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
+    else if (v ~ /m$/) { sub(/m$/, "", v); printf "%.3f", v * 60000 }
+    else { sub(/s$/, "", v); printf "%.3f", v * 1000 }
+  }'
+}
+
+before=()
+for pid in "${pids[@]}"; do before+=("$(cpu_ticks "$pid")"); done
+read -r busy0 total0 < <(machine)
+
+case $client in
+  wrk)
+    wrk -t1 -c32 -d"$duration" --latency "$url" > "$log.wrk" 2>&1
+    requests=$(awk '/requests in/ { print $1; exit }' "$log.wrk")
+    rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$log.wrk")
+    p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$log.wrk")")
+    p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$log.wrk")")
+    # wrk counts a request that got no answer as a socket error, and any status but 2xx/3xx apart.
+    failed=$(awk '/Non-2xx or 3xx responses:/ { n += $NF }
+                  /Socket errors:/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 }
+                  END { print n + 0 }' "$log.wrk")
+    ;;
+  h2load)
+    seconds=${duration%s}
+    h2load -t1 -c4 -m8 -D "$seconds" --log-file="$log.requests" "$url" > "$log.h2load" 2>&1
+    requests=$(awk '/^requests:/ { print $8; exit }' "$log.h2load")   # succeeded
+    rps=$(awk '/^finished in/ { gsub(/,/, ""); printf "%.0f", $4; exit }' "$log.h2load")
+    failed=$(awk '/^requests:/ { print $10 + $12 + $14; exit }' "$log.h2load")
+    # h2load prints no percentiles; its per-request log has the duration (µs) in the third column.
+    read -r p50 p99 < <(cut -f3 "$log.requests" | sort -n | awk '{ d[NR] = $1 }
+        END { if (NR == 0) { print "nan nan"; exit }
+              i50 = int(NR * 0.50); if (i50 < 1) i50 = 1; i99 = int(NR * 0.99); if (i99 < 1) i99 = 1
+              printf "%.3f %.3f\n", d[i50] / 1000, d[i99] / 1000 }')
+    rm -f "$log.requests"
+    ;;
+  *)
+    echo "measure.sh: client: $client (expected: wrk or h2load)" >&2
+    exit 2
+    ;;
+esac
+
+read -r busy1 total1 < <(machine)
+if [ -z "${requests:-}" ] || [ "$requests" -eq 0 ]; then
+  echo "measure.sh: $client against $url completed no request (expected some; see $log.$client)" >&2
+  exit 1
+fi
+
+cpu=()
+for i in "${!pids[@]}"; do
+  after=$(cpu_ticks "${pids[$i]}")
+  cpu+=("$(awk -v d=$((after - before[i])) -v hz="$ticks_per_s" -v n="$requests" 'BEGIN { printf "%.1f", d * 1e6 / hz / n }')")
+done
+cores=$(awk -v b=$((busy1 - busy0)) -v t=$((total1 - total0)) -v n="$(nproc)" 'BEGIN { printf "%.2f", t ? b / t * n : 0 }')
+
+(IFS=,; printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$rps" "$p50" "$p99" "$failed" "${cpu[*]}" "$cores")
