@@ -5,7 +5,8 @@
 #   measure.sh wrk|h2load <url> <duration> <log-prefix> <pid>...
 #
 # Prints one tab-separated line:
-#   requests/s  p50 ms  p99 ms  failed requests  CPU µs per request of each pid (comma-separated)  machine cores busy
+#   requests/s  p50 ms  p99 ms  failed requests  CPU µs per request of each pid (comma-separated)
+#   cores kept busy by everything else (the machine's busy time less the pids' and the generator's)
 # The load is fixed here so every case gets the same: wrk with 1 thread and 32 keep-alive connections
 # (HTTP/1.1); h2load with 1 thread, 4 connections and 8 streams in flight on each (HTTP/2 without TLS,
 # prior knowledge): the same 32 requests in flight. The generator's own output is kept in <log-prefix>.*.
@@ -29,6 +30,14 @@ cpu_ticks() {
   awk '{ print $12 + $13 }' <<< "$stat"
 }
 
+# CPU ticks of this script's finished children: the load generator, mostly.
+children_ticks() {
+  local stat
+  stat=$(< "/proc/$$/stat")
+  stat=${stat##*) }
+  awk '{ print $14 + $15 }' <<< "$stat"
+}
+
 # Busy and total jiffies of the whole machine, summed over its cores (first line of /proc/stat).
 machine() {
   awk '/^cpu / { total = 0; for (i = 2; i <= NF; i++) total += $i; print total - $5 - $6, total; exit }' /proc/stat
@@ -46,6 +55,7 @@ to_ms() {
 
 before=()
 for pid in "${pids[@]}"; do before+=("$(cpu_ticks "$pid")"); done
+generator0=$(children_ticks)
 read -r busy0 total0 < <(machine)
 
 case $client in
@@ -80,16 +90,20 @@ case $client in
 esac
 
 read -r busy1 total1 < <(machine)
+generator=$(($(children_ticks) - generator0))
 if [ -z "${requests:-}" ] || [ "$requests" -eq 0 ]; then
   echo "measure.sh: $client against $url completed no request (expected some; see $log.$client)" >&2
   exit 1
 fi
 
 cpu=()
+ours=$generator
 for i in "${!pids[@]}"; do
   after=$(cpu_ticks "${pids[$i]}")
+  ours=$((ours + after - before[i]))
   cpu+=("$(awk -v d=$((after - before[i])) -v hz="$ticks_per_s" -v n="$requests" 'BEGIN { printf "%.1f", d * 1e6 / hz / n }')")
 done
-cores=$(awk -v b=$((busy1 - busy0)) -v t=$((total1 - total0)) -v n="$(nproc)" 'BEGIN { printf "%.2f", t ? b / t * n : 0 }')
+# /proc/stat counts jiffies per core, so the busy share of the total times the cores is cores busy.
+others=$(awk -v b=$((busy1 - busy0 - ours)) -v t=$((total1 - total0)) -v n="$(nproc)" 'BEGIN { v = t ? b / t * n : 0; printf "%.2f", v < 0 ? 0 : v }')
 
-(IFS=,; printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$rps" "$p50" "$p99" "$failed" "${cpu[*]}" "$cores")
+(IFS=,; printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$rps" "$p50" "$p99" "$failed" "${cpu[*]}" "$others")

@@ -6,7 +6,7 @@
 #   isthmus   an Isthmus pair, `isthmus gateway run` each: west's outbound listener → east's gateway
 # every proxy with one thread or worker, all with the same openssl-made certificates.
 #
-#   benchmarks/peer/run.sh [--duration 10s] [--warmup 30s] [--rounds 2] [--clients wrk,h2load]
+#   benchmarks/peer/run.sh [--duration 10s] [--warmup 40s] [--rounds 2] [--clients wrk,h2load]
 #                          [--isthmus-jvm '-Xmx256m ...'] [--out DIR]
 #
 # Run by hand, never in CI. Talks only to 127.0.0.1 on ports it picks, ends by itself and stops every
@@ -20,7 +20,7 @@ root=$(cd "$here/../.." && pwd)
 templates=$here/templates
 
 duration=10s
-warmup=30s
+warmup=40s
 rounds=2
 clients=wrk,h2load
 isthmus_jvm=${ISTHMUS_JAVA_OPTS:-}
@@ -94,19 +94,22 @@ start() {
   started+=("$pid")
 }
 
-# --- ports: free ones on 127.0.0.1, picked at random and checked against the listening sockets --------
+# --- ports: free ones on 127.0.0.1, below the kernel's ephemeral range (where the clients' and the proxies'
+# own connections take theirs), picked at random and checked against every socket using them -------------
+read -r ephemeral _ < /proc/sys/net/ipv4/ip_local_port_range
+lowest=10000
+[ "$ephemeral" -gt $((lowest + 1000)) ] || lowest=1024
 taken=" "
 port() {
   local p
   for _ in $(seq 200); do
-    p=$((20000 + RANDOM % 30000))
-    if [[ $taken != *" $p "* ]] && [ -z "$(ss -Htln "sport = :$p")" ]; then
-      taken+="$p "
+    p=$((lowest + RANDOM % (ephemeral - lowest)))
+    if [[ $taken != *" $p "* ]] && [ -z "$(ss -Htan "sport = :$p")" ]; then
       echo "$p"
       return
     fi
   done
-  echo "run.sh: found no free port between 20000 and 50000 (expected one in 200 tries)" >&2
+  echo "run.sh: found no free port between $lowest and $ephemeral (expected one in 200 tries)" >&2
   exit 1
 }
 backend_port=$(port); taken+="$backend_port "
@@ -161,28 +164,31 @@ render() {
 ready() {
   for _ in $(seq 600); do
     if curl -fsS --max-time 1 "$2" 2> /dev/null | grep -q 'hello from east'; then return 0; fi
+    for pid in "${started[@]}"; do
+      kill -0 "$pid" 2> /dev/null || { echo "run.sh: process $pid ended early (expected it to serve; logs in $run)" >&2; exit 1; }
+    done
     sleep 0.1
   done
-  echo "run.sh: $1 did not answer $2 within 60 s (expected 200 from the backend); logs in $run" >&2
+  echo "run.sh: $1 did not answer $2 within 60 s (expected 200 from the backend; a port taken meanwhile? run again); logs in $run" >&2
   exit 1
 }
 
 # --- start everything ----------------------------------------------------------------------------------
 declare -A pids
-start backend nginx -p "$run" -e "$run/backend.err" -c "$(render backend.nginx.conf)"; pids[direct]=$pid
+start backend nginx -p "$run" -e "$run/backend.err" -c "$(render backend.nginx.conf)"; backend_pid=$pid; pids[direct]=$pid
 ready backend "http://127.0.0.1:$backend_port/"
 
 start haproxy-east haproxy -db -f "$(render haproxy-east.cfg haproxy)"; east_pid=$pid
-start haproxy-west haproxy -db -f "$(render haproxy-west.cfg haproxy)"; pids[haproxy]="$pid $east_pid"
+start haproxy-west haproxy -db -f "$(render haproxy-west.cfg haproxy)"; pids[haproxy]="$pid $east_pid $backend_pid"
 
 start nginx-east nginx -p "$run" -e "$run/nginx-east.err" -c "$(render nginx-east.conf nginx)"; east_pid=$pid
-start nginx-west nginx -p "$run" -e "$run/nginx-west.err" -c "$(render nginx-west.conf nginx)"; pids[nginx]="$pid $east_pid"
+start nginx-west nginx -p "$run" -e "$run/nginx-west.err" -c "$(render nginx-west.conf nginx)"; pids[nginx]="$pid $east_pid $backend_pid"
 
 render isthmus-east-routes.yaml isthmus > /dev/null
 render isthmus-west-routes.yaml isthmus > /dev/null
 export ISTHMUS_JAVA_OPTS=$isthmus_jvm
 start isthmus-east "$root/bin/isthmus" gateway run --config "$(render isthmus-east.yaml isthmus)"; east_pid=$pid
-start isthmus-west "$root/bin/isthmus" gateway run --config "$(render isthmus-west.yaml isthmus)"; pids[isthmus]="$pid $east_pid"
+start isthmus-west "$root/bin/isthmus" gateway run --config "$(render isthmus-west.yaml isthmus)"; pids[isthmus]="$pid $east_pid $backend_pid"
 
 declare -A url h2url
 url[direct]=http://127.0.0.1:$backend_port/
@@ -227,8 +233,8 @@ table=$out/results-$stamp.md
   echo "client → west → mTLS → east → backend on 127.0.0.1; $(nproc) cores, load average $load at the start;"
   echo "HAProxy $(haproxy -v | awk 'NR == 1 { print $3 }'), nginx $(nginx -v 2>&1 | sed 's#.*/##'), Isthmus at $(git -C "$root" rev-parse --short HEAD 2> /dev/null || echo '?')" \
        "(JVM flags: ${isthmus_jvm:-none}, warmed up $warmup); ${duration} per case, $rounds round(s) in alternating order."
-  echo "CPU per request: user + system time of the proxy processes (west + east; direct: the backend) over the requests served."
-  echo "Ratios are against HAProxy in the same round (min–max over the rounds); 'busy' is the machine's cores busy in the window."
+  echo "CPU per request: user + system time of the proxy processes, all their threads (west + east; direct: the backend), over the requests served."
+  echo "Ratios are against HAProxy in the same round (min–max over the rounds); 'others' is how many cores everything else on the machine kept busy during the case (above ~0.2 the machine was shared)."
   for client in ${clients//,/ }; do
     echo
     if [ "$client" = wrk ]; then
@@ -237,7 +243,7 @@ table=$out/results-$stamp.md
       echo "### HTTP/2 clients (h2c): h2load, 1 thread, 4 connections × 8 streams"
     fi
     echo
-    echo "| path | req/s | p50 ms | p99 ms | CPU µs/req (west + east) | req/s ÷ HAProxy | p99 ÷ HAProxy | CPU ÷ HAProxy | failed | busy |"
+    echo "| path | req/s | p50 ms | p99 ms | CPU µs/req (west + east) | req/s ÷ HAProxy | p99 ÷ HAProxy | CPU ÷ HAProxy | failed | others |"
     echo "|---|---|---|---|---|---|---|---|---|---|"
     awk -F'\t' -v client="$client" '
       # "lo–hi" in the given format, or one figure when both print the same.
@@ -248,7 +254,8 @@ table=$out/results-$stamp.md
       function widen(key, v) { if (!(key in lo) || v < lo[key]) lo[key] = v; if (!(key in hi) || v > hi[key]) hi[key] = v }
       $1 == client {
         r = $2; c = $3; seen[c] = 1; rounds[r] = 1
-        n = split($8, cpu, ","); sum = 0; for (i = 1; i <= n; i++) sum += cpu[i]
+        # direct: the backend; a pair: west, east (and the backend, left out: the same work in every case)
+        n = split($8, cpu, ","); sum = n > 1 ? cpu[1] + cpu[2] : cpu[1]
         if (n > 1) { widen(c " west", cpu[1]); widen(c " east", cpu[2]) }
         widen(c " rps", $4); widen(c " p50", $5); widen(c " p99", $6); widen(c " cpu", sum); widen(c " busy", $9)
         failed[c] += $7
@@ -277,6 +284,8 @@ table=$out/results-$stamp.md
         }
       }' "$results"
   done
+  echo
+  echo "Isthmus during its warm-up (wrk, the first $warmup after start): $(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$run/warmup.wrk") req/s."
   echo
   echo "Command: benchmarks/peer/run.sh --duration $duration --warmup $warmup --rounds $rounds --clients $clients"
 } | tee "$table"
