@@ -7,6 +7,7 @@
 # Prints one tab-separated line:
 #   requests/s  p50 ms  p99 ms  failed requests  CPU µs per request of each pid (comma-separated)
 #   cores kept busy by everything else (the machine's busy time less the pids' and the generator's)
+#   CPU µs per request of the pids' JIT compiler threads, summed (part of their figures; 0 for C programs)
 # The load is fixed here so every case gets the same: wrk with 1 thread and 32 keep-alive connections
 # (HTTP/1.1); h2load with 1 thread, 4 connections and 8 streams in flight on each (HTTP/2 without TLS,
 # prior knowledge): the same 32 requests in flight. The generator's own output is kept in <log-prefix>.*.
@@ -28,6 +29,20 @@ cpu_ticks() {
   stat=$(< "/proc/$1/stat") || { echo "measure.sh: process $1 is gone (expected it to run during the case)" >&2; exit 1; }
   stat=${stat##*) }
   awk '{ print $12 + $13 }' <<< "$stat"
+}
+
+# CPU ticks of a JVM's JIT compiler threads ("C1 CompilerThre", "C2 CompilerThre"): while they are busy,
+# the JVM is still warming up. A process without them has none.
+jit_ticks() {
+  local task name stat sum=0
+  for task in /proc/"$1"/task/*; do
+    { read -r name < "$task/comm"; } 2> /dev/null || continue    # a thread may end meanwhile
+    [[ $name == C[12]\ Compiler* ]] || continue
+    { read -r stat < "$task/stat"; } 2> /dev/null || continue
+    stat=${stat##*) }
+    sum=$((sum + $(awk '{ print $12 + $13 }' <<< "$stat")))
+  done
+  echo "$sum"
 }
 
 # CPU ticks of this script's finished children: the load generator, mostly.
@@ -54,7 +69,11 @@ to_ms() {
 }
 
 before=()
-for pid in "${pids[@]}"; do before+=("$(cpu_ticks "$pid")"); done
+jit_before=0
+for pid in "${pids[@]}"; do
+  before+=("$(cpu_ticks "$pid")")
+  jit_before=$((jit_before + $(jit_ticks "$pid")))
+done
 generator0=$(children_ticks)
 read -r busy0 total0 < <(machine)
 
@@ -98,7 +117,9 @@ fi
 
 cpu=()
 ours=$generator
+jit=$((0 - jit_before))
 for i in "${!pids[@]}"; do
+  jit=$((jit + $(jit_ticks "${pids[$i]}")))
   after=$(cpu_ticks "${pids[$i]}")
   ours=$((ours + after - before[i]))
   cpu+=("$(awk -v d=$((after - before[i])) -v hz="$ticks_per_s" -v n="$requests" 'BEGIN { printf "%.1f", d * 1e6 / hz / n }')")
@@ -106,4 +127,6 @@ done
 # /proc/stat counts jiffies per core, so the busy share of the total times the cores is cores busy.
 others=$(awk -v b=$((busy1 - busy0 - ours)) -v t=$((total1 - total0)) -v n="$(nproc)" 'BEGIN { v = t ? b / t * n : 0; printf "%.2f", v < 0 ? 0 : v }')
 
-(IFS=,; printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$rps" "$p50" "$p99" "$failed" "${cpu[*]}" "$others")
+jit=$(awk -v d=$((jit < 0 ? 0 : jit)) -v hz="$ticks_per_s" -v n="$requests" 'BEGIN { printf "%.1f", d * 1e6 / hz / n }')
+
+(IFS=,; printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rps" "$p50" "$p99" "$failed" "${cpu[*]}" "$others" "$jit")
