@@ -26,38 +26,51 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import dev.isthmus.gateway.probe.LinkStatus;
+import dev.isthmus.gateway.tap.Tap;
+import dev.isthmus.gateway.tap.TapFilter;
+import dev.isthmus.gateway.tap.TapWatcher;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import java.net.InetSocketAddress;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
  * The plaintext admin listener: {@code /live}, {@code /ready} (with the reason when not ready),
  * {@code /metrics} in Prometheus's text format, and {@code /links}, the gateway probe's view of each
- * link as JSON ({@link LinksJson}). Kubernetes probes, Prometheus, the mirror controller and the CLI
- * are its callers.
+ * link as JSON ({@link LinksJson}), and {@code /tap}, a live stream of the requests the gateway proxies
+ * ({@link TapStream}). Kubernetes probes, Prometheus, the mirror controller and the CLI are its callers.
+ * It only reads: nothing a request here says changes what the gateway does.
  */
 public final class AdminServer implements AutoCloseable {
 
     private final PrometheusMeterRegistry registry;
     private final Supplier<String> notReadyReason;
     private final Supplier<? extends Collection<LinkStatus>> links;
+    private final Tap tap;
     private Channel channel;
+
+    static final String READ_TIMEOUT = "read-timeout";
+    /** Query parameters beyond this many are not decoded; {@link TapFilter} knows eight. */
+    static final int MAX_QUERY_PARAMETERS = 16;
 
     /** An admin server of a gateway that probes no link: {@code /links} lists none. */
     public AdminServer(PrometheusMeterRegistry registry, Supplier<String> notReadyReason) {
-        this(registry, notReadyReason, List::of);
+        this(registry, notReadyReason, List::of, new Tap());
     }
 
     /**
      * @param notReadyReason why the gateway is not ready, or {@code null} when it is
      * @param links the status of every probed link, in the order {@code /links} lists them
+     * @param tap the tap the gateway's requests are published to, which {@code /tap} watches
      */
     public AdminServer(PrometheusMeterRegistry registry, Supplier<String> notReadyReason,
-            Supplier<? extends Collection<LinkStatus>> links) {
+            Supplier<? extends Collection<LinkStatus>> links, Tap tap) {
         this.registry = requireNonNull(registry, "registry");
         this.notReadyReason = requireNonNull(notReadyReason, "notReadyReason");
         this.links = requireNonNull(links, "links");
+        this.tap = requireNonNull(tap, "tap");
     }
 
     public int start(EventLoopGroup group, String host, int port) throws InterruptedException {
@@ -67,7 +80,7 @@ public final class AdminServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new ReadTimeoutHandler(30), new HttpServerCodec(4096, 8192, 8192),
+                        ch.pipeline().addLast(READ_TIMEOUT, new ReadTimeoutHandler(30)).addLast(new HttpServerCodec(4096, 8192, 8192),
                                 new HttpObjectAggregator(8192), new Handler());
                     }
                 })
@@ -83,8 +96,14 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        /** Set once the connection carries a tap stream: whatever else the client sends is not answered. */
+        private boolean streaming;
+
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            if (streaming) {
+                return;
+            }
             if (!request.decoderResult().isSuccess()) {
                 respond(ctx, request, HttpResponseStatus.BAD_REQUEST, "text/plain", "malformed request\n");
                 return;
@@ -108,9 +127,42 @@ public final class AdminServer implements AutoCloseable {
                         registry.scrape());
                 case "/links" -> respond(ctx, request, HttpResponseStatus.OK, "application/json",
                         LinksJson.render(links.get()));
+                case "/tap" -> tap(ctx, request);
                 default -> respond(ctx, request, HttpResponseStatus.NOT_FOUND, "text/plain",
-                        "no such path (expected /live, /ready, /metrics or /links)\n");
+                        "no such path (expected /live, /ready, /metrics, /links or /tap)\n");
             }
+        }
+
+        private void tap(ChannelHandlerContext ctx, FullHttpRequest request) {
+            Map<String, List<String>> query;
+            try {
+                query = new QueryStringDecoder(request.uri(), UTF_8, true, MAX_QUERY_PARAMETERS).parameters();
+            } catch (IllegalArgumentException e) {
+                respond(ctx, request, HttpResponseStatus.BAD_REQUEST, "text/plain",
+                        "tap query: malformed percent-encoding (expected: a query such as ?ns=test&status=5xx)\n");
+                return;
+            }
+            TapFilter filter;
+            try {
+                filter = TapFilter.parse(query);
+            } catch (IllegalArgumentException e) {
+                respond(ctx, request, HttpResponseStatus.BAD_REQUEST, "text/plain", e.getMessage() + "\n");
+                return;
+            }
+            if (request.method() == HttpMethod.HEAD) {
+                respond(ctx, request, HttpResponseStatus.OK, "application/x-ndjson; charset=utf-8", "");
+                return;
+            }
+            TapWatcher watcher = tap.watch(filter);
+            if (watcher == null) {
+                respond(ctx, request, HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain", "the tap has " + tap.maxWatchers()
+                        + " watchers already (expected: fewer; try again when one has ended)\n");
+                return;
+            }
+            streaming = true;
+            // A tap reader sends nothing while it reads; the stream ends by its limit, the client, or TapStream's stall check.
+            ctx.pipeline().remove(READ_TIMEOUT);
+            TapStream.start(ctx, tap, watcher);
         }
 
         private void respond(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status, String type,

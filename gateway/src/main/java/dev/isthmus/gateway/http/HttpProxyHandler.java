@@ -47,6 +47,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private final RequestMetrics metrics;
     private final ArrayDeque<HttpObject> queued = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
+    private RequestMetrics.Request inFlight;
     private boolean multiplexed;
     private Exchange current;
     private boolean requestOpen;
@@ -69,6 +70,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.inFlight = new RequestMetrics.Request(ctx.channel());
         this.multiplexed = ctx.channel() instanceof Http2StreamChannel;
     }
 
@@ -129,7 +131,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         if (responseOpen) {
             responseOpen = false;
-            metrics.finished(RequestMetrics.CLIENT_CLOSED, destination, startNanos);
+            metrics.finished(RequestMetrics.CLIENT_CLOSED, destination, startNanos, inFlight);
         }
         ctx.fireChannelInactive();
     }
@@ -178,13 +180,14 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         requestOpen = !(content instanceof LastHttpContent);
-        metrics.received(content.content().readableBytes());
+        metrics.received(inFlight, content.content().readableBytes());
         current.requestContent(content);
         completeIfDone();
     }
 
     private void begin(HttpRequest request) {
         startNanos = System.nanoTime();
+        inFlight.begin(request);
         method = request.method();
         version = request.protocolVersion();
         responseOpen = true;
@@ -199,7 +202,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             requestOpen = !(request instanceof LastHttpContent);
             closeAfterResponse |= !multiplexed && !HttpUtil.isKeepAlive(request);
             if (request instanceof LastHttpContent full) {
-                metrics.received(full.content().readableBytes());
+                metrics.received(inFlight, full.content().readableBytes());
             }
             current = responder.exchange(this, request);
         }
@@ -242,7 +245,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         boolean last = head instanceof LastHttpContent;
         if (last) {
-            metrics.sent(((LastHttpContent) head).content().readableBytes());
+            metrics.sent(inFlight, ((LastHttpContent) head).content().readableBytes());
         }
         ctx.write(head, ctx.voidPromise());
         if (last) {
@@ -264,7 +267,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             content.release();
             return;
         }
-        metrics.sent(content.content().readableBytes());
+        metrics.sent(inFlight, content.content().readableBytes());
         ctx.write(content, ctx.voidPromise());
         if (content instanceof LastHttpContent) {
             responseEnded();
@@ -289,7 +292,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         log.fine(() -> "aborting " + ctx.channel() + ": " + reason);
         if (responseOpen) {
             responseOpen = false;
-            metrics.finished(responseStarted ? 502 : RequestMetrics.CLIENT_CLOSED, destination, startNanos);
+            metrics.finished(responseStarted ? 502 : RequestMetrics.CLIENT_CLOSED, destination, startNanos, inFlight);
         }
         ctx.close();
     }
@@ -319,7 +322,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     private void responseEnded() {
         responseOpen = false;
-        metrics.finished(status, destination, startNanos);
+        metrics.finished(status, destination, startNanos, inFlight);
         ctx.flush();
         if (closeAfterResponse) {
             // Whatever is left of the request is not worth reading: the connection ends with this response.

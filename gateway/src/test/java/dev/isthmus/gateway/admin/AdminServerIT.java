@@ -40,7 +40,7 @@ class AdminServerIT {
     static void start() throws InterruptedException {
         group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        server = new AdminServer(registry, () -> null, () -> statuses);
+        server = new AdminServer(registry, () -> null, () -> statuses, new dev.isthmus.gateway.tap.Tap());
         port = server.start(group, "127.0.0.1", 0);
     }
 
@@ -116,7 +116,7 @@ class AdminServerIT {
             assertThat(answer.status()).as(path).isIn(400, 404);
         }
         assertThat(send("GET /nope HTTP/1.1\r\nHost: admin\r\nConnection: close\r\n\r\n").body())
-                .isEqualTo("no such path (expected /live, /ready, /metrics or /links)\n");
+                .isEqualTo("no such path (expected /live, /ready, /metrics, /links or /tap)\n");
     }
 
     @Test
