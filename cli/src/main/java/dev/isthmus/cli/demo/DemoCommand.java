@@ -4,6 +4,9 @@ import dev.isthmus.cli.stat.GatewayStats;
 import dev.isthmus.cli.stat.PrometheusText;
 import dev.isthmus.cli.stat.ServiceStats;
 import dev.isthmus.cli.stat.StatTable;
+import dev.isthmus.cli.tap.TapCommand;
+import dev.isthmus.cli.tap.TapSession;
+import dev.isthmus.cli.tap.TapSource;
 import dev.isthmus.gateway.routing.BackendProtocol;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.ExportedService;
@@ -184,7 +187,10 @@ public final class DemoCommand implements Callable<Integer> {
         say("east's gateway back on 127.0.0.1:%d; link east alive again (%s)", eastPort, linkSummary(west));
         say("100 requests to podinfo: %s", tally(plain, splitPort, 100));
 
-        step("8. Statistics (isthmus stat --gateway-admin <admin URL>, here over the whole walkthrough)");
+        step("8. Tap (isthmus tap --gateway-admin <admin URL>): requests as they pass, and whether their hop was mTLS");
+        tap(plain, west, east, mirrorPort);
+
+        step("9. Statistics (isthmus stat --gateway-admin <admin URL>, here over the whole walkthrough)");
         Duration uptime = Duration.ofNanos(System.nanoTime() - started);
         say("east's gateway: requests it received over mTLS");
         stats(east, uptime);
@@ -196,6 +202,31 @@ public final class DemoCommand implements Callable<Integer> {
         say("");
         say("In Kubernetes the same routes come from the API: `isthmus multicluster link` connects the");
         say("clusters, the mirror writes podinfo-east, and `isthmus stat` reads the gateways (see the README).");
+    }
+
+    /** Taps both gateways, sends three requests to podinfo-east, and prints what each gateway saw of them. */
+    private void tap(HttpClient http, DemoCluster west, DemoCluster east, int mirrorPort) throws InterruptedException {
+        int requests = 3;
+        try (TapSession westTap = TapSession.open(List.of(TapSource.adminUrl("http://127.0.0.1:" + west.gateway.adminPort(), http)),
+                        "link=east&limit=" + requests, problem -> say("‼ %s", problem));
+                TapSession eastTap = TapSession.open(List.of(TapSource.adminUrl("http://127.0.0.1:" + east.gateway.adminPort(), http)),
+                        "direction=inbound&svc=podinfo&limit=" + requests, problem -> say("‼ %s", problem))) {
+            for (int i = 0; i < requests; i++) {
+                get(http, mirrorPort);
+            }
+            say("west's gateway (isthmus tap --link east): west's client, forwarded to east");
+            printTap(westTap, requests);
+            say("east's gateway (isthmus tap --direction inbound --service podinfo): the same requests arriving from west");
+            printTap(eastTap, requests);
+        }
+    }
+
+    private void printTap(TapSession session, int events) throws InterruptedException {
+        StringWriter lines = new StringWriter();
+        PrintWriter writer = new PrintWriter(lines);
+        TapCommand.print(session, events, Duration.ofSeconds(10), writer, writer, false);
+        writer.flush();
+        lines.toString().lines().forEach(line -> say("  %s", line));
     }
 
     private static int freePort() throws IOException {
