@@ -40,7 +40,7 @@ class TapCommandIT {
         group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         tap = new Tap();
-        server = new AdminServer(registry, () -> null, List::of, tap);
+        server = new AdminServer(registry, () -> null, List::of, tap, () -> dev.isthmus.gateway.routing.RouteTable.EMPTY);
         admin = "http://127.0.0.1:" + server.start(group, "127.0.0.1", 0);
     }
 

@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import dev.isthmus.gateway.probe.LinkStatus;
+import dev.isthmus.gateway.routing.RouteTable;
 import dev.isthmus.gateway.tap.Tap;
 import dev.isthmus.gateway.tap.TapFilter;
 import dev.isthmus.gateway.tap.TapWatcher;
@@ -49,7 +50,14 @@ public final class AdminServer implements AutoCloseable {
     private final Supplier<String> notReadyReason;
     private final Supplier<? extends Collection<LinkStatus>> links;
     private final Tap tap;
+    private final Supplier<RouteTable> routes;
     private Channel channel;
+
+    /** The page is static: no build step, no external asset (clusters are often offline); its script polls JSON. */
+    private static final String DASHBOARD = dashboardPage();
+    /** Inline script and style only, talking only to this admin port. */
+    static final String DASHBOARD_POLICY = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline';"
+            + " connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
     static final String READ_TIMEOUT = "read-timeout";
     /** Query parameters beyond this many are not decoded; {@link TapFilter} knows eight. */
@@ -57,20 +65,33 @@ public final class AdminServer implements AutoCloseable {
 
     /** An admin server of a gateway that probes no link: {@code /links} lists none. */
     public AdminServer(PrometheusMeterRegistry registry, Supplier<String> notReadyReason) {
-        this(registry, notReadyReason, List::of, new Tap());
+        this(registry, notReadyReason, List::of, new Tap(), () -> RouteTable.EMPTY);
     }
 
     /**
      * @param notReadyReason why the gateway is not ready, or {@code null} when it is
      * @param links the status of every probed link, in the order {@code /links} lists them
      * @param tap the tap the gateway's requests are published to, which {@code /tap} watches
+     * @param routes the route table of the moment, which the dashboard shows
      */
     public AdminServer(PrometheusMeterRegistry registry, Supplier<String> notReadyReason,
-            Supplier<? extends Collection<LinkStatus>> links, Tap tap) {
+            Supplier<? extends Collection<LinkStatus>> links, Tap tap, Supplier<RouteTable> routes) {
         this.registry = requireNonNull(registry, "registry");
         this.notReadyReason = requireNonNull(notReadyReason, "notReadyReason");
         this.links = requireNonNull(links, "links");
         this.tap = requireNonNull(tap, "tap");
+        this.routes = requireNonNull(routes, "routes");
+    }
+
+    private static String dashboardPage() {
+        try (var page = AdminServer.class.getResourceAsStream("dashboard.html")) {
+            if (page == null) {
+                throw new IllegalStateException("dashboard.html is missing from the gateway's jar (expected beside AdminServer)");
+            }
+            return new String(page.readAllBytes(), UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     public int start(EventLoopGroup group, String host, int port) throws InterruptedException {
@@ -128,8 +149,16 @@ public final class AdminServer implements AutoCloseable {
                 case "/links" -> respond(ctx, request, HttpResponseStatus.OK, "application/json",
                         LinksJson.render(links.get()));
                 case "/tap" -> tap(ctx, request);
+                case "/dashboard.json" -> respond(ctx, request, HttpResponseStatus.OK, "application/json",
+                        DashboardJson.render(routes.get(), registry));
+                case "/dashboard", "/" -> {
+                    FullHttpResponse page = response(request, HttpResponseStatus.OK, "text/html; charset=utf-8", DASHBOARD);
+                    page.headers().set("Content-Security-Policy", DASHBOARD_POLICY).set("X-Content-Type-Options", "nosniff")
+                            .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+                    send(ctx, request, page);
+                }
                 default -> respond(ctx, request, HttpResponseStatus.NOT_FOUND, "text/plain",
-                        "no such path (expected /live, /ready, /metrics, /links or /tap)\n");
+                        "no such path (expected /live, /ready, /metrics, /links, /tap, /dashboard or /dashboard.json)\n");
             }
         }
 

@@ -45,7 +45,7 @@ class TapStreamIT {
         group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         tap = new Tap(MAX_WATCHERS, 64);
-        server = new AdminServer(registry, () -> null, List::of, tap);
+        server = new AdminServer(registry, () -> null, List::of, tap, () -> dev.isthmus.gateway.routing.RouteTable.EMPTY);
         port = server.start(group, "127.0.0.1", 0);
     }
 
