@@ -49,6 +49,7 @@ public final class GatewayMetrics {
 
     private final Map<RequestKey, Counter> outboundRequests = new ConcurrentHashMap<>();
     private final Map<String, Timer> outboundLatencies = new ConcurrentHashMap<>();
+    private final Map<RequestKey, Timer> backendLatencies = new ConcurrentHashMap<>();
     private final Map<RequestKey, Counter> outboundFailures = new ConcurrentHashMap<>();
 
     private record RequestKey(String target, String statusClass, String peer) {}
@@ -137,6 +138,12 @@ public final class GatewayMetrics {
                 .description("HTTP requests of clients on outbound listeners").register(registry)).increment();
         outboundLatencies.computeIfAbsent(route, r -> Timer.builder("isthmus.gateway.outbound.request.duration").tag("route", r)
                 .description("Time from an outbound request to the end of its response")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+        // Per backend too: stat trafficsplit and stat links show each leaf's and each link's latency, as viz stat does.
+        backendLatencies.computeIfAbsent(new RequestKey(route, "", backend), k -> Timer.builder("isthmus.gateway.outbound.backend.duration")
+                .tag("route", k.target()).tag("backend", k.peer())
+                .description("Time from an outbound request to the end of its response, by where it went (a link, or local)")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
                 .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
     }

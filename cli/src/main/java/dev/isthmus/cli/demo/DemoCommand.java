@@ -1,5 +1,6 @@
 package dev.isthmus.cli.demo;
 
+import dev.isthmus.cli.stat.BackendStats;
 import dev.isthmus.cli.stat.GatewayStats;
 import dev.isthmus.cli.stat.PrometheusText;
 import dev.isthmus.cli.stat.ServiceStats;
@@ -198,6 +199,9 @@ public final class DemoCommand implements Callable<Integer> {
         say("west's gateway: requests of west's clients, to east (mTLS) or a local podinfo (plain)");
         stats(west, uptime);
         say("");
+        say("west's gateway, per backend of each route (isthmus stat trafficsplit) and per link (isthmus stat links)");
+        backends(west, uptime);
+        say("");
         refusals(east);
         say("");
         say("In Kubernetes the same routes come from the API: `isthmus multicluster link` connects the");
@@ -286,6 +290,16 @@ public final class DemoCommand implements Callable<Integer> {
         StringWriter table = new StringWriter();
         StatTable.print(services, new PrintWriter(table));
         table.toString().lines().forEach(line -> say("%s", line));
+    }
+
+    private void backends(DemoCluster cluster, Duration uptime) {
+        List<BackendStats> leaves = GatewayStats.backends(Map.of(),
+                Map.of(cluster.name, PrometheusText.parse(cluster.registry.scrape(), cluster.name)), uptime);
+        StringWriter tables = new StringWriter();
+        StatTable.printSplits(leaves, new PrintWriter(tables));
+        tables.write("\n");
+        StatTable.printLinks(GatewayStats.links(leaves), new PrintWriter(tables));
+        tables.toString().lines().forEach(line -> say("%s", line));
     }
 
     private void refusals(DemoCluster cluster) {

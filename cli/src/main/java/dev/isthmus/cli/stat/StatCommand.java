@@ -18,6 +18,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -36,6 +37,11 @@ public final class StatCommand implements Callable<Integer> {
     static final String DEFAULT_GATEWAY_SELECTOR = "app.kubernetes.io/name=" + Names.GATEWAY;
 
     @Spec CommandSpec spec;
+
+    @Parameters(index = "0", arity = "0..1", defaultValue = "svc", paramLabel = "<resource>",
+            description = "svc (the default): per service; trafficsplit (ts): each route's backends and their share, as"
+                    + " viz stat trafficsplit shows; links: per remote cluster.")
+    String resource;
 
     @Option(names = "--gateway-admin", paramLabel = "<url>",
             description = "A gateway's admin address, e.g. http://127.0.0.1:4191 (repeatable). Without it, the gateway pods"
@@ -56,6 +62,12 @@ public final class StatCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        resource = switch (resource) {
+            case "svc", "service", "services" -> "svc";
+            case "trafficsplit", "trafficsplits", "ts" -> "trafficsplit";
+            case "links", "link" -> "links";
+            default -> throw new UserException("stat " + resource + ": unknown resource (expected: svc, trafficsplit or links)");
+        };
         if (window.isZero() || window.isNegative()) {
             String given = spec.commandLine().getParseResult().matchedOption("--window").stringValues().get(0);
             throw new UserException("--window " + given + ": the rates need time between two scrapes (expected: a positive duration, e.g. 10s)");
@@ -78,8 +90,20 @@ public final class StatCommand implements Callable<Integer> {
         Thread.sleep(window.toMillis());
         Map<String, List<Sample>> after = scrape(sources, err);
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-        List<ServiceStats> stats = GatewayStats.between(before, after, elapsed);
         String namespace = KubeOptions.of(spec).namespaceGiven() ? KubeOptions.of(spec).namespace(null) : null;
+        if (!resource.equals("svc")) {
+            List<BackendStats> leaves = GatewayStats.backends(before, after, elapsed);
+            if (namespace != null) {
+                leaves = leaves.stream().filter(l -> inNamespace(l.route(), namespace)).toList();
+            }
+            if (resource.equals("links")) {
+                StatTable.printLinks(GatewayStats.links(leaves), spec.commandLine().getOut());
+            } else {
+                StatTable.printSplits(leaves, spec.commandLine().getOut());
+            }
+            return 0;
+        }
+        List<ServiceStats> stats = GatewayStats.between(before, after, elapsed);
         if (namespace != null) {
             stats = stats.stream().filter(s -> inNamespace(s.service(), namespace)).toList();
         }

@@ -55,6 +55,12 @@ class DemoIT {
                 .containsPattern("SERVICE\\s+SUCCESS\\s+RPS\\s+LATENCY_P50\\s+LATENCY_P95\\s+LATENCY_P99\\s+TLS")
                 .containsPattern("podinfo\\.test\\.svc\\.cluster\\.local:9898\\s+100\\.00%\\s+[\\d.]+rps\\s+[\\d.]+ms\\s+[\\d.]+ms\\s+[\\d.]+ms\\s+100%")
                 .containsPattern("podinfo-east\\s+100\\.00%\\s+[\\d.]+rps\\s+.*\\s+100%");
+        assertThat(text).as("isthmus stat trafficsplit: podinfo's split, a leaf in west and one in east")
+                .containsPattern("APEX\\s+LEAF\\s+SHARE\\s+SUCCESS\\s+RPS\\s+LATENCY_P50\\s+LATENCY_P95\\s+LATENCY_P99\\s+TLS")
+                .containsPattern("\\n    podinfo\\s+east\\s+\\d+%\\s+[\\d.]+%\\s+[\\d.]+rps\\s+[\\d.]+ms\\s+[\\d.]+ms\\s+[\\d.]+ms\\s+100%\\n")
+                .containsPattern("\\n    podinfo\\s+local\\s+\\d+%\\s+100\\.00%\\s+[\\d.]+rps\\s+[\\d.]+ms\\s+[\\d.]+ms\\s+[\\d.]+ms\\s+0%\\n");
+        assertThat(text).as("isthmus stat links").containsPattern("LINK\\s+REQUESTS\\s+SUCCESS\\s+RPS\\s+LATENCY_P50\\s+LATENCY_P99\\s+TLS")
+                .containsPattern("\\n    east\\s+\\d+\\s+[\\d.]+%\\s+[\\d.]+rps\\s+[\\d.]+ms\\s+[\\d.]+ms\\s+100%\\n");
         assertThat(text).containsPattern("no_client_certificate\\s+1").containsPattern("untrusted_certificate\\s+1")
                 .containsPattern("not_exported\\s+1");
 
