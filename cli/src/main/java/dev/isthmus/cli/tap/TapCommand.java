@@ -103,7 +103,7 @@ public final class TapCommand implements Callable<Integer> {
             return watch(gatewayAdmins.stream().map(url -> TapSource.adminUrl(url, http)).toList(), query, out, err);
         }
         try (KubernetesClient client = kube.client()) {
-            return watch(gatewayPods(client), query, out, err);
+            return watch(gatewayPods(client, gatewaySelector, adminPort), query, out, err);
         }
     }
 
@@ -124,15 +124,20 @@ public final class TapCommand implements Callable<Integer> {
     }
 
     private int watch(List<TapSource> sources, String query, PrintWriter out, PrintWriter err) throws InterruptedException {
-        try (TapSession session = TapSession.open(sources, query, problem -> {
+        try (TapSession session = TapSession.open(sources, query, problems(err))) {
+            print(session, maxEvents, duration, out, err, output.equals("json"));
+        }
+        return 0;
+    }
+
+    /** Reports a problem of a tap source on stderr, as one line. */
+    public static java.util.function.Consumer<String> problems(PrintWriter err) {
+        return problem -> {
             synchronized (err) {
                 err.println("‼ " + problem);
                 err.flush();
             }
-        })) {
-            print(session, maxEvents, duration, out, err, output.equals("json"));
-        }
-        return 0;
+        };
     }
 
     /** Prints up to {@code max} events within {@code duration}; drops go to {@code err}. Returns the events printed. */
@@ -164,7 +169,8 @@ public final class TapCommand implements Callable<Integer> {
         return printed;
     }
 
-    private List<TapSource> gatewayPods(KubernetesClient client) {
+    /** The tap of every running gateway pod (selected by {@code gatewaySelector}), through the API server's pod proxy. */
+    public static List<TapSource> gatewayPods(KubernetesClient client, String gatewaySelector, int adminPort) {
         List<Pod> pods;
         try {
             pods = client.pods().inNamespace(Names.MULTICLUSTER_NAMESPACE).withLabelSelector(gatewaySelector).list().getItems();
