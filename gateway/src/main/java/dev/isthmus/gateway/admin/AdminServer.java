@@ -40,9 +40,10 @@ import java.util.function.Supplier;
 /**
  * The plaintext admin listener: {@code /live}, {@code /ready} (with the reason when not ready),
  * {@code /metrics} in Prometheus's text format, and {@code /links}, the gateway probe's view of each
- * link as JSON ({@link LinksJson}), and {@code /tap}, a live stream of the requests the gateway proxies
- * ({@link TapStream}). Kubernetes probes, Prometheus, the mirror controller and the CLI are its callers.
- * It only reads: nothing a request here says changes what the gateway does.
+ * link as JSON ({@link LinksJson}), {@code /tap}, a live stream of the requests the gateway proxies
+ * ({@link TapStream}), and {@code /dashboard}, a page for people that polls {@code /links} and
+ * {@code /dashboard.json} ({@link DashboardJson}). Kubernetes probes, Prometheus, the mirror controller,
+ * the CLI and browsers are its callers. It only reads: nothing a request here says changes what the gateway does.
  */
 public final class AdminServer implements AutoCloseable {
 
