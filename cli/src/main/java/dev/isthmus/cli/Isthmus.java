@@ -12,6 +12,7 @@ import dev.isthmus.cli.kube.KubeOptions;
 import dev.isthmus.cli.mirror.MirrorCommand;
 import dev.isthmus.cli.multicluster.MulticlusterCommand;
 import dev.isthmus.cli.stat.StatCommand;
+import dev.isthmus.cli.tap.TapCommand;
 import java.time.Duration;
 import java.util.logging.Level;
 import picocli.CommandLine;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Mixin;
         versionProvider = Version.class,
         description = "Connects Kubernetes clusters through mutually authenticated gateways.",
         subcommands = {CertsCommand.class, IdentityCommand.class, GatewayCommand.class, DemoCommand.class,
-            InstallCommand.class, UninstallCommand.class, MulticlusterCommand.class, CheckCommand.class, StatCommand.class,
+            InstallCommand.class, UninstallCommand.class, MulticlusterCommand.class, CheckCommand.class, StatCommand.class, TapCommand.class,
             CompletionCommand.class, MirrorCommand.class,
             CommandLine.HelpCommand.class})
 public final class Isthmus {

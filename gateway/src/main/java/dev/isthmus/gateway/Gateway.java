@@ -75,7 +75,8 @@ public final class Gateway implements AutoCloseable {
         this.workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), NioIoHandler.newFactory());
         this.probes = new LinkProbes(workers, ClientContexts.current(tls::credentials, tls::anchors, tls.provider(), clock),
                 config.probe(), registry, clock);
-        this.admin = new AdminServer(registry, this::notReadyReason, () -> probes.statuses().values());
+        this.admin = new AdminServer(registry, this::notReadyReason, () -> probes.statuses().values(), metrics.tap(),
+                this::routes);
         this.linkHealth = probes;
         this.outbound = new OutboundListeners(new OutboundSessions(config, metrics, upstreams, tls, clock, this::routes,
                 () -> linkHealth), acceptor, workers, connections::add, config.outboundHost(),

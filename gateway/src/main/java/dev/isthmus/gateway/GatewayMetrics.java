@@ -1,10 +1,12 @@
 package dev.isthmus.gateway;
 
 import dev.isthmus.gateway.pipeline.PipelineTail;
+import dev.isthmus.gateway.tap.Tap;
 import dev.isthmus.gateway.tls.HandshakeFailure;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -40,7 +42,8 @@ public final class GatewayMetrics {
 
     private final MeterRegistry registry;
     private final AtomicInteger open = new AtomicInteger();
-    private final List<Gauge> gauges = new CopyOnWriteArrayList<>();
+    private final Tap tap;
+    private final List<Meter> gauges = new CopyOnWriteArrayList<>();
     private final Counter accepted;
     private final Map<HandshakeFailure, Counter> handshakeFailures = new EnumMap<>(HandshakeFailure.class);
     private final Map<Rejection, Counter> rejections = new EnumMap<>(Rejection.class);
@@ -51,6 +54,7 @@ public final class GatewayMetrics {
 
     private final Map<RequestKey, Counter> outboundRequests = new ConcurrentHashMap<>();
     private final Map<String, Timer> outboundLatencies = new ConcurrentHashMap<>();
+    private final Map<RequestKey, Timer> backendLatencies = new ConcurrentHashMap<>();
     private final Map<RequestKey, Counter> outboundFailures = new ConcurrentHashMap<>();
     private final AtomicInteger outboundOpen = new AtomicInteger();
     private final Counter outboundAccepted;
@@ -59,7 +63,17 @@ public final class GatewayMetrics {
     private record RequestKey(String target, String statusClass, String peer) {}
 
     public GatewayMetrics(MeterRegistry registry) {
+        this(registry, new Tap());
+    }
+
+    /** @param tap where finished requests go while someone watches ({@code GET /tap}) */
+    public GatewayMetrics(MeterRegistry registry, Tap tap) {
         this.registry = registry;
+        this.tap = tap;
+        gauges.add(Gauge.builder("isthmus.gateway.tap.watchers", tap, Tap::watchers)
+                .description("Readers of the tap now").register(registry));
+        gauges.add(FunctionCounter.builder("isthmus.gateway.tap.dropped", tap, Tap::dropped)
+                .description("Tap events dropped because a watcher's buffer was full (the watcher saw a sample)").register(registry));
         gauges.add(Gauge.builder("isthmus.gateway.connections.open", open, AtomicInteger::get)
                 .description("Inbound connections open now").register(registry));
         accepted = Counter.builder("isthmus.gateway.connections").description("Inbound connections accepted").register(registry);
@@ -91,6 +105,11 @@ public final class GatewayMetrics {
         FunctionCounter.builder("isthmus.gateway.pipeline.tail", PipelineTail.class, tail -> PipelineTail.messages())
                 .tag("kind", "message").description("What reached the end of a pipeline with no handler dealing with it")
                 .register(registry);
+    }
+
+    /** The tap, which the request path publishes to and the admin server's {@code /tap} reads. */
+    public Tap tap() {
+        return tap;
     }
 
     public MeterRegistry registry() {
@@ -160,6 +179,12 @@ public final class GatewayMetrics {
                 .description("Time from an outbound request to the end of its response")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
                 .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+        // Per backend too: stat trafficsplit and stat links show each leaf's and each link's latency, as viz stat does.
+        backendLatencies.computeIfAbsent(new RequestKey(route, "", backend), k -> Timer.builder("isthmus.gateway.outbound.backend.duration")
+                .tag("route", k.target()).tag("backend", k.peer())
+                .description("Time from an outbound request to the end of its response, by where it went (a link, or local)")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -192,7 +217,7 @@ public final class GatewayMetrics {
     /**
      * Removes the gauges, which point at this gateway's objects: a gateway started again in the same
      * registry (a restart in the demo, a test) must not keep reporting the stopped one. Counters stay, as
-     * totals do across restarts.
+     * totals do across restarts (the tap's counter goes too: it reads this gateway's tap).
      */
     public void close() {
         gauges.forEach(registry::remove);

@@ -51,6 +51,7 @@ final class CrossMode {
         OPTIONS.put("rate", "0");
         OPTIONS.put("gateway-threads", "1");
         OPTIONS.put("client-threads", "1");
+        OPTIONS.put("tap", "none");
     }
 
     private CrossMode() {}
@@ -62,6 +63,10 @@ final class CrossMode {
         Duration duration = options.seconds("duration");
         int gatewayThreads = options.positive("gateway-threads");
         int clientThreads = options.positive("client-threads");
+        String tapMode = options.string("tap");
+        if (!List.of("none", "reader", "stalled").contains(tapMode)) {
+            throw new Options.UsageException("--tap " + tapMode + ": unknown (expected: none, reader or stalled)");
+        }
 
         LoadPki pki = LoadPki.create();
         EventLoopGroup clients = new MultiThreadIoEventLoopGroup(clientThreads, new DefaultThreadFactory("load-client"),
@@ -76,6 +81,7 @@ final class CrossMode {
                                 GatewayUnderTest.SERVICE, GatewayUnderTest.SERVICE_PORT)),
                         10_000, Duration.ofMinutes(10))) {
             awaitLink(west.gateway(), mirrorPort);
+            TapWatcherLoad tap = TapWatcherLoad.start(tapMode, west.gateway().adminPort());
             CpuMeter cpu = new CpuMeter().role("generator", clients).role("west", west.gateway().workers())
                     .role("east", east.gateway().workers()).role("backend", backend.group());
             List<LoadLoop> viaWest = LoadLoop.on(clients);
@@ -119,6 +125,9 @@ final class CrossMode {
                     east.count("isthmus.gateway.connections") - eastAcceptedBefore, connections,
                     west.count("isthmus.gateway.outbound.failures"));
 
+            System.out.printf("tap on west: %s; events it dropped for its watchers: %.0f; lines the reader got: %d%n",
+                    tapMode, west.gateway().metrics().tap().dropped() * 1.0, tap.lines());
+            tap.close();
             for (LoadLoop loop : viaWest) {
                 loop.executor().submit(loop::closeAll).sync();
             }

@@ -1,9 +1,13 @@
 package dev.isthmus.cli.demo;
 
+import dev.isthmus.cli.stat.BackendStats;
 import dev.isthmus.cli.stat.GatewayStats;
 import dev.isthmus.cli.stat.PrometheusText;
 import dev.isthmus.cli.stat.ServiceStats;
 import dev.isthmus.cli.stat.StatTable;
+import dev.isthmus.cli.tap.TapCommand;
+import dev.isthmus.cli.tap.TapSession;
+import dev.isthmus.cli.tap.TapSource;
 import dev.isthmus.gateway.routing.BackendProtocol;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.ExportedService;
@@ -189,7 +193,10 @@ public final class DemoCommand implements Callable<Integer> {
         say("east's gateway back on 127.0.0.1:%d; link east alive again (%s)", eastPort, linkSummary(west));
         say("100 requests to podinfo: %s", tally(plain, splitPort, 100));
 
-        step("8. Statistics (isthmus stat --gateway-admin <admin URL>, here over the whole walkthrough)");
+        step("8. Tap (isthmus tap --gateway-admin <admin URL>): requests as they pass, and whether their hop was mTLS");
+        tap(plain, west, east, mirrorPort);
+
+        step("9. Statistics (isthmus stat --gateway-admin <admin URL>, here over the whole walkthrough)");
         Duration uptime = Duration.ofNanos(System.nanoTime() - started);
         say("east's gateway: requests it received over mTLS");
         stats(east, uptime);
@@ -197,10 +204,38 @@ public final class DemoCommand implements Callable<Integer> {
         say("west's gateway: requests of west's clients, to east (mTLS) or a local podinfo (plain)");
         stats(west, uptime);
         say("");
+        say("west's gateway, per backend of each route (isthmus stat trafficsplit) and per link (isthmus stat links)");
+        backends(west, uptime);
+        say("");
         refusals(east);
         say("");
         say("In Kubernetes the same routes come from the API: `isthmus multicluster link` connects the");
         say("clusters, the mirror writes podinfo-east, and `isthmus stat` reads the gateways (see the README).");
+    }
+
+    /** Taps both gateways, sends three requests to podinfo-east, and prints what each gateway saw of them. */
+    private void tap(HttpClient http, DemoCluster west, DemoCluster east, int mirrorPort) throws InterruptedException {
+        int requests = 3;
+        try (TapSession westTap = TapSession.open(List.of(TapSource.adminUrl("http://127.0.0.1:" + west.gateway.adminPort(), http)),
+                        "link=east&limit=" + requests, problem -> say("‼ %s", problem));
+                TapSession eastTap = TapSession.open(List.of(TapSource.adminUrl("http://127.0.0.1:" + east.gateway.adminPort(), http)),
+                        "direction=inbound&svc=podinfo&limit=" + requests, problem -> say("‼ %s", problem))) {
+            for (int i = 0; i < requests; i++) {
+                get(http, mirrorPort);
+            }
+            say("west's gateway (isthmus tap --link east): west's client, forwarded to east");
+            printTap(westTap, requests);
+            say("east's gateway (isthmus tap --direction inbound --service podinfo): the same requests arriving from west");
+            printTap(eastTap, requests);
+        }
+    }
+
+    private void printTap(TapSession session, int events) throws InterruptedException {
+        StringWriter lines = new StringWriter();
+        PrintWriter writer = new PrintWriter(lines);
+        TapCommand.print(session, events, Duration.ofSeconds(10), writer, writer, false);
+        writer.flush();
+        lines.toString().lines().forEach(line -> say("  %s", line));
     }
 
     private static int freePort() throws IOException {
@@ -260,6 +295,16 @@ public final class DemoCommand implements Callable<Integer> {
         StringWriter table = new StringWriter();
         StatTable.print(services, new PrintWriter(table));
         table.toString().lines().forEach(line -> say("%s", line));
+    }
+
+    private void backends(DemoCluster cluster, Duration uptime) {
+        List<BackendStats> leaves = GatewayStats.backends(Map.of(),
+                Map.of(cluster.name, PrometheusText.parse(cluster.registry.scrape(), cluster.name)), uptime);
+        StringWriter tables = new StringWriter();
+        StatTable.printSplits(leaves, new PrintWriter(tables));
+        tables.write("\n");
+        StatTable.printLinks(GatewayStats.links(leaves), new PrintWriter(tables));
+        tables.toString().lines().forEach(line -> say("%s", line));
     }
 
     private void refusals(DemoCluster cluster) {

@@ -32,6 +32,7 @@ public final class GatewayStats {
     static final String INBOUND_LATENCY = "isthmus_gateway_request_duration_seconds_bucket";
     static final String OUTBOUND_REQUESTS = "isthmus_gateway_outbound_requests_total";
     static final String OUTBOUND_LATENCY = "isthmus_gateway_outbound_request_duration_seconds_bucket";
+    static final String BACKEND_LATENCY = "isthmus_gateway_outbound_backend_duration_seconds_bucket";
     static final String LOCAL_BACKEND = "local";
 
     private GatewayStats() {}
@@ -53,6 +54,65 @@ public final class GatewayStats {
         List<ServiceStats> stats = new ArrayList<>();
         services.forEach((name, a) -> stats.add(new ServiceStats(name, a.requests, a.successes, a.mtls, window, a.latency)));
         return stats;
+    }
+
+    /**
+     * Per route and backend (a link, or {@code local}): what {@code stat trafficsplit} shows, each leaf's share of
+     * its route's requests. Latency comes from {@code isthmus_gateway_outbound_backend_duration_seconds}.
+     */
+    public static List<BackendStats> backends(Map<String, List<Sample>> before, Map<String, List<Sample>> after, Duration window) {
+        Map<List<String>, Accumulator> leaves = new TreeMap<>(java.util.Comparator.comparing((List<String> k) -> k.get(0))
+                .thenComparing(k -> k.get(1)));
+        for (Map.Entry<String, List<Sample>> gateway : after.entrySet()) {
+            for (Increase increase : increases(before.getOrDefault(gateway.getKey(), List.of()), gateway.getValue())) {
+                Sample sample = increase.sample();
+                List<String> key = List.of(String.valueOf(sample.label("route")), String.valueOf(sample.label("backend")));
+                if (sample.name().equals(OUTBOUND_REQUESTS)) {
+                    leaves.computeIfAbsent(key, k -> new Accumulator()).requests(increase.amount(), sample.label("status_class"),
+                            !LOCAL_BACKEND.equals(sample.label("backend")));
+                } else if (sample.name().equals(BACKEND_LATENCY)) {
+                    leaves.computeIfAbsent(key, k -> new Accumulator()).latency
+                            .merge(bound(gateway.getKey(), sample), increase.amount(), Double::sum);
+                }
+            }
+        }
+        Map<String, Double> perRoute = new HashMap<>();
+        leaves.forEach((key, a) -> perRoute.merge(key.get(0), a.requests, Double::sum));
+        List<BackendStats> stats = new ArrayList<>();
+        leaves.forEach((key, a) -> stats.add(new BackendStats(key.get(0), key.get(1), perRoute.get(key.get(0)),
+                new ServiceStats(key.get(1), a.requests, a.successes, a.mtls, window, a.latency))));
+        return stats;
+    }
+
+    /** Per link: every route's requests that went to it, summed, as {@code stat links} shows them. */
+    public static List<ServiceStats> links(List<BackendStats> backends) {
+        Map<String, Accumulator> links = new TreeMap<>();
+        Duration window = Duration.ZERO;
+        for (BackendStats leaf : backends) {
+            if (LOCAL_BACKEND.equals(leaf.backend())) {
+                continue;
+            }
+            ServiceStats s = leaf.stats();
+            window = s.window();
+            Accumulator a = links.computeIfAbsent(leaf.backend(), k -> new Accumulator());
+            a.requests += s.requests();
+            a.successes += s.successes();
+            a.mtls += s.mtls();
+            s.latency().forEach((bound, count) -> a.latency.merge(bound, count, Double::sum));
+        }
+        List<ServiceStats> stats = new ArrayList<>();
+        Duration w = window;
+        links.forEach((name, a) -> stats.add(new ServiceStats(name, a.requests, a.successes, a.mtls, w, a.latency)));
+        return stats;
+    }
+
+    private static double bound(String source, Sample sample) {
+        try {
+            return parseBound(sample.label("le"));
+        } catch (NumberFormatException e) {
+            throw new MetricsFormatException(source + " line " + sample.line() + ": le=\"" + sample.label("le")
+                    + "\" on " + sample.name() + " is not a bucket bound (expected: a number or +Inf)");
+        }
     }
 
     /** Totals since each gateway started: the demo's view, and what a first scrape alone can tell. */
@@ -100,7 +160,7 @@ public final class GatewayStats {
 
     private static boolean isCounted(String name) {
         return name.equals(INBOUND_REQUESTS) || name.equals(INBOUND_LATENCY) || name.equals(OUTBOUND_REQUESTS)
-                || name.equals(OUTBOUND_LATENCY);
+                || name.equals(OUTBOUND_LATENCY) || name.equals(BACKEND_LATENCY);
     }
 
     private static void add(Map<String, Accumulator> services, String source, Sample sample, double amount) {
@@ -111,6 +171,7 @@ public final class GatewayStats {
                     .requests(amount, sample.label("status_class"), !LOCAL_BACKEND.equals(sample.label("backend")));
             case INBOUND_LATENCY -> bucket(services, source, sample.label("target"), sample, amount);
             case OUTBOUND_LATENCY -> bucket(services, source, sample.label("route"), sample, amount);
+            case BACKEND_LATENCY -> { } // per backend: stat trafficsplit's, not the service's
             default -> throw new IllegalStateException(sample.name());
         }
     }

@@ -22,7 +22,36 @@ public final class StatTable {
             rows.add(new String[] {s.service(), percent(s.successRate(), 2), rps(s.requestsPerSecond(), s.requests()),
                     latency(s.latency(0.5)), latency(s.latency(0.95)), latency(s.latency(0.99)), percent(s.tlsShare(), 0)});
         }
-        int[] widths = new int[HEADER.length];
+        print(rows, services.isEmpty(), out);
+    }
+
+    /** {@code stat trafficsplit}: each route's backends, their share of its requests, and how they fared (viz stat trafficsplit's columns). */
+    public static void printSplits(List<BackendStats> leaves, PrintWriter out) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"APEX", "LEAF", "SHARE", "SUCCESS", "RPS", "LATENCY_P50", "LATENCY_P95", "LATENCY_P99", "TLS"});
+        for (BackendStats leaf : leaves) {
+            ServiceStats s = leaf.stats();
+            rows.add(new String[] {leaf.route(), leaf.backend(), percent(leaf.share(), 0), percent(s.successRate(), 2),
+                    rps(s.requestsPerSecond(), s.requests()), latency(s.latency(0.5)), latency(s.latency(0.95)),
+                    latency(s.latency(0.99)), percent(s.tlsShare(), 0)});
+        }
+        print(rows, leaves.isEmpty(), out);
+    }
+
+    /** {@code stat links}: per remote cluster, what the gateways sent it. */
+    public static void printLinks(List<ServiceStats> links, PrintWriter out) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"LINK", "REQUESTS", "SUCCESS", "RPS", "LATENCY_P50", "LATENCY_P99", "TLS"});
+        for (ServiceStats s : links) {
+            rows.add(new String[] {s.service(), String.format(Locale.ROOT, "%.0f", s.requests()), percent(s.successRate(), 2),
+                    rps(s.requestsPerSecond(), s.requests()), latency(s.latency(0.5)), latency(s.latency(0.99)),
+                    percent(s.tlsShare(), 0)});
+        }
+        print(rows, links.isEmpty(), out);
+    }
+
+    private static void print(List<String[]> rows, boolean empty, PrintWriter out) {
+        int[] widths = new int[rows.get(0).length];
         for (String[] row : rows) {
             for (int i = 0; i < row.length; i++) {
                 widths[i] = Math.max(widths[i], row[i].length());
@@ -36,7 +65,7 @@ public final class StatTable {
             }
             out.println(line.toString().stripTrailing());
         }
-        if (services.isEmpty()) {
+        if (empty) {
             out.println("(no requests recorded by the gateways yet)");
         }
         out.flush();

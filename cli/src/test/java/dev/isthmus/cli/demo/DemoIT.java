@@ -44,10 +44,23 @@ class DemoIT {
         assertThat(text).containsPattern("100 requests to podinfo \\(127\\.0\\.0\\.1:\\d+\\): \\{east=\\d+, west=\\d+\\}");
         assertThat(text).contains("west's probe marked link east dead").contains("100 requests to podinfo: {west=100}");
         assertThat(text).contains("link east alive again");
+        assertThat(text).as("isthmus tap on west: west's client's requests leave for east over mTLS")
+                .containsPattern("end proxy=out src=127\\.0\\.0\\.1:\\d+ dst=podinfo-east backend=east tls=true :method=GET :path=/"
+                        + " :status=200 latency=[\\d.]+ms bytes=0/\\d+ gateway=http://127\\.0\\.0\\.1:\\d+\\n");
+        assertThat(text).as("isthmus tap on east: they arrive from west's gateway identity over mTLS")
+                .containsPattern("end proxy=in src=spiffe://cluster\\.local/ns/isthmus-multicluster/sa/isthmus-gateway"
+                        + " dst=podinfo\\.test\\.svc\\.cluster\\.local:9898 backend=local tls=true :method=GET :path=/ :status=200");
+        assertThat(text).doesNotContain("‼");
         assertThat(text).as("the stat table, computed as isthmus stat does")
                 .containsPattern("SERVICE\\s+SUCCESS\\s+RPS\\s+LATENCY_P50\\s+LATENCY_P95\\s+LATENCY_P99\\s+TLS")
                 .containsPattern("podinfo\\.test\\.svc\\.cluster\\.local:9898\\s+100\\.00%\\s+[\\d.]+rps\\s+[\\d.]+ms\\s+[\\d.]+ms\\s+[\\d.]+ms\\s+100%")
                 .containsPattern("podinfo-east\\s+100\\.00%\\s+[\\d.]+rps\\s+.*\\s+100%");
+        assertThat(text).as("isthmus stat trafficsplit: podinfo's split, a leaf in west and one in east")
+                .containsPattern("APEX\\s+LEAF\\s+SHARE\\s+SUCCESS\\s+RPS\\s+LATENCY_P50\\s+LATENCY_P95\\s+LATENCY_P99\\s+TLS")
+                .containsPattern("\\n    podinfo\\s+east\\s+\\d+%\\s+[\\d.]+%\\s+[\\d.]+rps\\s+[\\d.]+ms\\s+[\\d.]+ms\\s+[\\d.]+ms\\s+100%\\n")
+                .containsPattern("\\n    podinfo\\s+local\\s+\\d+%\\s+100\\.00%\\s+[\\d.]+rps\\s+[\\d.]+ms\\s+[\\d.]+ms\\s+[\\d.]+ms\\s+0%\\n");
+        assertThat(text).as("isthmus stat links").containsPattern("LINK\\s+REQUESTS\\s+SUCCESS\\s+RPS\\s+LATENCY_P50\\s+LATENCY_P99\\s+TLS")
+                .containsPattern("\\n    east\\s+\\d+\\s+[\\d.]+%\\s+[\\d.]+rps\\s+[\\d.]+ms\\s+[\\d.]+ms\\s+100%\\n");
         assertThat(text).containsPattern("no_client_certificate\\s+1").containsPattern("untrusted_certificate\\s+1")
                 .containsPattern("not_exported\\s+1");
 

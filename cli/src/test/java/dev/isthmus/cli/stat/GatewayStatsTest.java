@@ -66,6 +66,53 @@ class GatewayStatsTest {
     }
 
     @Test
+    void eachBackendOfASplitGetsItsShareSuccessAndLatencyAndEachLinkItsTotal() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        GatewayMetrics metrics = new GatewayMetrics(registry);
+        metrics.outboundRequest(SPLIT, 200, "east", ms(20));
+        List<Sample> before = PrometheusText.parse(registry.scrape(), "west");
+        for (int i = 0; i < 75; i++) {
+            metrics.outboundRequest(SPLIT, 200, "local", ms(2));
+        }
+        for (int i = 0; i < 25; i++) {
+            metrics.outboundRequest(SPLIT, i < 5 ? 503 : 200, "east", ms(20));
+            metrics.outboundRequest("podinfo-east", 200, "east", ms(200));
+        }
+        List<Sample> after = PrometheusText.parse(registry.scrape(), "west");
+
+        List<BackendStats> leaves = GatewayStats.backends(Map.of("west", before), Map.of("west", after), Duration.ofSeconds(10));
+
+        assertThat(leaves).extracting(BackendStats::route, BackendStats::backend).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("podinfo-east", "east"), org.assertj.core.groups.Tuple.tuple(SPLIT, "east"),
+                org.assertj.core.groups.Tuple.tuple(SPLIT, "local"));
+        BackendStats east = leaves.get(1);
+        BackendStats local = leaves.get(2);
+        assertThat(east.share()).isEqualTo(0.25);
+        assertThat(local.share()).isEqualTo(0.75);
+        assertThat(east.stats().successRate()).isEqualTo(0.8);
+        assertThat(east.stats().tlsShare()).isEqualTo(1.0);
+        assertThat(local.stats().tlsShare()).isZero();
+        assertThat(east.stats().latency(0.5) * 1000).as("east's own latency, not the route's").isBetween(17.0, 23.0);
+        assertThat(local.stats().latency(0.5) * 1000).isBetween(1.5, 2.5);
+
+        List<ServiceStats> links = GatewayStats.links(leaves);
+        assertThat(links).extracting(ServiceStats::service).containsExactly("east");
+        assertThat(links.get(0).requests()).isEqualTo(50);
+        assertThat(links.get(0).successRate()).isEqualTo(0.9);
+        assertThat(links.get(0).latency(0.99) * 1000).as("over both routes to east").isBetween(170.0, 230.0);
+
+        StringWriter table = new StringWriter();
+        StatTable.printSplits(leaves, new PrintWriter(table));
+        assertThat(table.toString()).containsPattern("APEX\\s+LEAF\\s+SHARE\\s+SUCCESS\\s+RPS\\s+LATENCY_P50")
+                .containsPattern(SPLIT.replace(".", "\\.") + "\\s+local\\s+75%\\s+100\\.00%\\s+7\\.5rps\\s+\\d\\.\\dms.*\\s0%\n")
+                .containsPattern(SPLIT.replace(".", "\\.") + "\\s+east\\s+25%\\s+80\\.00%\\s+2\\.5rps\\s+.*\\s100%\n");
+        StringWriter linkTable = new StringWriter();
+        StatTable.printLinks(links, new PrintWriter(linkTable));
+        assertThat(linkTable.toString()).containsPattern("LINK\\s+REQUESTS\\s+SUCCESS\\s+RPS\\s+LATENCY_P50\\s+LATENCY_P99\\s+TLS\n")
+                .containsPattern("east\\s+50\\s+90\\.00%\\s+5\\.0rps\\s+\\d+ms\\s+\\d+ms\\s+100%\n");
+    }
+
+    @Test
     void aCounterThatWentBackwardsIsARestartAndCountsFromZero() {
         List<Sample> before = PrometheusText.parse("""
                 isthmus_gateway_requests_total{peer="p",status_class="2xx",target="a:80"} 100

@@ -73,6 +73,21 @@ class StatCommandTest {
     }
 
     @Test
+    void trafficsplitAndLinksAreTheirOwnTables() throws IOException {
+        String admin = serve(200, n -> n == 0 ? metrics(10, 0) : metrics(100, 10));
+
+        CliRun splits = isthmus("stat", "trafficsplit", "--gateway-admin", admin, "--window", "50ms").ok();
+        assertThat(splits.out()).containsPattern("APEX\\s+LEAF\\s+SHARE")
+                .containsPattern("podinfo-east\\.test\\.svc\\.cluster\\.local:9898\\s+east\\s+100%\\s+100\\.00%");
+        server.stop(0);
+        admin = serve(200, n -> n == 0 ? metrics(10, 0) : metrics(100, 10)); // scrapes counted from 0 again
+        CliRun links = isthmus("stat", "links", "--gateway-admin", admin, "--window", "50ms").ok();
+        assertThat(links.out()).containsPattern("LINK\\s+REQUESTS").containsPattern("\neast\\s+90\\s+100\\.00%");
+        assertThat(isthmus("stat", "pods", "--gateway-admin", admin).err())
+                .contains("stat pods: unknown resource (expected: svc, trafficsplit or links)");
+    }
+
+    @Test
     void namespaceFilterKeepsThatNamespacesServices() throws IOException {
         String admin = serve(200, n -> metrics(10 * (n + 1), 0));
 

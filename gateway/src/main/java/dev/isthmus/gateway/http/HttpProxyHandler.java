@@ -52,6 +52,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private final RequestMetrics metrics;
     private final ArrayDeque<HttpObject> queued = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
+    private RequestMetrics.Request inFlight;
     private boolean multiplexed;
     private Exchange current;
     private boolean requestOpen;
@@ -74,6 +75,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.inFlight = new RequestMetrics.Request(ctx.channel());
         this.multiplexed = ctx.channel() instanceof Http2StreamChannel;
     }
 
@@ -134,7 +136,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         if (responseOpen) {
             responseOpen = false;
-            metrics.finished(RequestMetrics.CLIENT_CLOSED, destination, startNanos);
+            metrics.finished(RequestMetrics.CLIENT_CLOSED, destination, startNanos, inFlight);
         }
         ctx.fireChannelInactive();
     }
@@ -198,13 +200,14 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         requestOpen = !(content instanceof LastHttpContent);
-        metrics.received(content.content().readableBytes());
+        metrics.received(inFlight, content.content().readableBytes());
         current.requestContent(content);
         completeIfDone();
     }
 
     private void begin(HttpRequest request) {
         startNanos = System.nanoTime();
+        inFlight.begin(request);
         method = request.method();
         version = request.protocolVersion();
         responseOpen = true;
@@ -219,7 +222,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             requestOpen = !(request instanceof LastHttpContent);
             closeAfterResponse |= !multiplexed && !HttpUtil.isKeepAlive(request);
             if (request instanceof LastHttpContent full) {
-                metrics.received(full.content().readableBytes());
+                metrics.received(inFlight, full.content().readableBytes());
             }
             current = responder.exchange(this, request);
         }
@@ -268,7 +271,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         boolean last = head instanceof LastHttpContent;
         if (last) {
-            metrics.sent(((LastHttpContent) head).content().readableBytes());
+            metrics.sent(inFlight, ((LastHttpContent) head).content().readableBytes());
         }
         ctx.write(head, ctx.voidPromise());
         if (last) {
@@ -290,7 +293,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             content.release();
             return;
         }
-        metrics.sent(content.content().readableBytes());
+        metrics.sent(inFlight, content.content().readableBytes());
         ctx.write(content, ctx.voidPromise());
         if (content instanceof LastHttpContent) {
             responseEnded();
@@ -315,7 +318,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         log.fine(() -> "aborting " + ctx.channel() + ": " + reason);
         if (responseOpen) {
             responseOpen = false;
-            metrics.finished(responseStarted ? 502 : RequestMetrics.CLIENT_CLOSED, destination, startNanos);
+            metrics.finished(responseStarted ? 502 : RequestMetrics.CLIENT_CLOSED, destination, startNanos, inFlight);
         }
         ctx.close();
     }
@@ -345,7 +348,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     private void responseEnded() {
         responseOpen = false;
-        metrics.finished(status, destination, startNanos);
+        metrics.finished(status, destination, startNanos, inFlight);
         ctx.flush();
         if (closeAfterResponse) {
             // Whatever is left of the request is not worth reading: the connection ends with this response.

@@ -2,10 +2,20 @@ package dev.isthmus.gateway.http;
 
 import dev.isthmus.gateway.GatewayMetrics;
 import dev.isthmus.gateway.GatewayMetrics.Rejection;
+import dev.isthmus.gateway.tap.Tap;
+import dev.isthmus.gateway.tap.TapEvent;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Instant;
 
 /**
  * Counts the requests of one session. An inbound session counts by target, status class and peer, and
  * the body bytes each way; an outbound one by route, status class and where each request went.
+ * While someone watches the tap, each finished request also becomes a {@link TapEvent}.
  */
 public final class RequestMetrics {
 
@@ -16,6 +26,7 @@ public final class RequestMetrics {
     private final String target;
     private final String peer;
     private final boolean outbound;
+    private final Tap tap;
 
     RequestMetrics(GatewayMetrics metrics, String target, String peer) {
         this(metrics, target, peer, false);
@@ -26,6 +37,7 @@ public final class RequestMetrics {
         this.target = target;
         this.peer = peer;
         this.outbound = outbound;
+        this.tap = metrics.tap();
     }
 
     /** The requests of clients on the outbound listener of {@code route}. */
@@ -33,18 +45,61 @@ public final class RequestMetrics {
         return new RequestMetrics(metrics, route, null, true);
     }
 
-    /** @param destination where the request went ({@link Exchange#destination()}) */
-    void finished(int status, String destination, long startNanos) {
+    /**
+     * @param destination where the request went ({@link Exchange#destination()})
+     * @param request the finished request's head and its body bytes each way, for the tap
+     */
+    void finished(int status, String destination, long startNanos, Request request) {
         long nanos = System.nanoTime() - startNanos;
         if (outbound) {
             metrics.outboundRequest(target, status, destination, nanos);
         } else {
             metrics.request(target, status, peer, nanos);
         }
+        if (tap.watching()) {
+            tap.publish(new TapEvent(Instant.now(), outbound ? TapEvent.Direction.OUTBOUND : TapEvent.Direction.INBOUND,
+                    outbound ? client(request.channel) : peer, target, destination,
+                    request.method == null ? "-" : request.method.name(), TapEvent.pathOf(request.uri), status, nanos,
+                    request.bytesIn, request.bytesOut,
+                    // Inbound requests all came over mTLS; outbound ones left over it when they went to a peer gateway,
+                    // that is anywhere but a local backend ("local") or the gateway's own answer ("none").
+                    !outbound || !(destination.equals("local") || destination.equals("none"))));
+        }
+    }
+
+    /** The client of an outbound request: the address of its connection (an HTTP/2 stream's parent). */
+    private static String client(Channel channel) {
+        Channel connection = channel instanceof Http2StreamChannel stream ? stream.parent() : channel;
+        SocketAddress address = connection == null ? null : connection.remoteAddress();
+        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            return inet.getAddress().getHostAddress() + ":" + inet.getPort();
+        }
+        return String.valueOf(address);
+    }
+
+    /** What the tap needs of the request in flight; one per {@link HttpProxyHandler}, reused request after request. */
+    static final class Request {
+        private final Channel channel;
+        private HttpMethod method;
+        private String uri;
+        private long bytesIn;
+        private long bytesOut;
+
+        Request(Channel channel) {
+            this.channel = channel;
+        }
+
+        void begin(HttpRequest head) {
+            method = head.method();
+            uri = head.uri();
+            bytesIn = 0;
+            bytesOut = 0;
+        }
     }
 
     /** Body bytes from a peer gateway; an outbound client is no peer, so its bytes are not counted as one's. */
-    void received(long bytes) {
+    void received(Request request, long bytes) {
+        request.bytesIn += bytes;
         if (!outbound) {
             metrics.bytes(bytes, 0);
         }
@@ -59,7 +114,8 @@ public final class RequestMetrics {
         }
     }
 
-    void sent(long bytes) {
+    void sent(Request request, long bytes) {
+        request.bytesOut += bytes;
         if (!outbound) {
             metrics.bytes(0, bytes);
         }

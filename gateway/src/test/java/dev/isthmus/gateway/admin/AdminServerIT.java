@@ -40,7 +40,7 @@ class AdminServerIT {
     static void start() throws InterruptedException {
         group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        server = new AdminServer(registry, () -> null, () -> statuses);
+        server = new AdminServer(registry, () -> null, () -> statuses, new dev.isthmus.gateway.tap.Tap(), () -> dev.isthmus.gateway.routing.RouteTable.EMPTY);
         port = server.start(group, "127.0.0.1", 0);
     }
 
@@ -81,6 +81,19 @@ class AdminServerIT {
     }
 
     @Test
+    void theDashboardIsOnePageThatLoadsNothingFromElsewhere() throws IOException {
+        Answer answer = send("GET /dashboard HTTP/1.1\r\nHost: admin\r\nConnection: close\r\n\r\n");
+
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.header("content-type")).isEqualTo("text/html; charset=utf-8");
+        assertThat(answer.header("content-security-policy")).startsWith("default-src 'none';").contains("connect-src 'self'");
+        assertThat(answer.body()).startsWith("<!DOCTYPE html>").contains("fetch(\"dashboard.json\"")
+                .doesNotContain("http://", "https://", "src=\"", "innerHTML");
+        assertThat(send("GET /dashboard.json HTTP/1.1\r\nHost: admin\r\nConnection: close\r\n\r\n").body())
+                .startsWith("{\"time\":").endsWith("\"refusals\":{}}\n");
+    }
+
+    @Test
     void aQueryStringIsIgnored() throws IOException {
         Answer answer = send("GET /links?link=east&format=yaml HTTP/1.1\r\nHost: admin\r\nConnection: close\r\n\r\n");
 
@@ -116,7 +129,7 @@ class AdminServerIT {
             assertThat(answer.status()).as(path).isIn(400, 404);
         }
         assertThat(send("GET /nope HTTP/1.1\r\nHost: admin\r\nConnection: close\r\n\r\n").body())
-                .isEqualTo("no such path (expected /live, /ready, /metrics or /links)\n");
+                .isEqualTo("no such path (expected /live, /ready, /metrics, /links, /tap, /dashboard or /dashboard.json)\n");
     }
 
     @Test
