@@ -53,8 +53,8 @@ public final class Keys {
 
     /**
      * {@code key} as a {@code provider} key, converted once: BouncyCastle keeps the curve's precomputed
-     * tables only with its own keys, so a JDK key made each signature about three times dearer; ACCP would
-     * otherwise re-encode a foreign key into native form on every signature.
+     * tables only with its own keys, so a JDK key made each signature about three times dearer; and any
+     * provider converts a foreign key when a signer is initialised, which is once per leaf.
      */
     static PrivateKey forSigning(PrivateKey key, Provider provider) {
         try {

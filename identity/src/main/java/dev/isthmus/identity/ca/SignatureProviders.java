@@ -47,7 +47,9 @@ public final class SignatureProviders {
 
     /** Holder, so that the choice (and its log line) happens on first use, not when this class loads. */
     private static final class Chosen {
-        static final Provider PROVIDER = choose(System.getProperty(PROPERTY, "auto"), SignatureProviders::corretto);
+        // A lambda, not a method reference: linking Corretto::provider would load ACCP's classes before choose()'s
+        // try block, so a missing jar would fail here instead of falling back.
+        static final Provider PROVIDER = choose(System.getProperty(PROPERTY, "auto"), () -> Corretto.provider());
     }
 
     /**
@@ -81,18 +83,24 @@ public final class SignatureProviders {
         return provider;
     }
 
-    /** ACCP, or an error if it could not load or its self-tests fail. Referencing the class may throw LinkageError. */
-    private static Provider corretto() {
-        AmazonCorrettoCryptoProvider accp = AmazonCorrettoCryptoProvider.INSTANCE;
-        Throwable loading = accp.getLoadingError();
-        if (loading != null) {
-            throw new IllegalStateException("ACCP did not load: " + loading, loading);
+    /**
+     * The only code that names ACCP's classes, in a class of its own: without the jar, loading this class
+     * throws a LinkageError that {@link #choose} catches, while SignatureProviders itself still loads.
+     */
+    private static final class Corretto {
+        /** ACCP, or an error if it could not load or its self-tests fail. */
+        static Provider provider() {
+            AmazonCorrettoCryptoProvider accp = AmazonCorrettoCryptoProvider.INSTANCE;
+            Throwable loading = accp.getLoadingError();
+            if (loading != null) {
+                throw new IllegalStateException("ACCP did not load: " + loading, loading);
+            }
+            SelfTestStatus selfTests = accp.runSelfTests();
+            if (selfTests != SelfTestStatus.PASSED) {
+                throw new IllegalStateException("ACCP self-tests: " + selfTests + " (expected: PASSED)");
+            }
+            return accp;
         }
-        SelfTestStatus selfTests = accp.runSelfTests();
-        if (selfTests != SelfTestStatus.PASSED) {
-            throw new IllegalStateException("ACCP self-tests: " + selfTests + " (expected: PASSED)");
-        }
-        return accp;
     }
 
     /**

@@ -8,17 +8,22 @@ import dev.isthmus.identity.SpiffeId;
 import dev.isthmus.identity.pem.Pem;
 import dev.isthmus.identity.testing.Openssl;
 import dev.isthmus.identity.testing.TestPki;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.Provider;
 import java.security.Security;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.bouncycastle.asn1.DERBitString;
 import org.bouncycastle.asn1.pkcs.CertificationRequest;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,6 +49,29 @@ class SignatureProvidersTest {
         assertThat(SignatureProviders.chosen().getName()).isEqualTo(ACCP);
         assertThat(Security.getProvider(ACCP)).as("TLS and everything else keep the platform's providers").isNull();
         assertThat(Security.getProvider("BC")).isNull();
+    }
+
+    @Test
+    void withoutTheAccpJarOnTheClassPathIssuanceFallsBackToBouncyCastle() throws Exception {
+        // This module's classes and BouncyCastle's in a loader of their own, without ACCP's jar: what a build
+        // without it (or a platform it does not ship for) sees.
+        List<URL> classPath = new ArrayList<>();
+        for (Class<?> type : List.of(SignatureProviders.class, BouncyCastleProvider.class, PKCS10CertificationRequest.class,
+                SubjectPublicKeyInfo.class)) {
+            URL location = type.getProtectionDomain().getCodeSource().getLocation();
+            if (!classPath.contains(location)) {
+                classPath.add(location);
+            }
+        }
+        try (URLClassLoader withoutAccp = new URLClassLoader(classPath.toArray(URL[]::new), ClassLoader.getPlatformClassLoader())) {
+            assertThatThrownBy(() -> withoutAccp.loadClass("com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider"))
+                    .isInstanceOf(ClassNotFoundException.class);
+
+            Provider chosen = (Provider) withoutAccp.loadClass(SignatureProviders.class.getName())
+                    .getMethod("chosen").invoke(null);
+
+            assertThat(chosen.getName()).isEqualTo("BC");
+        }
     }
 
     @Test
