@@ -6,6 +6,7 @@ import dev.isthmus.identity.ca.CertificateRequests;
 import dev.isthmus.identity.ca.IssuedCertificate;
 import dev.isthmus.identity.ca.Keys;
 import dev.isthmus.identity.ca.LeafIssuer;
+import dev.isthmus.identity.ca.SignatureProviders;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.Provider;
@@ -15,7 +16,6 @@ import java.security.Signature;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -31,10 +31,11 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * How many workload certificates one core signs per second, and what part of that is the ECDSA
- * signature itself. The {@code baseline*} benchmarks sign and verify a message about the size of a leaf's
- * to-be-signed part with the same key type and the provider issuance uses (BouncyCastle), so results
- * compare as ratios measured in the same run, whatever the machine; {@code sunEc*} do the same with the
- * JDK's default provider, for reference.
+ * signature itself. Issuance runs twice: with the provider it chooses ({@link SignatureProviders#chosen()}:
+ * ACCP where it loads) and with the BouncyCastle fallback. The {@code baseline*} benchmarks sign and verify a
+ * message about the size of a leaf's to-be-signed part with BouncyCastle, {@code native*} with the chosen
+ * provider and {@code sunEc*} with the JDK's default provider, so results compare as ratios measured in the
+ * same run, whatever the machine.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -49,12 +50,15 @@ public class IssuanceBenchmark {
     private static final int MESSAGE_BYTES = 300;
 
     private LeafIssuer issuer;
+    private LeafIssuer bouncyCastleIssuer;
     private SpiffeId identity;
     private PKCS10CertificationRequest csr;
     private PublicKey workloadKey;
 
     private Signature signer;
     private Signature verifier;
+    private Signature nativeSigner;
+    private Signature nativeVerifier;
     private Signature sunEcSigner;
     private Signature sunEcVerifier;
     private byte[] message;
@@ -66,6 +70,8 @@ public class IssuanceBenchmark {
         CertificateAuthority root = CertificateAuthority.createRoot("cluster.local", Duration.ofDays(365), clock);
         CertificateAuthority authority = root.createIssuer("cluster.local", Duration.ofDays(30), clock);
         issuer = new LeafIssuer(authority, clock);
+        bouncyCastleIssuer = new LeafIssuer(authority, LeafIssuer.DEFAULT_LIFETIME, LeafIssuer.DEFAULT_CLOCK_SKEW, clock,
+                SignatureProviders.bouncyCastle());
         identity = new SpiffeId("cluster.local", "emojivoto", "web");
         KeyPair workload = Keys.generateP256();
         workloadKey = workload.getPublic();
@@ -73,11 +79,16 @@ public class IssuanceBenchmark {
 
         message = new byte[MESSAGE_BYTES];
         new SecureRandom().nextBytes(message);
-        Provider bouncyCastle = new BouncyCastleProvider();
+        Provider bouncyCastle = SignatureProviders.bouncyCastle();
         signer = Signature.getInstance("SHA256withECDSA", bouncyCastle);
         signer.initSign(authority.key());
         verifier = Signature.getInstance("SHA256withECDSA", bouncyCastle);
         verifier.initVerify(workloadKey);
+        Provider chosen = SignatureProviders.chosen();
+        nativeSigner = Signature.getInstance("SHA256withECDSA", chosen);
+        nativeSigner.initSign(authority.key());
+        nativeVerifier = Signature.getInstance("SHA256withECDSA", chosen);
+        nativeVerifier.initVerify(workloadKey);
         sunEcSigner = Signature.getInstance("SHA256withECDSA", "SunEC");
         sunEcSigner.initSign(authority.key());
         sunEcVerifier = Signature.getInstance("SHA256withECDSA", "SunEC");
@@ -106,6 +117,24 @@ public class IssuanceBenchmark {
         return CertificateRequests.validate(csr);
     }
 
+    /** {@link #issueFromCsr()} on the fallback path: BouncyCastle signs and verifies. */
+    @Benchmark
+    public IssuedCertificate issueFromCsrBouncyCastle() {
+        return bouncyCastleIssuer.issue(csr, identity);
+    }
+
+    /** {@link #issueFromPublicKey()} with BouncyCastle. */
+    @Benchmark
+    public IssuedCertificate issueFromPublicKeyBouncyCastle() {
+        return bouncyCastleIssuer.issue(workloadKey, identity);
+    }
+
+    /** {@link #validateCsr()} with BouncyCastle. */
+    @Benchmark
+    public SpiffeId validateCsrBouncyCastle() {
+        return CertificateRequests.validate(csr, SignatureProviders.bouncyCastle());
+    }
+
     /** Baseline for issuance: one raw SHA256withECDSA P-256 signature, BouncyCastle like issuance. */
     @Benchmark
     public byte[] baselineSign() throws GeneralSecurityException {
@@ -118,6 +147,20 @@ public class IssuanceBenchmark {
     public boolean baselineVerify() throws GeneralSecurityException {
         verifier.update(message);
         return verifier.verify(signature);
+    }
+
+    /** The same signature with the provider issuance chose (ACCP where it loads). */
+    @Benchmark
+    public byte[] nativeSign() throws GeneralSecurityException {
+        nativeSigner.update(message);
+        return nativeSigner.sign();
+    }
+
+    /** The same verification with the provider issuance chose. */
+    @Benchmark
+    public boolean nativeVerify() throws GeneralSecurityException {
+        nativeVerifier.update(message);
+        return nativeVerifier.verify(signature);
     }
 
     /** The same signature with the JDK's own provider. */

@@ -12,6 +12,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
+import java.security.Provider;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -177,9 +178,12 @@ public record CertificateAuthority(List<X509Certificate> chain, PrivateKey key) 
     }
 
     static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey key) {
+        return sign(builder, key, SignatureProviders.chosen());
+    }
+
+    static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey key, Provider provider) {
         try {
-            ContentSigner signer = new JcaContentSignerBuilder(Keys.signatureAlgorithm(key))
-                    .setProvider(Keys.SIGNATURE_PROVIDER).build(key);
+            ContentSigner signer = new JcaContentSignerBuilder(Keys.signatureAlgorithm(key)).setProvider(provider).build(key);
             return Pem.toX509(builder.build(signer).getEncoded(), "new certificate");
         } catch (OperatorCreationException | IOException e) {
             throw new IllegalStateException("signing failed", e);

@@ -4,6 +4,7 @@ import dev.isthmus.identity.SpiffeId;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
+import java.security.Provider;
 import java.security.Signature;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,22 +61,27 @@ public final class CertificateRequests {
      * @throws CertificateRequestException naming the first thing that is wrong
      */
     public static SpiffeId validate(PKCS10CertificationRequest csr) {
+        return validate(csr, SignatureProviders.chosen());
+    }
+
+    /** {@link #validate(PKCS10CertificationRequest)}, checking the signature with {@code provider}. */
+    public static SpiffeId validate(PKCS10CertificationRequest csr, Provider provider) {
         if (!Keys.isP256(csr.getSubjectPublicKeyInfo())) {
             throw new CertificateRequestException("the request's key is " + Keys.describe(csr.getSubjectPublicKeyInfo())
                     + " (expected: EC P-256)");
         }
-        checkSignature(csr);
+        checkSignature(csr, provider);
         return requestedIdentity(csr);
     }
 
-    private static void checkSignature(PKCS10CertificationRequest csr) {
+    private static void checkSignature(PKCS10CertificationRequest csr, Provider provider) {
         boolean valid;
         try {
             // A plain JCA verification: BouncyCastle's ContentVerifier for EC keys verifies every signature twice
             // (its raw-signature variant verifies again in a finally block), which halved validation throughput.
             Signature verifier = Signature.getInstance(
-                    SIGNATURE_NAMES.getAlgorithmName(csr.getSignatureAlgorithm()), Keys.SIGNATURE_PROVIDER);
-            verifier.initVerify(new JcaPEMKeyConverter().setProvider(Keys.SIGNATURE_PROVIDER)
+                    SIGNATURE_NAMES.getAlgorithmName(csr.getSignatureAlgorithm()), provider);
+            verifier.initVerify(new JcaPEMKeyConverter().setProvider(provider)
                     .getPublicKey(csr.getSubjectPublicKeyInfo()));
             verifier.update(csr.toASN1Structure().getCertificationRequestInfo().getEncoded(ASN1Encoding.DER));
             valid = verifier.verify(csr.getSignature());

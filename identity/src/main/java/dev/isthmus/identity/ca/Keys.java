@@ -20,19 +20,11 @@ import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
 /** Key generation and the few facts about keys that issuing depends on. */
 public final class Keys {
 
     private static final SecureRandom RANDOM = new SecureRandom();
-
-    /**
-     * Signs certificates and verifies requests. On JDK 17, SunEC's pure-Java P-256 code signs about 2,400 and
-     * verifies about 1,200 times a second on one core; BouncyCastle's does over 15,000 of each. Not registered
-     * globally, so TLS and everything else keep the platform's providers.
-     */
-    static final Provider SIGNATURE_PROVIDER = new BouncyCastleProvider();
 
     private Keys() {}
 
@@ -60,12 +52,13 @@ public final class Keys {
     }
 
     /**
-     * {@code key} as a {@link #SIGNATURE_PROVIDER} key, converted once: BouncyCastle keeps the curve's
-     * precomputed tables only with its own keys, so a JDK key made each signature about three times dearer.
+     * {@code key} as a {@code provider} key, converted once: BouncyCastle keeps the curve's precomputed
+     * tables only with its own keys, so a JDK key made each signature about three times dearer; and any
+     * provider converts a foreign key when a signer is initialised, which is once per leaf.
      */
-    static PrivateKey forSigning(PrivateKey key) {
+    static PrivateKey forSigning(PrivateKey key, Provider provider) {
         try {
-            return KeyFactory.getInstance(key.getAlgorithm(), SIGNATURE_PROVIDER)
+            return KeyFactory.getInstance(key.getAlgorithm(), provider)
                     .generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
         } catch (GeneralSecurityException e) {
             throw new InvalidAuthorityException("CA key type " + key.getAlgorithm() + " cannot sign: " + e.getMessage(), e);

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.isthmus.identity.SpiffeId;
 import java.io.IOException;
 import java.security.PrivateKey;
+import java.security.Provider;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -49,10 +50,18 @@ public final class LeafIssuer {
     private final X500Name issuerName;
     private final AuthorityKeyIdentifier authorityKeyId;
     private final PrivateKey signingKey;
+    /** Signs leaves and verifies requests: {@link SignatureProviders#chosen()} unless a caller names one. */
+    private final Provider provider;
     /** What a leaf is sent with: the issuer's chain, or nothing when the issuer is itself the (self-signed) root. */
     private final List<X509Certificate> intermediates;
 
     public LeafIssuer(CertificateAuthority issuer, Duration lifetime, Duration clockSkew, Clock clock) {
+        this(issuer, lifetime, clockSkew, clock, SignatureProviders.chosen());
+    }
+
+    /** With a given signature provider, such as {@link SignatureProviders#bouncyCastle()} to compare or to avoid native code. */
+    public LeafIssuer(CertificateAuthority issuer, Duration lifetime, Duration clockSkew, Clock clock, Provider provider) {
+        this.provider = requireNonNull(provider, "provider");
         this.issuer = requireNonNull(issuer, "issuer");
         this.lifetime = requireNonNull(lifetime, "lifetime");
         this.clockSkew = requireNonNull(clockSkew, "clockSkew");
@@ -66,7 +75,7 @@ public final class LeafIssuer {
         issuerName = issuer.subject();
         authorityKeyId = CertificateAuthority.extensions().createAuthorityKeyIdentifier(issuer.certificate().getPublicKey());
         intermediates = CertificateAuthority.isSelfSigned(issuer.certificate()) ? List.of() : issuer.chain();
-        signingKey = Keys.forSigning(issuer.key());
+        signingKey = Keys.forSigning(issuer.key(), provider);
     }
 
     public LeafIssuer(CertificateAuthority issuer, Clock clock) {
@@ -85,7 +94,7 @@ public final class LeafIssuer {
      * @throws InvalidAuthorityException if the issuer cannot sign now (expired, not yet valid)
      */
     public IssuedCertificate issue(PKCS10CertificationRequest csr, SpiffeId proven) {
-        SpiffeId requested = CertificateRequests.validate(csr);
+        SpiffeId requested = CertificateRequests.validate(csr, provider);
         if (!requested.equals(proven)) {
             throw new IdentityMismatchException(requested, proven);
         }
@@ -121,7 +130,7 @@ public final class LeafIssuer {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        X509Certificate leaf = CertificateAuthority.sign(builder, signingKey);
+        X509Certificate leaf = CertificateAuthority.sign(builder, signingKey, provider);
         return new IssuedCertificate(leaf, intermediates);
     }
 

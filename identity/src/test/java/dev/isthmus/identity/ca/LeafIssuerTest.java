@@ -53,6 +53,7 @@ class LeafIssuerTest {
 
     private static TestPki pki;
     private static LeafIssuer issuer;
+    private static LeafIssuer fallback;
 
     @TempDir
     Path dir;
@@ -61,6 +62,8 @@ class LeafIssuerTest {
     static void createPki() {
         pki = TestPki.at(NOW);
         issuer = pki.leafIssuer();
+        fallback = new LeafIssuer(pki.issuer(), LeafIssuer.DEFAULT_LIFETIME, LeafIssuer.DEFAULT_CLOCK_SKEW, pki.clock(),
+                SignatureProviders.bouncyCastle());
     }
 
     @Test
@@ -440,8 +443,13 @@ class LeafIssuerTest {
         assertThat(CertificateRequests.validate(CertificateRequests.create(Keys.generateP256(), VOTING))).isEqualTo(VOTING);
     }
 
+    /** Rejected alike by the chosen provider (ACCP where it loads) and by the BouncyCastle fallback. */
     private static void assertRejected(PKCS10CertificationRequest csr, String message) {
         assertThatThrownBy(() -> issuer.issue(csr, WEB))
+                .isInstanceOf(CertificateRequestException.class)
+                .hasMessage(message);
+        assertThatThrownBy(() -> fallback.issue(csr, WEB))
+                .as("with BouncyCastle")
                 .isInstanceOf(CertificateRequestException.class)
                 .hasMessage(message);
     }
