@@ -19,6 +19,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -40,6 +41,7 @@ import java.util.function.Function;
  *            h2-codec     Http2FrameCodec            up to 1000 concurrent streams, header lists up to 16 KiB,
  *                                                    with {@link StreamStateCheck}
  *            h2-window    ConnectionWindow           widens the connection window, then leaves
+ *            h2-idle      Http2IdleGuard             outbound only: the request-header timeout while no stream is open
  *            session      Http2MultiplexHandler      a child channel per stream:
  *                           Http2StreamFrameToHttpObjectCodec, HttpProxyHandler, tail
  *            h2-end       Http2SessionEnd            frames of stream 0 and connection errors, after the codec acted on them
@@ -57,6 +59,7 @@ public final class HttpSessionInstaller implements HttpSessions {
     public static final String H2_PREFACE = "h2-preface";
     public static final String H2_CODEC = "h2-codec";
     public static final String H2_WINDOW = "h2-window";
+    public static final String H2_IDLE = "h2-idle";
     public static final String H2_END = "h2-end";
 
     static final int MAX_INITIAL_LINE = 4096;
@@ -145,7 +148,7 @@ public final class HttpSessionInstaller implements HttpSessions {
      */
     public static void serve(ChannelHandlerContext ctx, SessionProtocol protocol, Responder responder, RequestMetrics requests,
             Duration requestHeaderTimeout) {
-        install(ctx, protocol, responder, requests, requestHeaderTimeout);
+        install(ctx, protocol, responder, requests, requestHeaderTimeout, true);
     }
 
     /**
@@ -156,6 +159,12 @@ public final class HttpSessionInstaller implements HttpSessions {
      */
     private static void install(ChannelHandlerContext ctx, SessionProtocol protocol, Responder responder, RequestMetrics requests,
             Duration requestHeaderTimeout) {
+        install(ctx, protocol, responder, requests, requestHeaderTimeout, false);
+    }
+
+    /** @param client a plaintext client on an outbound listener, whose idle HTTP/2 connections the header timeout bounds */
+    private static void install(ChannelHandlerContext ctx, SessionProtocol protocol, Responder responder, RequestMetrics requests,
+            Duration requestHeaderTimeout, boolean client) {
         ChannelPipeline pipeline = ctx.pipeline();
         // Responses come back on backend reads, and each would flush this connection at once: one TLS record
         // and one write per response. Consolidated, the responses of one event-loop turn leave together
@@ -183,6 +192,10 @@ public final class HttpSessionInstaller implements HttpSessions {
             }));
             pipeline.addAfter(InboundPipeline.SESSION, H2_END, new Http2SessionEnd());
             pipeline.addAfter(H2_CODEC, H2_WINDOW, new ConnectionWindow(CONNECTION_WINDOW)); // does its work at once and leaves
+            if (client) {
+                Http2FrameCodec codec = (Http2FrameCodec) pipeline.get(H2_CODEC);
+                pipeline.addBefore(InboundPipeline.SESSION, H2_IDLE, new Http2IdleGuard(requestHeaderTimeout, codec.connection(), requests));
+            }
         } else {
             Http1RequestGuard guard = new Http1RequestGuard(requestHeaderTimeout, requests);
             pipeline.replace(InboundPipeline.SESSION, HTTP_BYTES, guard.bytesIn());

@@ -156,6 +156,33 @@ class HostileClientMatrixIT {
             assertThat(pair.h1.seen).as("no slow head reached the backend").isEmpty();
         }
 
+        /**
+         * h2c's slowloris: the preface and SETTINGS, then a HEADERS frame a byte at a time. No stream is open while the
+         * frame trickles in, so the connection is held to the header timeout: GOAWAY, close, counted.
+         */
+        @Test
+        void anH2cClientTricklingItsHeadersOnWestIsClosedAtTheHeaderTimeoutAndCounted() throws Exception {
+            double before = pair.west.count(WEST_REJECTED, "reason", "request_header_timeout");
+            try (RawClient client = new RawClient(pair.h1Port)) {
+                client.send("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\u0004\0\0\0\0\0"); // the preface, an empty SETTINGS
+                client.send("\0\0\u0040\u0001\u0004\0\0\0\u0001"); // a HEADERS frame of 64 bytes on stream 1, its block to come
+                client.socket.setSoTimeout(250);
+                boolean closed = false;
+                byte[] buffer = new byte[1024];
+                for (int i = 0; i < 80 && !closed; i++) { // 20 s at most, far beyond the 1 s timeout
+                    try {
+                        closed = client.in.read(buffer) == -1;
+                    } catch (SocketTimeoutException stillOpen) {
+                        client.send("\u0082"); // one more byte of the header block
+                    } catch (IOException reset) {
+                        closed = true;
+                    }
+                }
+                assertThat(closed).as("west closed the trickling h2c client").isTrue();
+            }
+            assertThat(pair.west.awaitCount(before + 1, WEST_REJECTED, "reason", "request_header_timeout")).isEqualTo(before + 1);
+        }
+
         @Test
         void aClientThatPausesInsideItsMethodIsHeldToTheHeaderTimeoutNotTunnelled() throws Exception {
             double before = pair.west.count(WEST_REJECTED, "reason", "request_header_timeout");
