@@ -85,6 +85,8 @@ part_k3s() {
   # The shim is built in the k3s tree so it uses the containerd version k3s pins.
   (cd "$src" && CGO_ENABLED=1 "$go" build -tags "${tags/netcgo/netgo}" -buildvcs=false -ldflags "-w -s" \
     -o "$out/containerd-shim-runc-v2" github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2)
+  # k3s is also kubectl when called by that name: the kubectl that matches the clusters.
+  ln -s k3s "$out/kubectl"
 }
 
 part_go_install() { # package@version [tags]
@@ -99,7 +101,7 @@ part_runc() {
 }
 part_flannel() { part_go_install "github.com/containernetworking/plugins/plugins/meta/flannel@$CNI_PLUGINS_VERSION"; }
 part_coredns() { part_go_install "github.com/coredns/coredns@$COREDNS_VERSION"; }
-part_podinfo() { part_go_install "github.com/stefanprodan/podinfo/cmd/podinfo@$PODINFO_VERSION"; }
+part_podinfo() { part_go_install "github.com/stefanprodan/podinfo/cmd/podinfo@$PODINFO_MODULE_VERSION"; }
 
 part_pause() {
   need_packages gcc libc6-dev
@@ -164,7 +166,7 @@ part_version() {
     runc) echo "$RUNC_VERSION" ;;
     flannel) echo "$CNI_PLUGINS_VERSION" ;;
     coredns) echo "$COREDNS_VERSION" ;;
-    podinfo) echo "$PODINFO_VERSION" ;;
+    podinfo) echo "$PODINFO_MODULE_VERSION" ;;
     # The pause binary is our source: its version is its hash.
     pause) sha256sum "$here/pause.c" | cut -c1-12 ;;
     rootfs) echo "$DEBIAN_SUITE-minbase" ;;
@@ -180,7 +182,7 @@ part_dir() { part "$1" "$(part_version "$1")"; }
 # The names the clusters know the images by. podinfo and curl are the public names the
 # walkthrough's manifests use (a tag, not latest, so IfNotPresent takes the loaded image); pause
 # and CoreDNS are the names k3s asks for.
-PODINFO_IMAGE="ghcr.io/stefanprodan/podinfo:${PODINFO_VERSION#v}"
+PODINFO_IMAGE="ghcr.io/stefanprodan/podinfo:$PODINFO_VERSION"
 CLIENT_IMAGE="curlimages/curl:8.14.1"
 PAUSE_IMAGE="rancher/mirrored-pause:3.6"
 COREDNS_IMAGE="rancher/mirrored-coredns-coredns:${COREDNS_VERSION#v}"
@@ -314,7 +316,7 @@ COREDNS_IMAGE=$COREDNS_IMAGE
 ISTHMUS_IMAGE=$ISTHMUS_IMAGE
 KUBECTL=$k3s/kubectl
 ENV
-  ln -sf k3s "$k3s/kubectl"
+  [ -e "$k3s/kubectl" ] || ln -s k3s "$k3s/kubectl"
 }
 
 # Isthmus's own image, from the project's Dockerfile on the local base images, every run: the
