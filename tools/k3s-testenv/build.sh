@@ -213,13 +213,13 @@ ensure_loaded() { # image file
 build_images() {
   local images="$target.tmp/images"
   mkdir -p "$images"
+  # Parts are built as they are needed, the base images first: they need only Debian's packages.
   local rootfs k3s runc flannel coredns podinfo pause
-  rootfs="$(part_dir rootfs)"; k3s="$(part_dir k3s)"; runc="$(part_dir runc)"; flannel="$(part_dir flannel)"
-  coredns="$(part_dir coredns)"; podinfo="$(part_dir podinfo)"; pause="$(part_dir pause)"
+  rootfs="$(part_dir rootfs)"
   local tag="$stamp"
 
   log "building images (log: $target.log)"
-  docker import -q "$rootfs/rootfs.tar" "isthmus-testenv/debian:$tag" >>"$target.log"
+  docker import "$rootfs/rootfs.tar" "isthmus-testenv/debian:$tag" >>"$target.log"
   local ctx="$target.tmp/context"
 
   # Debian's JDK and Maven, and Debian's JRE: the local stand-ins for the public base images the
@@ -249,6 +249,7 @@ DOCKERFILE
   docker_build "$CLIENT_IMAGE" "$ctx"
 
   # Single static binaries: images from scratch.
+  pause="$(part_dir pause)"; coredns="$(part_dir coredns)"; podinfo="$(part_dir podinfo)"
   rm -rf "$ctx"; mkdir -p "$ctx"
   cp "$pause/pause" "$ctx/"
   printf 'FROM scratch\nCOPY pause /pause\nUSER 65535:65535\nENTRYPOINT ["/pause"]\n' >"$ctx/Dockerfile"
@@ -269,6 +270,7 @@ DOCKERFILE
   image_tar "$CLIENT_IMAGE" "$images/client.tar"
 
   # The node: k3s and what it runs, on the Debian base, as rancher/k3s is laid out.
+  k3s="$(part_dir k3s)"; runc="$(part_dir runc)"; flannel="$(part_dir flannel)"
   rm -rf "$ctx"; mkdir -p "$ctx/bin" "$ctx/images"
   cp "$k3s/k3s" "$k3s/containerd-shim-runc-v2" "$runc/runc" "$flannel/flannel" "$ctx/bin/"
   cp "$here/node/entrypoint" "$here/node/containerd-config-v3.toml.tmpl" "$here/node/cni.conflist" "$ctx/"
@@ -362,9 +364,6 @@ build_all() {
   # One build at a time: a second caller waits, then finds the first caller's result.
   exec 9>"$cache/.lock"
   flock 9
-  # The binaries first: they need no engine, and k3s is the slow one.
-  local p
-  for p in k3s runc flannel pause coredns podinfo rootfs; do part_dir "$p" >/dev/null; done
   # An engine started for the build alone is stopped after it (an engine already running stays).
   "$here/engine.sh" start "build-$$" >/dev/null
   trap '"$here/engine.sh" stop "build-$$"' EXIT
