@@ -14,7 +14,9 @@ ARG RUNTIME_IMAGE=eclipse-temurin:17-jre-jammy
 FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
 # The poms first, and Maven's downloads in a layer of their own: a rebuild with unchanged poms
-# starts from that layer instead of downloading every dependency again.
+# starts from that layer instead of downloading every dependency again. The downloads come from
+# packaging the modules without their sources (dependency:go-offline resolves more than the build
+# uses, some of it not published), and the empty build output is removed.
 COPY mvnw pom.xml ./
 COPY .mvn/ .mvn/
 COPY testkit/pom.xml testkit/
@@ -23,7 +25,8 @@ COPY gateway/pom.xml gateway/
 COPY mirror/pom.xml mirror/
 COPY cli/pom.xml cli/
 COPY benchmarks/pom.xml benchmarks/
-RUN ./mvnw -B -q -Dmaven.test.skip=true -pl cli -am dependency:go-offline
+RUN ./mvnw -B -q -Dmaven.test.skip=true -pl cli -am package \
+ && rm -rf */target
 COPY . .
 # cli/pom.xml builds target/isthmus-cli.jar, whose manifest class path names the jars it copies to target/lib/.
 RUN ./mvnw -B -Dmaven.test.skip=true -Dbuild.dir.name=target -pl cli -am package \

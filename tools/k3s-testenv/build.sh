@@ -194,7 +194,7 @@ stamp() {
 
 docker_build() { # tag context-dir [docker build options...]
   local tag="$1" context="$2"; shift 2
-  if ! docker build -q -t "$tag" "$@" "$context" >>"$target.log" 2>&1; then
+  if ! docker build --force-rm -q -t "$tag" "$@" "$context" >>"$target.log" 2>&1; then
     tail -n 40 "$target.log" >&2
     die "docker build of $tag failed (full log: $target.log)"
   fi
@@ -219,7 +219,11 @@ build_images() {
   local tag="$stamp"
 
   log "building images (log: $target.log)"
-  docker import "$rootfs/rootfs.tar" "isthmus-testenv/debian:$tag" >>"$target.log"
+  # Imported once per root file system: every import is a new image, and a new base would make
+  # Docker rebuild every image on it instead of taking its layer cache.
+  local base="isthmus-testenv/debian:rootfs-$(stat -c %Y "$rootfs/rootfs.tar")"
+  docker image inspect "$base" >/dev/null 2>&1 || docker import "$rootfs/rootfs.tar" "$base" >>"$target.log"
+  docker tag "$base" "isthmus-testenv/debian:$tag"
   local ctx="$target.tmp/context"
 
   # Debian's JDK and Maven, and Debian's JRE: the local stand-ins for the public base images the
@@ -325,10 +329,25 @@ ENV
 # Docker layer cache makes an unchanged tree a no-op and unchanged poms skip Maven's downloads.
 build_isthmus_image() {
   . "$target/env"
+  : >"$target/isthmus-image.log"
   local root; root="$(cd "$here/../.." && pwd)"
+  # Maven in the build container reaches the registry through whatever this host trusts: a host
+  # with certificate authorities of its own (an intercepting proxy's) adds them to the build image.
+  # They are this machine's, so they go into a layer built here every run, never into the cache.
+  local build_image="$BUILD_BASE_IMAGE" cas
+  cas="$(find /usr/local/share/ca-certificates -name '*.crt' 2>/dev/null | sort)"
+  if [ -n "$cas" ]; then
+    local ctx; ctx="$(mktemp -d)"
+    mkdir "$ctx/cas"; cp $cas "$ctx/cas/"
+    printf 'FROM %s\nCOPY cas/ /usr/local/share/ca-certificates/\nRUN update-ca-certificates\n' "$BUILD_BASE_IMAGE" >"$ctx/Dockerfile"
+    build_image="isthmus-testenv/jdk-maven-host-cas:$STAMP"
+    docker build -q -t "$build_image" "$ctx" >>"$target/isthmus-image.log" 2>&1 \
+      || { rm -rf "$ctx"; tail -n 20 "$target/isthmus-image.log" >&2; die "adding this host's certificate authorities to $BUILD_BASE_IMAGE failed"; }
+    rm -rf "$ctx"
+  fi
   log "building $ISTHMUS_IMAGE from $root/Dockerfile"
-  if ! docker build -q -t "$ISTHMUS_IMAGE" --build-arg "BUILD_IMAGE=$BUILD_BASE_IMAGE" \
-        --build-arg "RUNTIME_IMAGE=$RUNTIME_BASE_IMAGE" "$root" >"$target/isthmus-image.log" 2>&1; then
+  if ! docker build --force-rm -q -t "$ISTHMUS_IMAGE" --build-arg "BUILD_IMAGE=$build_image" \
+        --build-arg "RUNTIME_IMAGE=$RUNTIME_BASE_IMAGE" "$root" >>"$target/isthmus-image.log" 2>&1; then
     tail -n 60 "$target/isthmus-image.log" >&2
     die "docker build of $ISTHMUS_IMAGE failed (full log: $target/isthmus-image.log)"
   fi

@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Assumptions;
 import org.testcontainers.containers.BindMode;
+import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.k3s.K3sContainer;
 import org.testcontainers.utility.DockerImageName;
 
@@ -44,6 +45,7 @@ public final class TwoClusters implements AutoCloseable {
 
     private static final AtomicInteger INSTANCES = new AtomicInteger();
     private static final Duration IMAGES_TIMEOUT = Duration.ofMinutes(3);
+    private static final Duration NODE_TIMEOUT = Duration.ofMinutes(8);
     /** Clusters not yet closed; the shutdown hook stops them so a dying test JVM leaves nothing. */
     private static final Set<TwoClusters> RUNNING = ConcurrentHashMap.newKeySet();
 
@@ -157,6 +159,8 @@ public final class TwoClusters implements AutoCloseable {
         // its cgroup root (node/entrypoint) so concurrent environments never share one.
         node.setCommand("server", "--disable=traefik", "--tls-san=" + node.getHost(), "--node-name=" + name);
         node.withLabel("dev.isthmus.testenv", "k3s").withLabel("dev.isthmus.cluster", name);
+        // k3s imports the images below before its node is up: ~1 GB, minutes on a busy machine.
+        node.waitingFor(Wait.forLogMessage(".*Node controller sync successful.*", 1).withStartupTimeout(NODE_TIMEOUT));
         // k3s imports every tar in agent/images when it starts.
         for (String image : List.of("podinfo.tar", "client.tar", "isthmus.tar")) {
             node.withFileSystemBind(environment.imageTar(image).toString(),
@@ -201,7 +205,7 @@ public final class TwoClusters implements AutoCloseable {
             while (true) {
                 String listed;
                 try {
-                    listed = entry.getValue().execInContainer("k3s", "ctr", "-n", "k8s.io", "images", "ls", "-q").getStdout();
+                    listed = entry.getValue().execInContainer("ctr", "-n", "k8s.io", "images", "ls", "-q").getStdout();
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot list the images of cluster " + entry.getKey(), e);
                 } catch (InterruptedException e) {
