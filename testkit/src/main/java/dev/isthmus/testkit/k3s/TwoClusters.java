@@ -145,7 +145,8 @@ public final class TwoClusters implements AutoCloseable {
             stopAll(nodes.values());
             releaseQuietly(tools, holder);
             throw new UncheckedIOException("cannot write the clusters' kubeconfig", e);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // Also on an Error (a class missing from the class path): the engine must not stay held.
             stopAll(nodes.values());
             releaseQuietly(tools, holder);
             throw e;
@@ -272,12 +273,6 @@ public final class TwoClusters implements AutoCloseable {
         Map<String, String> ids = new LinkedHashMap<>();
         nodes.forEach((name, node) -> ids.put(name, node.getContainerId()));
         return ids;
-    }
-
-    /** Detaches from the clusters without stopping them: {@code up} leaves them to {@code down}. */
-    void keepRunning() {
-        RUNNING.remove(this);
-        closed = true;
     }
 
     /** Stops both clusters and what was started for them; fails when anything is left behind. */

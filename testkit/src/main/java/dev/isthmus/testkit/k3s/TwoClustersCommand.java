@@ -51,6 +51,11 @@ public final class TwoClustersCommand {
         return root.resolve("up");
     }
 
+    /**
+     * Starts the clusters and holds them until this process is told to stop (SIGTERM from
+     * {@code down}): Testcontainers removes the containers it started when its JVM exits, so the
+     * JVM that started them stays, in the background, and its shutdown hooks take them down.
+     */
     private static void up() {
         Path state = stateDirectory();
         if (Files.exists(state.resolve("nodes"))) {
@@ -66,21 +71,52 @@ public final class TwoClustersCommand {
                 nodes.add(node.getKey() + "=" + node.getValue());
             }
             Files.write(state.resolve("nodes"), nodes);
-            clusters.keepRunning();
+            Files.writeString(state.resolve("pid"), ProcessHandle.current().pid() + "\n");
             System.out.println("Two k3s clusters are up: contexts east and west.");
             for (String name : TwoClusters.NAMES) {
                 System.out.println("  " + name + ": node address " + clusters.nodeAddress(name));
             }
+            System.out.println("A LoadBalancer Service gets its node's address; the other cluster's pods reach it.");
             System.out.println("Images loaded in both: " + clusters.image() + ", " + clusters.podinfoImage() + ", "
                     + clusters.clientImage());
             System.out.println();
             System.out.println("  export KUBECONFIG=" + kubeconfig);
-            System.out.println("  export PATH=" + clusters.kubectl().getParent() + ":$PATH   # kubectl " + "of the clusters' version");
+            System.out.println("  export PATH=" + clusters.kubectl().getParent() + ":$PATH   # kubectl of the clusters' version");
             System.out.println();
             System.out.println("Take them down with tools/k3s-testenv/down.");
+            System.out.flush();
+            Files.writeString(state.resolve("ready"), "");
         } catch (IOException e) {
             clusters.close();
             throw new UncheckedIOException("cannot write the state of the clusters to " + state, e);
+        }
+        while (true) {
+            try {
+                Thread.sleep(Long.MAX_VALUE);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Stops the JVM that holds the clusters; its shutdown hooks remove them and release the engine. */
+    private static void stopHolder(Path state) {
+        Path pid = state.resolve("pid");
+        if (!Files.exists(pid)) {
+            return;
+        }
+        try {
+            ProcessHandle.of(Long.parseLong(Files.readString(pid).strip())).ifPresent(holder -> {
+                holder.destroy();
+                try {
+                    holder.onExit().get(3, java.util.concurrent.TimeUnit.MINUTES);
+                } catch (Exception e) {
+                    holder.destroyForcibly();
+                }
+            });
+        } catch (IOException | NumberFormatException e) {
+            System.err.println("cannot read " + pid + ": " + e.getMessage());
         }
     }
 
@@ -89,6 +125,7 @@ public final class TwoClustersCommand {
         Path tools = TestEnvironment.find().orElseThrow(() -> new IllegalStateException(
                 "tools/k3s-testenv not found (expected: run from the repository)"));
         List<String> ids = new ArrayList<>();
+        stopHolder(state);
         if (Files.exists(state.resolve("nodes"))) {
             ids.addAll(TestEnvironment.readEnv(state.resolve("nodes")).values());
             for (String id : ids) {
@@ -104,8 +141,9 @@ public final class TwoClustersCommand {
         // Stops the engine when it was started for the clusters and checks what it leaves.
         TestEnvironment.releaseEngine(tools, HOLDER);
         try {
-            Files.deleteIfExists(state.resolve("nodes"));
-            Files.deleteIfExists(state.resolve("kubeconfig"));
+            for (String file : List.of("nodes", "kubeconfig", "pid", "ready", "up.log")) {
+                Files.deleteIfExists(state.resolve(file));
+            }
             Files.deleteIfExists(state);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove " + state, e);
