@@ -394,7 +394,22 @@ build_all() {
   load_images
   [ "${ISTHMUS_SKIP_IMAGE:-}" = 1 ] || build_isthmus_image
   publish_current
+  prune
   echo "$target"
+}
+
+# Older stamps' tars and images are ~3 GB each and nothing uses them once a newer one is current
+# (an image a running container still uses is kept: docker refuses to remove it).
+prune() {
+  local entry name
+  for entry in "$cache"/*; do
+    name="${entry##*/}"
+    [[ "$name" =~ ^[0-9a-f]{16}(\.log|\.tmp)?$ ]] || continue
+    [ "${name%%.*}" = "$stamp" ] && continue
+    rm -rf "$entry"
+  done
+  docker images --format '{{.Repository}}:{{.Tag}}' | grep '^isthmus-testenv/' \
+    | grep -v -e ":$stamp\$" -e ':current$' -e ':rootfs-' | xargs -r docker rmi >/dev/null 2>&1 || true
 }
 
 case "${1:-all}" in
