@@ -135,6 +135,33 @@ stop() {
   check
 }
 
+# dockerd's rules (they name its chains or its bridge) and its chains, as iptables-save prints them.
+docker_rules() { { "$1-save" 2>/dev/null || true; } | grep -E '^[-:].*(DOCKER|docker0)' || true; }
+
+forward_policy_before() {
+  local policy
+  policy="$(sed -n 's/^:FORWARD \([A-Z]*\).*/\1/p' "$state/$1.before" | head -n1)"
+  echo "${policy:-ACCEPT}"
+}
+
+remove_docker_rules() { # family
+  local family="$1" table="" line
+  local -a chains=()
+  while read -r line; do
+    case "$line" in
+      \**) table="${line#\*}" ;;
+      :DOCKER*) chains+=("$table ${line%% *}") ;;
+      -A*DOCKER*|-A*docker0*)
+        # The rule as iptables-save wrote it, deleted by its specification (dockerd's rules carry no quotes).
+        read -r -a spec <<<"${line#-A }"
+        "$family" -t "$table" -D "${spec[@]}" 2>/dev/null || true ;;
+    esac
+  done < <({ "$family-save" 2>/dev/null || true; } | grep -E '^(\*|:DOCKER|-A.*(DOCKER|docker0))')
+  local chain
+  for chain in "${chains[@]}"; do "$family" -t "${chain% *}" -F "${chain#*:}" 2>/dev/null || true; done
+  for chain in "${chains[@]}"; do "$family" -t "${chain% *}" -X "${chain#*:}" 2>/dev/null || true; done
+}
+
 restore() {
   # Mounts dockerd left (overlays, network namespaces), deepest first.
   local mount
@@ -143,18 +170,11 @@ restore() {
   done
   rm -rf /run/docker/netns
   [ -f "$state/docker0.before" ] || ip link delete docker0 2>/dev/null || true
-  local family save restore table
+  # Only what dockerd added goes: the machine is shared, and others' rules made meanwhile stay.
+  local family
   for family in iptables ip6tables; do
-    save="$family-save"; restore="$family-restore"
-    "$restore" <"$state/$family.before"
-    # A table that did not exist before is not in the saved rules: empty it (that is what it was).
-    for table in $("$save" 2>/dev/null | sed -n 's/^\*//p'); do
-      grep -qx "\*$table" "$state/$family.before" && continue
-      "$family" -t "$table" -F; "$family" -t "$table" -X
-      "$family" -t "$table" -S | sed -n 's/^-P \([A-Z]*\) .*/\1/p' | while read -r chain; do
-        "$family" -t "$table" -P "$chain" ACCEPT
-      done
-    done
+    remove_docker_rules "$family"
+    "$family" -P FORWARD "$(forward_policy_before "$family")" 2>/dev/null || true
   done
   sysctl -q -w "net.ipv4.ip_forward=$(cat "$state/ip_forward.before")"
   local dir
@@ -169,11 +189,13 @@ check() {
     left+=("dockerd still runs (pid $(cat "$state/dockerd.started"))")
   fi
   if [ -f "$state/iptables.before" ] && ! [ -f "$state/dockerd.started" ]; then
-    local family
+    local family rules policy
     for family in iptables ip6tables; do
-      if ! diff <(rules "$family-save" | grep -v '^COMMIT$' | sort) <(grep -v '^COMMIT$' "$state/$family.before" | sort) >"$state/$family.diff"; then
-        left+=("$family differs from before the engine started: $(tr '\n' ' ' <"$state/$family.diff")")
-      fi
+      rules="$(docker_rules "$family")"
+      [ -z "$rules" ] || left+=("$family rules of dockerd: $(echo $rules)")
+      policy="$({ "$family" -S FORWARD 2>/dev/null || true; } | sed -n 's/^-P FORWARD //p')"
+      [ -z "$policy" ] || [ "$policy" = "$(forward_policy_before "$family")" ] \
+        || left+=("$family FORWARD policy $policy (expected: $(forward_policy_before "$family"), as before the engine started)")
     done
     [ -f "$state/docker0.before" ] || ! ip link show docker0 >/dev/null 2>&1 || left+=("the docker0 interface")
     local mounts
