@@ -14,30 +14,45 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.testcontainers.junit.jupiter.Container;
-import org.testcontainers.junit.jupiter.Testcontainers;
-import org.testcontainers.k3s.K3sContainer;
-import org.testcontainers.utility.DockerImageName;
 
 /**
  * End to end on a real k3s (every controller running, unlike the bare API servers of
- * {@link MirrorControllerIT}): the cluster links to itself, so {@code podinfo} is mirrored as
- * {@code podinfo-self} beside it. Without Docker the whole class is reported as skipped.
+ * {@link MirrorControllerIT}): the cluster {@code east} of the local test environment
+ * ({@code tools/k3s-testenv}, k3s built from its Go module) links to itself, so {@code podinfo} is
+ * mirrored as {@code podinfo-self} beside it. Where the environment cannot start Docker the class
+ * is skipped with the reason, except under {@code CI=true}, where that fails.
  */
-@Testcontainers(disabledWithoutDocker = true)
 @Timeout(300)
 class K3sEndToEndIT {
 
-    @Container
-    static final K3sContainer K3S = new K3sContainer(DockerImageName.parse("rancher/k3s:v1.31.4-k3s1"));
+    private static dev.isthmus.testkit.k3s.TwoClusters clusters;
+
+    // A source tree changed since the last run rebuilds the Isthmus image first (a Maven build).
+    @BeforeAll
+    @Timeout(value = 20, unit = TimeUnit.MINUTES)
+    static void startTheClusters() {
+        dev.isthmus.testkit.k3s.TwoClusters.assumeAvailable();
+        clusters = dev.isthmus.testkit.k3s.TwoClusters.start();
+    }
+
+    @AfterAll
+    static void stopTheClusters() {
+        if (clusters != null) {
+            clusters.close();
+        }
+    }
 
     @Test
     void aServiceExportedInK3sIsMirroredWithEndpointSlicesTheApiServerAccepts() throws Exception {
-        String kubeconfig = K3S.getKubeConfigYaml();
+        // The merged kubeconfig's current context is east; the mirror runs here, where its server is.
+        String kubeconfig = Files.readString(clusters.kubeconfig());
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build()) {
             try (InputStream crd = Link.class.getResourceAsStream("/dev/isthmus/mirror/crds/links.yaml")) {
                 CustomResourceDefinition definition = client.apiextensions().v1().customResourceDefinitions().load(crd).item();
