@@ -115,6 +115,14 @@ class LinkIT {
     void linkOutputIsAcceptedByWestAndItsCredentialsMayOnlyRead() throws Exception {
         CliRun run = isthmus("--kubeconfig", kubeconfig.toString(), "--context", "east", "multicluster", "link", "--cluster-name", "east");
         assertThat(run.exit()).as(run.toString()).isZero();
+        assertThat(run.err()).as("the test API servers listen on 127.0.0.1, which no pod of west could reach")
+                .contains("‼ the kubeconfig's server " + east.url() + " is a loopback address, which the source cluster's mirror"
+                        + " cannot reach; link again with --api-server-address https://<east's API server");
+        CliRun elsewhere = isthmus("--kubeconfig", kubeconfig.toString(), "--context", "east", "multicluster", "link",
+                "--cluster-name", "east", "--api-server-address", "https://east.example:6443");
+        assertThat(elsewhere.exit()).as(elsewhere.toString()).isZero();
+        assertThat(elsewhere.err()).doesNotContain("loopback");
+        assertThat(elsewhere.out()).contains("Secret");
 
         List<HasMetadata> objects = Manifests.parse(run.out(), "link output");
         assertThat(objects).extracting(o -> o.getKind() + " " + o.getMetadata().getName()).containsExactly(
