@@ -227,9 +227,28 @@ class WalkthroughE2EIT {
         long started = System.nanoTime();
         try (TwoClusters clusters = TwoClusters.start()) {
             System.out.println("walkthrough: clusters up in " + seconds(started) + " s; image " + clusters.image());
-            new Walk(shell(clusters.kubeconfig(), clusters.kubectl())).run();
+            Path kubeconfig = Files.copy(clusters.kubeconfig(), dir.resolve("kubeconfig"));
+            Shell shell = shell(kubeconfig, clusters.kubectl());
+            reachableFromTheOtherCluster(shell, clusters);
+            new Walk(shell).run();
         } finally {
             System.out.println("walkthrough: wall time " + seconds(started) + " s (clusters included)");
+        }
+    }
+
+    /**
+     * {@code link} writes the kubeconfig's server into west's credentials for east, so it must be an address
+     * west's pods reach. Where the environment's kubeconfig names this host's loopback (ports Docker maps),
+     * the contexts are pointed at the nodes' own addresses, which this host reaches as well.
+     */
+    private static void reachableFromTheOtherCluster(Shell shell, TwoClusters clusters) {
+        for (String cluster : List.of("east", "west")) {
+            String name = shell.ok("kubectl config view -o 'jsonpath={.contexts[?(@.name==\"" + cluster + "\")].context.cluster}'").trim();
+            String server = shell.ok("kubectl config view -o 'jsonpath={.clusters[?(@.name==\"" + name + "\")].cluster.server}'").trim();
+            if (server.matches("https://(127\\.[0-9.]+|localhost|\\[::1\\]):\\d+/?")) {
+                shell.ok("kubectl config set-cluster " + name + " --server=https://" + clusters.nodeAddress(cluster) + ":6443");
+            }
+            shell.ok("kubectl --context=" + cluster + " get nodes -o wide");
         }
     }
 
