@@ -143,6 +143,9 @@ class LinkIT {
         assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
                 .containsExactly("mirror", "run", "--link=east");
         assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        var startup = deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getStartupProbe();
+        assertThat(startup).as("a startup probe holds off liveness while a JVM on a busy node starts").isNotNull();
+        assertThat(startup.getPeriodSeconds() * startup.getFailureThreshold()).isGreaterThanOrEqualTo(180);
 
         Secret secret = west.client().secrets().inNamespace(NS).withName("cluster-credentials-east").get();
         assertThat(secret.getType()).isEqualTo(Names.CREDENTIALS_SECRET_TYPE);
