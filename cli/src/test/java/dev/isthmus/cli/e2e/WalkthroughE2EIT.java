@@ -157,6 +157,7 @@ class WalkthroughE2EIT {
     void unlinkDeploy() throws IOException {
         // Before JUnit deletes the folder, which would warn about a link that leads out of it.
         Files.deleteIfExists(dir.resolve("deploy"));
+        Files.deleteIfExists(dir.resolve("bin/kubectl"));
     }
 
     @Test
@@ -354,6 +355,7 @@ class WalkthroughE2EIT {
         }
 
         private void refusal() {
+            assertThat(eastGateway).as("east's gateway address (step 2)").isNotNull();
             long before = handshakeFailures();
             Shell.Result refused = shell.run(readme.command(Readme.REFUSED));
             assertThat(refused.exit()).as("curl without a client certificate must fail:%n%s", refused).isNotZero();
@@ -531,7 +533,7 @@ class WalkthroughE2EIT {
 
     /**
      * bash in {@link #dir}, where the certificates land as in a user's folder; {@code deploy} links to the
-     * repository's, and {@code bin/isthmus} and kubectl are on PATH.
+     * repository's, and {@code bin/isthmus} and kubectl are first on PATH.
      */
     private Shell shell(Path kubeconfig, Path kubectl) throws IOException {
         Path bin = Files.createDirectories(dir.resolve("bin"));
@@ -539,9 +541,11 @@ class WalkthroughE2EIT {
                 "#!/bin/sh\nexec '" + REPOSITORY.resolve("bin/isthmus") + "' \"$@\"\n");
         isthmus.toFile().setExecutable(true);
         Files.createSymbolicLink(dir.resolve("deploy"), REPOSITORY.resolve("deploy"));
+        // Named kubectl whatever its file is called: a multi-call binary (k3s) picks its tool by that name.
+        Files.createSymbolicLink(bin.resolve("kubectl"), kubectl.toAbsolutePath());
         Map<String, String> environment = new LinkedHashMap<>();
         environment.put("KUBECONFIG", kubeconfig.toString());
-        environment.put("PATH", bin + ":" + kubectl.getParent() + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+        environment.put("PATH", bin + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
         // Many short CLI runs: C1 alone starts the JVM fastest, and the machine's cores stay for the clusters.
         environment.put("ISTHMUS_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
         return new Shell(dir, environment);
