@@ -380,9 +380,11 @@ class WalkthroughE2EIT {
         }
 
         private void stat() {
-            // Traffic through the split while both stat commands take their two scrapes 10 s apart.
+            // Traffic through the split while both stat commands take their two scrapes 10 s apart: it outlasts
+            // them (bounded, ~5 minutes at most) and is stopped when they are done.
             Process traffic = shell.start("kubectl --context=west -n test exec deploy/frontend -- sh -c"
-                    + " 'i=0; while [ $i -lt 400 ]; do curl -s -o /dev/null http://podinfo-split:9898; i=$((i+1)); sleep 0.05; done'");
+                    + " 'i=0; while [ $i -lt 3000 ]; do curl -s -o /dev/null http://podinfo-split:9898; i=$((i+1)); sleep 0.1; done'");
+            sleep(Duration.ofSeconds(3));
             try {
                 String west = shell.ok(readme.command(Readme.STAT_WEST));
                 String east = shell.ok(readme.command(Readme.STAT_EAST));
