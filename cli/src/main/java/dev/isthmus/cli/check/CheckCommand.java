@@ -145,8 +145,12 @@ public final class CheckCommand implements Callable<Integer> {
             certificates.issuer(() -> secretKey(issuer, secretName, "tls.crt"), secretName + " key tls.crt",
                     () -> secretKey(issuer, secretName, "tls.key"), secretName + " key tls.key", anchors);
 
-            report.group("isthmus-multicluster-gateway" + suffix);
-            deploymentAvailable(report, client, Names.MULTICLUSTER_NAMESPACE, Names.GATEWAY, "multicluster gateway", false);
+            // An extension is checked where it is installed, as linkerd check does: before `multicluster install`
+            // (the walkthrough's first check) a warning about it would only say what the reader is about to do.
+            if (client.namespaces().withName(Names.MULTICLUSTER_NAMESPACE).get() != null) {
+                report.group("isthmus-multicluster-gateway" + suffix);
+                deploymentAvailable(report, client, Names.MULTICLUSTER_NAMESPACE, Names.GATEWAY, "multicluster gateway", false);
+            }
             return anchors;
         } catch (KubernetesClientException e) {
             report.fail("can read the control plane", KubeErrors.describe(e, client.getConfiguration().getMasterUrl(),

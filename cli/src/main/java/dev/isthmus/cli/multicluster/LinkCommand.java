@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
@@ -155,6 +156,14 @@ public final class LinkCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.print(Manifests.yaml(objects));
         out.flush();
+        if (apiServerAddress == null && loopback(server)) {
+            // Local clusters (k3d, kind, Testcontainers) publish their API servers on this host's loopback; the
+            // mirror in the source cluster's pod would dial itself. Warned, not refused: the output may be meant
+            // for a cluster on this same host's network.
+            err.println("‼ the kubeconfig's server " + server + " is a loopback address, which the source cluster's mirror"
+                    + " cannot reach; link again with --api-server-address https://<" + clusterName + "'s API server as the"
+                    + " source cluster reaches it>");
+        }
         note(err, gateway);
         return 0;
     }
@@ -220,6 +229,18 @@ public final class LinkCommand implements Callable<Integer> {
                     + " has no load-balancer address yet; the Link follows it once it has one (or link again with --gateway-addresses)");
         }
         err.flush();
+    }
+
+    static boolean loopback(URI server) {
+        if (server.getHost() == null) {
+            return false;
+        }
+        String host = server.getHost().replaceAll("^\\[|\\]$", "");
+        if (host.equalsIgnoreCase("localhost") || host.toLowerCase(Locale.ROOT).endsWith(".localhost")) {
+            return true;
+        }
+        // Only literal addresses: resolving a name here would ask DNS on the user's machine, not the cluster's.
+        return host.matches("127(\\.\\d{1,3}){3}") || host.equals("::1") || host.equals("0:0:0:0:0:0:0:1");
     }
 
     private URI server(Config config) {

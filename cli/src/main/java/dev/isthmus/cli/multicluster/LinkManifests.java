@@ -106,8 +106,11 @@ final class LinkManifests {
                         .addNewPort().withName("admin").withContainerPort(ADMIN_PORT).withProtocol("TCP").endPort()
                         .withNewReadinessProbe().withNewHttpGet().withPath("/ready").withPort(new IntOrString("admin"))
                         .endHttpGet().withPeriodSeconds(5).withFailureThreshold(3).endReadinessProbe()
+                        // As the gateway's: the startup probe holds off liveness while a JVM on a busy node starts.
+                        .withNewStartupProbe().withNewHttpGet().withPath("/live").withPort(new IntOrString("admin"))
+                        .endHttpGet().withPeriodSeconds(2).withFailureThreshold(150).endStartupProbe()
                         .withNewLivenessProbe().withNewHttpGet().withPath("/live").withPort(new IntOrString("admin"))
-                        .endHttpGet().withInitialDelaySeconds(10).withPeriodSeconds(10).withFailureThreshold(3).endLivenessProbe()
+                        .endHttpGet().withPeriodSeconds(10).withFailureThreshold(3).endLivenessProbe()
                         .withNewResources()
                         .withRequests(Map.of("cpu", new Quantity("20m"), "memory", new Quantity("128Mi")))
                         .withLimits(Map.of("cpu", new Quantity("1"), "memory", new Quantity("256Mi")))

@@ -215,6 +215,7 @@ class InstallManifestsTest {
                 assertThat(container.getResources().getLimits()).as(name).containsKeys("cpu", "memory");
                 assertThat(container.getReadinessProbe().getHttpGet().getPath()).as(name).isEqualTo("/ready");
                 assertThat(container.getLivenessProbe().getHttpGet().getPath()).as(name).isEqualTo("/live");
+                assertSlowStartSurvivesLiveness(name, container);
             }
         }
         Deployment gateway = Manifests.find(objects, Deployment.class, Names.GATEWAY);
@@ -225,6 +226,19 @@ class InstallManifestsTest {
                 .getStrVal()).isEqualTo(Names.ADMIN_PORT_NAME);
         ClusterRoleBinding delegator = Manifests.find(objects, ClusterRoleBinding.class, "isthmus-identity-auth-delegator");
         assertThat(delegator.getRoleRef().getName()).isEqualTo("system:auth-delegator");
+    }
+
+    /**
+     * On a busy node (the walkthrough's k3s clusters on two shared cores) the gateway's JVM took 40 s to listen,
+     * and a liveness probe with a 10 s initial delay restarted it, over and over. A startup probe on the same
+     * endpoint must allow minutes before liveness applies.
+     */
+    static void assertSlowStartSurvivesLiveness(String name, Container container) {
+        assertThat(container.getStartupProbe()).as("%s: a startup probe", name).isNotNull();
+        assertThat(container.getStartupProbe().getHttpGet().getPath()).as(name).isEqualTo("/live");
+        int period = container.getStartupProbe().getPeriodSeconds() == null ? 10 : container.getStartupProbe().getPeriodSeconds();
+        int failures = container.getStartupProbe().getFailureThreshold() == null ? 3 : container.getStartupProbe().getFailureThreshold();
+        assertThat(period * failures).as("%s: seconds a start may take before the kubelet restarts it", name).isGreaterThanOrEqualTo(180);
     }
 
     @Test

@@ -115,6 +115,14 @@ class LinkIT {
     void linkOutputIsAcceptedByWestAndItsCredentialsMayOnlyRead() throws Exception {
         CliRun run = isthmus("--kubeconfig", kubeconfig.toString(), "--context", "east", "multicluster", "link", "--cluster-name", "east");
         assertThat(run.exit()).as(run.toString()).isZero();
+        assertThat(run.err()).as("the test API servers listen on 127.0.0.1, which no pod of west could reach")
+                .contains("‼ the kubeconfig's server " + east.url() + " is a loopback address, which the source cluster's mirror"
+                        + " cannot reach; link again with --api-server-address https://<east's API server");
+        CliRun elsewhere = isthmus("--kubeconfig", kubeconfig.toString(), "--context", "east", "multicluster", "link",
+                "--cluster-name", "east", "--api-server-address", "https://east.example:6443");
+        assertThat(elsewhere.exit()).as(elsewhere.toString()).isZero();
+        assertThat(elsewhere.err()).doesNotContain("loopback");
+        assertThat(elsewhere.out()).contains("Secret");
 
         List<HasMetadata> objects = Manifests.parse(run.out(), "link output");
         assertThat(objects).extracting(o -> o.getKind() + " " + o.getMetadata().getName()).containsExactly(
@@ -135,6 +143,9 @@ class LinkIT {
         assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
                 .containsExactly("mirror", "run", "--link=east");
         assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        var startup = deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getStartupProbe();
+        assertThat(startup).as("a startup probe holds off liveness while a JVM on a busy node starts").isNotNull();
+        assertThat(startup.getPeriodSeconds() * startup.getFailureThreshold()).isGreaterThanOrEqualTo(180);
 
         Secret secret = west.client().secrets().inNamespace(NS).withName("cluster-credentials-east").get();
         assertThat(secret.getType()).isEqualTo(Names.CREDENTIALS_SECRET_TYPE);

@@ -97,10 +97,15 @@ final class MirrorStatus {
         return List.copyOf(gatewayAddresses);
     }
 
-    /** Records the gateway's health; {@code force} also refreshes latency and probe time. */
+    /**
+     * Records the gateway's health; {@code force} also refreshes latency and probe time. A latency known for the
+     * first time (or no longer known) is a change: a link is alive before the gateways' first probe answers, and
+     * `multicluster gateways` showed no latency until the next repair, a minute later.
+     */
     synchronized void gateway(LinkHealth health, boolean force) {
         boolean changed = gateway == null || !Objects.equals(gateway.alive, health.alive())
-                || !Objects.equals(gateway.lastError, health.lastError());
+                || !Objects.equals(gateway.lastError, health.lastError())
+                || (gateway.latencyMs == null) != (health.latencyMs() == null);
         if (!changed && !(force && !Objects.equals(gateway.latencyMs, health.latencyMs()))) {
             return;
         }
