@@ -43,7 +43,7 @@ import java.util.function.Function;
  *            h2-window    ConnectionWindow           widens the connection window, then leaves
  *            h2-idle      Http2IdleGuard             outbound only: the request-header timeout while no stream is open
  *            session      Http2MultiplexHandler      a child channel per stream:
- *                           Http2StreamFrameToHttpObjectCodec, HttpProxyHandler, tail
+ *                           RequestLineCheck, Http2StreamFrameToHttpObjectCodec, HttpProxyHandler, tail
  *            h2-end       Http2SessionEnd            frames of stream 0 and connection errors, after the codec acted on them
  * </pre>
  * Both protocols end in the same {@link HttpProxyHandler}, so one piece of code proxies both. Every
@@ -186,7 +186,7 @@ public final class HttpSessionInstaller implements HttpSessions {
             pipeline.addAfter(H2_CODEC, InboundPipeline.SESSION, new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                 @Override
                 protected void initChannel(Http2StreamChannel stream) {
-                    stream.pipeline().addLast(SERVER_CONVERSION, new HttpProxyHandler(responder, requests));
+                    stream.pipeline().addLast(RequestLineCheck.INSTANCE, SERVER_CONVERSION, new HttpProxyHandler(responder, requests));
                     PipelineTail.addTo(stream.pipeline());
                 }
             }));

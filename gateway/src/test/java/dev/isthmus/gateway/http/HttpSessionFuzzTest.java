@@ -1,6 +1,8 @@
 package dev.isthmus.gateway.http;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isthmus.gateway.GatewayMetrics;
 import dev.isthmus.gateway.inbound.InboundPipeline;
@@ -26,7 +28,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -66,10 +67,6 @@ class HttpSessionFuzzTest {
     }
 
     @Test
-    @Disabled("finds issue 10 item 9 (the h2 branch's): every HTTP/2 connection error, e.g. RST_STREAM for an idle stream,"
-            + " reaches the pipeline's tail (Http2FrameCodec fires it as exceptionCaught and nothing handles it); enable once fixed."
-            + " With that exception let through it also finds, at iteration 2947, a session that stays open past close() and its"
-            + " graceful deadline with a stream open and a partial DATA frame buffered, which then leaks")
     void http2Session() throws Exception {
         Fuzz.target("HTTP/2 session")
                 .seeds(http2Seeds())
@@ -78,6 +75,38 @@ class HttpSessionFuzzTest {
                 .iterations(3_000)
                 .maxLength(32 * 1024)
                 .run(bytes -> session(SessionProtocol.HTTP2, bytes));
+    }
+
+    /**
+     * The case behind the fuzzer's leak reports (all of them the frame codec's cumulation buffer), made
+     * exact: a request stream left open and a DATA frame cut short when the session is closed. The codec
+     * waits for the stream until the graceful-close deadline with the partial frame in its buffer, then
+     * closes the connection and releases it. With the harness's former {@code EmbeddedChannel.close()}
+     * the deadline never fired, and this buffer was reported as a leak.
+     */
+    @Test
+    void partialDataFrameIsReleasedAtTheGracefulCloseDeadline() {
+        byte[] frames = frames((ctx, writer) -> {
+            Http2Headers post = new DefaultHttp2Headers().method("POST").path("/x").scheme("https").authority("g");
+            writer.writeHeaders(ctx, 1, post, 0, false, ctx.newPromise());
+            writer.writeData(ctx, 1, Unpooled.wrappedBuffer(new byte[100]), 0, true, ctx.newPromise());
+        });
+        EmbeddedChannel channel = new EmbeddedChannel(LISTENER, DefaultChannelId.newInstance(), true, false);
+        channel.pipeline().addLast(InboundPipeline.SESSION, new ChannelInboundHandlerAdapter());
+        HttpSessionInstaller.serve(channel.pipeline().context(InboundPipeline.SESSION), SessionProtocol.HTTP2,
+                new ProbeResponder(SELF), new RequestMetrics(METRICS, "fuzz:1", "fuzz"), Duration.ofSeconds(10));
+        // All but the last 60 bytes of the DATA frame, in a buffer of ours: the codec keeps the partial frame in it.
+        ByteBuf in = Unpooled.directBuffer().writeBytes(frames, 0, frames.length - 60);
+        channel.writeInbound(in);
+        channel.runPendingTasks();
+
+        channel.pipeline().close();
+        channel.runPendingTasks();
+        assertTrue(channel.isOpen(), "session before the deadline: closed (expected: open, waiting for stream 1)");
+        assertEquals(1, in.refCnt(), "buffered partial frame before the deadline: released (expected: held)");
+
+        closeWithinGrace(channel);
+        assertEquals(0, in.refCnt(), "buffered partial frame after the deadline: held (expected: released)");
     }
 
     /** Feeds {@code bytes} to a fresh session in two reads; fails if anything reached the tail. */
@@ -104,11 +133,31 @@ class HttpSessionFuzzTest {
             }
             return (channel.isOpen() ? "open" : "closed") + (answered > 0 ? " answered" : "");
         } finally {
-            // An HTTP/2 close waits for open streams up to the graceful-close deadline, a timer that an
-            // EmbeddedChannel only fires when told that the time has passed.
-            channel.close();
-            channel.advanceTimeBy(1, TimeUnit.HOURS);
-            channel.runScheduledPendingTasks();
+            closeWithinGrace(channel);
+        }
+    }
+
+    /**
+     * Closes {@code channel} as a gateway would and lets the graceful-close deadline pass; fails if the
+     * session is still open after it. An HTTP/2 close with streams open sends GOAWAY and schedules the
+     * codec's close for {@link HttpSessionInstaller#GRACEFUL_CLOSE} later; only then does the channel go
+     * inactive and the codec release the bytes it holds (a partial frame, say). The close goes through
+     * the pipeline, not {@code EmbeddedChannel.close()}: that one cancels every scheduled task once the
+     * close has run, the codec's deadline among them, so the session stayed open for ever and its
+     * buffered bytes were reported as leaks that a real connection, closed by that deadline, does not
+     * have (see {@link #partialDataFrameIsReleasedAtTheGracefulCloseDeadline}).
+     */
+    static void closeWithinGrace(EmbeddedChannel channel) {
+        try {
+            channel.pipeline().close();
+            channel.runPendingTasks();
+            channel.advanceTimeBy(HttpSessionInstaller.GRACEFUL_CLOSE.toMillis() + 1, TimeUnit.MILLISECONDS);
+            channel.runPendingTasks();
+            if (channel.isOpen()) {
+                throw new AssertionError("session: open (expected: closed by the graceful-close deadline of "
+                        + HttpSessionInstaller.GRACEFUL_CLOSE + ")");
+            }
+        } finally {
             channel.finishAndReleaseAll();
         }
     }
@@ -119,12 +168,7 @@ class HttpSessionFuzzTest {
     }
 
     private static byte[] http2(boolean withBody) {
-        EmbeddedChannel wire = new EmbeddedChannel(new ChannelOutboundHandlerAdapter());
-        try {
-            ChannelHandlerContext ctx = wire.pipeline().firstContext();
-            DefaultHttp2FrameWriter writer = new DefaultHttp2FrameWriter();
-            wire.writeOutbound(Unpooled.copiedBuffer("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", US_ASCII));
-            writer.writeSettings(ctx, new Http2Settings().initialWindowSize(65535), ctx.newPromise());
+        return frames((ctx, writer) -> {
             Http2Headers get = new DefaultHttp2Headers().method("GET").path("/ready").scheme("https").authority("gateway");
             writer.writeHeaders(ctx, 1, get, 0, true, ctx.newPromise());
             if (withBody) {
@@ -136,6 +180,24 @@ class HttpSessionFuzzTest {
                 writer.writePing(ctx, false, 42, ctx.newPromise());
                 writer.writeWindowUpdate(ctx, 0, 1000, ctx.newPromise());
             }
+        });
+    }
+
+    /** The frames a client writes after its preface and SETTINGS. */
+    @FunctionalInterface
+    interface Frames {
+        void write(ChannelHandlerContext ctx, DefaultHttp2FrameWriter writer);
+    }
+
+    /** A client's preface and SETTINGS, then {@code more}, as bytes on the wire. */
+    private static byte[] frames(Frames more) {
+        EmbeddedChannel wire = new EmbeddedChannel(new ChannelOutboundHandlerAdapter());
+        try {
+            ChannelHandlerContext ctx = wire.pipeline().firstContext();
+            DefaultHttp2FrameWriter writer = new DefaultHttp2FrameWriter();
+            wire.writeOutbound(Unpooled.copiedBuffer("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", US_ASCII));
+            writer.writeSettings(ctx, new Http2Settings().initialWindowSize(65535), ctx.newPromise());
+            more.write(ctx, writer);
             ctx.flush();
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             for (Object out; (out = wire.readOutbound()) != null; ) {
