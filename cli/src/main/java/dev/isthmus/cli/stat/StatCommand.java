@@ -1,15 +1,13 @@
 package dev.isthmus.cli.stat;
 
 import dev.isthmus.cli.UserException;
-import dev.isthmus.cli.kube.KubeErrors;
+import dev.isthmus.cli.kube.GatewayPods;
 import dev.isthmus.cli.kube.KubeOptions;
 import dev.isthmus.cli.tap.TapCommand;
 import dev.isthmus.cli.tap.TapSession;
 import dev.isthmus.cli.tap.TapSource;
 import dev.isthmus.mirror.kube.Names;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.PrintWriter;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -19,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -35,9 +34,6 @@ import picocli.CommandLine.Spec;
                 + " received on its mTLS port, and every request of a local client that a gateway forwarded to a linked"
                 + " cluster; requests a split sent to a local backend went in plain text inside the cluster."})
 public final class StatCommand implements Callable<Integer> {
-
-    /** The gateway pods' label, as the manifests of {@code isthmus multicluster install} set it. */
-    static final String DEFAULT_GATEWAY_SELECTOR = "app.kubernetes.io/name=" + Names.GATEWAY;
 
     @Spec CommandSpec spec;
 
@@ -61,13 +57,7 @@ public final class StatCommand implements Callable<Integer> {
             description = "Time between the two scrapes the rates come from (default: ${DEFAULT-VALUE}).")
     Duration window;
 
-    @Option(names = "--gateway-selector", defaultValue = DEFAULT_GATEWAY_SELECTOR, paramLabel = "<selector>",
-            description = "Label selector of the gateway pods (default: ${DEFAULT-VALUE}).")
-    String gatewaySelector;
-
-    @Option(names = "--admin-port", defaultValue = "" + Names.ADMIN_PORT, paramLabel = "<port>",
-            description = "The gateway pods' admin port (default: ${DEFAULT-VALUE}).")
-    int adminPort;
+    @Mixin GatewayPods gatewayPods;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -96,7 +86,7 @@ public final class StatCommand implements Callable<Integer> {
         }
         KubeOptions kube = KubeOptions.of(spec);
         try (KubernetesClient client = kube.client()) {
-            return run(gatewayPods(client), err);
+            return run(gatewayPods.running(client, (namespace, pod, port) -> MetricsSource.podProxy(client, namespace, pod, port)), err);
         }
     }
 
@@ -112,7 +102,7 @@ public final class StatCommand implements Callable<Integer> {
             return fromTap(gatewayAdmins.stream().map(url -> TapSource.adminUrl(url, http)).toList(), query, err);
         }
         try (KubernetesClient client = kube.client()) {
-            return fromTap(TapCommand.gatewayPods(client, gatewaySelector, adminPort), query, err);
+            return fromTap(TapCommand.gatewayPods(client, gatewayPods), query, err);
         }
     }
 
@@ -181,24 +171,5 @@ public final class StatCommand implements Callable<Integer> {
                     : "no gateway could be scraped (" + String.join("; ", failures) + ")");
         }
         return scrapes;
-    }
-
-    private List<MetricsSource> gatewayPods(KubernetesClient client) {
-        List<Pod> pods;
-        try {
-            pods = client.pods().inNamespace(Names.MULTICLUSTER_NAMESPACE).withLabelSelector(gatewaySelector).list().getItems();
-        } catch (KubernetesClientException e) {
-            throw KubeErrors.explain(e, client, "list the gateway pods in " + Names.MULTICLUSTER_NAMESPACE);
-        }
-        List<MetricsSource> sources = pods.stream()
-                .filter(p -> p.getStatus() != null && "Running".equals(p.getStatus().getPhase()))
-                .map(p -> MetricsSource.podProxy(client, Names.MULTICLUSTER_NAMESPACE, p.getMetadata().getName(), adminPort))
-                .toList();
-        if (sources.isEmpty()) {
-            throw new UserException("no running gateway pods (" + gatewaySelector + ") in namespace " + Names.MULTICLUSTER_NAMESPACE
-                    + " at " + client.getConfiguration().getMasterUrl() + (pods.isEmpty() ? "" : " (" + pods.size() + " not running)")
-                    + " (expected: the gateway of `isthmus multicluster install`; or pass --gateway-admin <url>)");
-        }
-        return sources;
     }
 }

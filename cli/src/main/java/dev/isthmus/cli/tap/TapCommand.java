@@ -1,12 +1,10 @@
 package dev.isthmus.cli.tap;
 
 import dev.isthmus.cli.UserException;
-import dev.isthmus.cli.kube.KubeErrors;
+import dev.isthmus.cli.kube.GatewayPods;
 import dev.isthmus.cli.kube.KubeOptions;
 import dev.isthmus.mirror.kube.Names;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -19,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -36,8 +35,6 @@ import picocli.CommandLine.Spec;
                 + " events were dropped."})
 public final class TapCommand implements Callable<Integer> {
 
-    static final String DEFAULT_GATEWAY_SELECTOR = "app.kubernetes.io/name=" + Names.GATEWAY;
-
     @Spec CommandSpec spec;
 
     @Option(names = "--gateway-admin", paramLabel = "<url>",
@@ -45,13 +42,7 @@ public final class TapCommand implements Callable<Integer> {
                     + " in " + Names.MULTICLUSTER_NAMESPACE + " are tapped through the API server.")
     List<String> gatewayAdmins = new ArrayList<>();
 
-    @Option(names = "--gateway-selector", defaultValue = DEFAULT_GATEWAY_SELECTOR, paramLabel = "<selector>",
-            description = "Label selector of the gateway pods (default: ${DEFAULT-VALUE}).")
-    String gatewaySelector;
-
-    @Option(names = "--admin-port", defaultValue = "" + Names.ADMIN_PORT, paramLabel = "<port>",
-            description = "The gateway pods' admin port (default: ${DEFAULT-VALUE}).")
-    int adminPort;
+    @Mixin GatewayPods gatewayPods;
 
     @Option(names = "--service", paramLabel = "<name>", description = "Only requests to this service (its short name, e.g. podinfo-east).")
     String service;
@@ -103,7 +94,7 @@ public final class TapCommand implements Callable<Integer> {
             return watch(gatewayAdmins.stream().map(url -> TapSource.adminUrl(url, http)).toList(), query, out, err);
         }
         try (KubernetesClient client = kube.client()) {
-            return watch(gatewayPods(client, gatewaySelector, adminPort), query, out, err);
+            return watch(gatewayPods(client, gatewayPods), query, out, err);
         }
     }
 
@@ -169,23 +160,8 @@ public final class TapCommand implements Callable<Integer> {
         return printed;
     }
 
-    /** The tap of every running gateway pod (selected by {@code gatewaySelector}), through the API server's pod proxy. */
-    public static List<TapSource> gatewayPods(KubernetesClient client, String gatewaySelector, int adminPort) {
-        List<Pod> pods;
-        try {
-            pods = client.pods().inNamespace(Names.MULTICLUSTER_NAMESPACE).withLabelSelector(gatewaySelector).list().getItems();
-        } catch (KubernetesClientException e) {
-            throw KubeErrors.explain(e, client, "list the gateway pods in " + Names.MULTICLUSTER_NAMESPACE);
-        }
-        List<TapSource> sources = pods.stream()
-                .filter(p -> p.getStatus() != null && "Running".equals(p.getStatus().getPhase()))
-                .map(p -> TapSource.podProxy(client, Names.MULTICLUSTER_NAMESPACE, p.getMetadata().getName(), adminPort))
-                .toList();
-        if (sources.isEmpty()) {
-            throw new UserException("no running gateway pods (" + gatewaySelector + ") in namespace " + Names.MULTICLUSTER_NAMESPACE
-                    + " at " + client.getConfiguration().getMasterUrl() + (pods.isEmpty() ? "" : " (" + pods.size() + " not running)")
-                    + " (expected: the gateway of `isthmus multicluster install`; or pass --gateway-admin <url>)");
-        }
-        return sources;
+    /** The tap of every running gateway pod (as {@code gateways} selects them), through the API server's pod proxy. */
+    public static List<TapSource> gatewayPods(KubernetesClient client, GatewayPods gateways) {
+        return gateways.running(client, (namespace, pod, port) -> TapSource.podProxy(client, namespace, pod, port));
     }
 }

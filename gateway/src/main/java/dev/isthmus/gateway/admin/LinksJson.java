@@ -1,6 +1,7 @@
 package dev.isthmus.gateway.admin;
 
 import dev.isthmus.gateway.probe.LinkStatus;
+import dev.isthmus.gateway.tap.JsonText;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -26,18 +27,18 @@ final class LinksJson {
             }
             first = false;
             json.append("{\"link\":");
-            string(json, status.link());
+            JsonText.string(json, status.link());
             json.append(",\"identity\":");
-            string(json, status.gatewayIdentity() == null ? null : status.gatewayIdentity().toString());
+            JsonText.string(json, status.gatewayIdentity() == null ? null : status.gatewayIdentity().toString());
             json.append(",\"alive\":").append(status.alive());
             json.append(",\"probed\":").append(status.probed());
             json.append(",\"consecutiveFailures\":").append(status.consecutiveFailures());
             json.append(",\"latencyMs\":").append(millis(status.lastLatency()));
             json.append(",\"lastError\":");
-            string(json, status.lastError());
+            JsonText.string(json, status.lastError());
             json.append(",\"lastChange\":");
             Instant change = status.lastChange();
-            string(json, change == null ? null : change.toString());
+            JsonText.string(json, change == null ? null : change.toString());
             json.append('}');
         }
         return json.append("]}\n").toString();
@@ -50,33 +51,5 @@ final class LinksJson {
         }
         double ms = Math.round(latency.toNanos() / 1_000.0) / 1_000.0;
         return Double.toString(ms);
-    }
-
-    /** A JSON string: quotes, backslashes and control characters escaped (an error text may hold any of them). */
-    private static void string(StringBuilder json, String text) {
-        if (text == null) {
-            json.append("null");
-            return;
-        }
-        json.append('"');
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '"' -> json.append("\\\"");
-                case '\\' -> json.append("\\\\");
-                case '\n' -> json.append("\\n");
-                case '\r' -> json.append("\\r");
-                case '\t' -> json.append("\\t");
-                default -> {
-                    // Also U+2028/2029, which some JavaScript readers take for line ends.
-                    if (c < 0x20 || c == 0x2028 || c == 0x2029) {
-                        json.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        json.append(c);
-                    }
-                }
-            }
-        }
-        json.append('"');
     }
 }

@@ -2,14 +2,12 @@ package dev.isthmus.gateway.tls;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.isthmus.identity.tls.ChainTrustManager;
 import dev.isthmus.identity.tls.IdentityTrustManager;
-import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.util.List;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * A gateway peer's certificate check: {@link IdentityTrustManager}'s chain and identity rule, plus the
@@ -21,7 +19,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * must list the role's purpose. {@code anyExtendedKeyUsage} alone does not count: the RFC lets an
  * application that needs a particular purpose refuse it, and OpenSSL's TLS purpose checks do.
  */
-public final class PeerTrustManager extends X509ExtendedTrustManager {
+public final class PeerTrustManager extends ChainTrustManager {
 
     /** The role the peer plays on the connection, and the key purpose it needs for it. */
     public enum Role {
@@ -79,32 +77,7 @@ public final class PeerTrustManager extends X509ExtendedTrustManager {
     }
 
     @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        verify(chain);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        verify(chain);
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-        verify(chain);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-        verify(chain);
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-        verify(chain);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+    protected void checkChain(X509Certificate[] chain) throws CertificateException {
         verify(chain);
     }
 

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import dev.isthmus.identity.SpiffeId;
 import dev.isthmus.identity.ca.TrustAnchors;
-import java.net.Socket;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
@@ -12,15 +11,12 @@ import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Predicate;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * Trusts a peer whose chain leads to one of the trust anchors and whose SPIFFE identity the given
- * rule accepts. Hostnames play no part: peers are named by identity, and being an
- * {@link X509ExtendedTrustManager} keeps the JDK from adding its own hostname check on top.
+ * rule accepts, in either role and without a hostname check ({@link ChainTrustManager}).
  */
-public final class IdentityTrustManager extends X509ExtendedTrustManager {
+public final class IdentityTrustManager extends ChainTrustManager {
 
     private final TrustAnchors anchors;
     private final Predicate<SpiffeId> accepted;
@@ -77,32 +73,7 @@ public final class IdentityTrustManager extends X509ExtendedTrustManager {
     }
 
     @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        verify(chain);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        verify(chain);
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-        verify(chain);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-        verify(chain);
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-        verify(chain);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+    protected void checkChain(X509Certificate[] chain) throws CertificateException {
         verify(chain);
     }
 
