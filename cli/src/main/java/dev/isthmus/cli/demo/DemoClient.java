@@ -2,6 +2,7 @@ package dev.isthmus.cli.demo;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.isthmus.gateway.tls.TlsContexts;
 import dev.isthmus.gateway.transport.SessionProtocol;
 import dev.isthmus.gateway.transport.TransportHeader;
 import io.netty.bootstrap.Bootstrap;
@@ -19,9 +20,15 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpVersion;
+import dev.isthmus.identity.ca.TrustAnchors;
+import dev.isthmus.identity.tls.IdentityTrustManager;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
+import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
+import javax.net.ssl.SSLException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,6 +36,18 @@ import java.util.concurrent.TimeUnit;
  * the transport header, then HTTP/1.1. The demo's west side uses it until the outbound gateway exists.
  */
 final class DemoClient {
+
+    /**
+     * A client that trusts the gateway but has no certificate of its own. It offers the gateway's ALPN
+     * protocol, so what a refusal shows is the missing certificate, not a missing protocol.
+     */
+    static SslContext withoutCertificate(TrustAnchors anchors, Clock clock) throws SSLException {
+        return SslContextBuilder.forClient().protocols("TLSv1.3").endpointIdentificationAlgorithm(null)
+                .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, TlsContexts.ALPN_TRANSPORT))
+                .trustManager(IdentityTrustManager.exactly(anchors, DemoCluster.GATEWAY, clock)).build();
+    }
 
     /** The status and body of a response, or the reason there was none. */
     record Result(int status, String body, String failure) {

@@ -31,15 +31,12 @@ import dev.isthmus.identity.ca.TrustAnchors;
 import dev.isthmus.identity.client.CertifiedKey;
 import dev.isthmus.identity.pem.PemFiles;
 import dev.isthmus.identity.pem.PemFiles.Output;
-import dev.isthmus.identity.tls.IdentityTrustManager;
 import dev.isthmus.identity.tls.TlsProviders;
 import io.micrometer.core.instrument.Counter;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -164,13 +161,8 @@ public final class DemoCommand implements Callable<Integer> {
 
         step("5. What east's gateway refuses");
         String sni = DemoCluster.GATEWAY.dnsName();
-        // It offers the gateway's ALPN protocol, so what it shows is the missing certificate, not a missing protocol.
-        SslContext noCertificate = SslContextBuilder.forClient().protocols("TLSv1.3").endpointIdentificationAlgorithm(null)
-                .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
-                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, TlsContexts.ALPN_TRANSPORT))
-                .trustManager(IdentityTrustManager.exactly(anchors, DemoCluster.GATEWAY, clock)).build();
-        report("a client without a certificate", DemoClient.get(group, noCertificate, sni, eastPort, PODINFO, PODINFO_PORT, "/"));
+        report("a client without a certificate", DemoClient.get(group, DemoClient.withoutCertificate(anchors, clock), sni, eastPort,
+                PODINFO, PODINFO_PORT, "/"));
         CertificateAuthority strangerRoot = CertificateAuthority.createRoot(DemoCluster.TRUST_DOMAIN, Duration.ofDays(1), clock);
         report("a client whose certificate chains to another anchor", DemoClient.get(group,
                 TlsContexts.client(leafUnder(strangerRoot, clock), anchors, DemoCluster.GATEWAY, TlsProviders.preferred(),

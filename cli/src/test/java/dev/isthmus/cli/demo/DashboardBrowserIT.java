@@ -15,14 +15,12 @@ import dev.isthmus.gateway.routing.RouteTable;
 import dev.isthmus.gateway.tls.TlsContexts;
 import dev.isthmus.identity.ca.CertificateAuthority;
 import dev.isthmus.identity.ca.TrustAnchors;
-import dev.isthmus.identity.tls.IdentityTrustManager;
 import dev.isthmus.identity.tls.TlsProviders;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.handler.ssl.SslContextBuilder;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -106,9 +104,8 @@ class DashboardBrowserIT {
             Thread.sleep(20);
         }
         // What east refuses, as in the demo: a client without a certificate, and a service east did not export.
-        DemoClient.get(group, SslContextBuilder.forClient().protocols("TLSv1.3").endpointIdentificationAlgorithm(null)
-                .trustManager(IdentityTrustManager.exactly(anchors, DemoCluster.GATEWAY, clock)).build(),
-                DemoCluster.GATEWAY.dnsName(), eastPort, DemoCommand.PODINFO, DemoCommand.PODINFO_PORT, "/");
+        DemoClient.get(group, DemoClient.withoutCertificate(anchors, clock), DemoCluster.GATEWAY.dnsName(), eastPort,
+                DemoCommand.PODINFO, DemoCommand.PODINFO_PORT, "/");
         DemoClient.get(group, TlsContexts.client(west.certificates.current(), anchors, DemoCluster.GATEWAY, TlsProviders.preferred(),
                 clock), DemoCluster.GATEWAY.dnsName(), eastPort, "secrets.test.svc.cluster.local", 80, "/");
     }
