@@ -3,6 +3,7 @@ package dev.isthmus.gateway.probe;
 import static java.util.Objects.requireNonNull;
 
 import dev.isthmus.gateway.routing.Endpoint;
+import dev.isthmus.gateway.routing.LinkedGateway;
 import dev.isthmus.gateway.routing.OutboundRoute;
 import dev.isthmus.gateway.routing.OutboundRoute.WeightedBackend;
 import dev.isthmus.gateway.routing.ProbeOverrides;
@@ -35,9 +36,10 @@ public record ProbedLink(String name, List<Endpoint> gateways, SpiffeId identity
     }
 
     /**
-     * The links the outbound routes of {@code table} go through, by name. Every remote target of a link
-     * should name the same gateway; where two disagree, the route with the lowest port wins and the
-     * disagreement is logged, so the result does not depend on map order.
+     * The links the outbound routes of {@code table} go through, and its linked gateways that no route goes
+     * through yet, by name. Every remote target of a link should name the same gateway; where two disagree,
+     * the route with the lowest port wins and the disagreement is logged, so the result does not depend on
+     * map order.
      */
     public static Map<String, ProbedLink> of(RouteTable table) {
         Map<String, ProbedLink> links = new LinkedHashMap<>();
@@ -54,6 +56,9 @@ public record ProbedLink(String name, List<Endpoint> gateways, SpiffeId identity
                     }
                 }
             }
+        }
+        for (LinkedGateway gateway : table.links()) {
+            links.putIfAbsent(gateway.link(), new ProbedLink(gateway.link(), gateway.gateways(), gateway.identity(), gateway.probe()));
         }
         return links;
     }

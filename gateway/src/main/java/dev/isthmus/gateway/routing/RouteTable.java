@@ -20,6 +20,7 @@ public final class RouteTable {
     private final String serviceSuffix;
     private final Map<String, ExportedService> exported;
     private final Map<Integer, OutboundRoute> outbound;
+    private final List<LinkedGateway> links;
 
     /** A table with exported services only: an inbound-only gateway's. */
     public RouteTable(String clusterDomain, List<ExportedService> exported) {
@@ -27,6 +28,12 @@ public final class RouteTable {
     }
 
     public RouteTable(String clusterDomain, List<ExportedService> exported, List<OutboundRoute> outbound) {
+        this(clusterDomain, exported, outbound, List.of());
+    }
+
+    /** @param links every linked cluster's gateway, probed whether or not a route goes through it yet */
+    public RouteTable(String clusterDomain, List<ExportedService> exported, List<OutboundRoute> outbound, List<LinkedGateway> links) {
+        this.links = List.copyOf(links);
         this.clusterDomain = requireNonNull(clusterDomain, "clusterDomain");
         this.serviceSuffix = ".svc." + clusterDomain.toLowerCase(Locale.ROOT);
         Map<String, ExportedService> byTarget = new HashMap<>();
@@ -53,6 +60,11 @@ public final class RouteTable {
 
     public String clusterDomain() {
         return clusterDomain;
+    }
+
+    /** The linked clusters' gateways, routes or not. */
+    public List<LinkedGateway> links() {
+        return links;
     }
 
     /**

@@ -1,10 +1,12 @@
 package dev.isthmus.gateway.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import dev.isthmus.gateway.routing.BackendProtocol;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.ExportedService;
+import dev.isthmus.gateway.routing.LinkedGateway;
 import dev.isthmus.gateway.routing.OutboundRoute;
 import dev.isthmus.gateway.routing.OutboundRoute.WeightedBackend;
 import dev.isthmus.gateway.routing.ProbeOverrides;
@@ -37,8 +39,8 @@ class ProbedLinkTest {
                         new WeightedBackend(new RemoteTarget("north", NORTH_ADDRESSES, NORTH_GW, "podinfo.test.svc.cluster.local", 9898), 50)))));
 
         assertThat(ProbedLink.of(table)).containsOnly(
-                org.assertj.core.api.Assertions.entry("east", new ProbedLink("east", EAST_ADDRESSES, EAST_GW)),
-                org.assertj.core.api.Assertions.entry("north", new ProbedLink("north", NORTH_ADDRESSES, NORTH_GW)));
+                entry("east", new ProbedLink("east", EAST_ADDRESSES, EAST_GW)),
+                entry("north", new ProbedLink("north", NORTH_ADDRESSES, NORTH_GW)));
     }
 
     @Test
@@ -65,6 +67,16 @@ class ProbedLinkTest {
         assertThat(own.timeout()).isEqualTo(ProbeSettings.DEFAULTS.timeout());
         assertThat(own.failureThreshold()).isEqualTo(1);
         assertThat(ProbeSettings.DEFAULTS.with(ProbeOverrides.NONE)).isEqualTo(ProbeSettings.DEFAULTS);
+    }
+
+    @Test
+    void aLinkedGatewayWithoutRoutesIsProbedAndARoutesTargetWinsForItsLink() {
+        RouteTable table = new RouteTable("cluster.local", List.of(), List.of(OutboundRoute.mirror(14000, "podinfo-east", east("podinfo"))),
+                List.of(new LinkedGateway("north", NORTH_ADDRESSES, NORTH_GW, ProbeOverrides.NONE),
+                        new LinkedGateway("east", List.of(), EAST_GW, ProbeOverrides.NONE)));
+        assertThat(ProbedLink.of(table)).containsOnly(
+                entry("east", new ProbedLink("east", EAST_ADDRESSES, EAST_GW)),
+                entry("north", new ProbedLink("north", NORTH_ADDRESSES, NORTH_GW)));
     }
 
     @Test

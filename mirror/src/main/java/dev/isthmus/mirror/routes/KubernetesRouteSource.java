@@ -215,6 +215,7 @@ public final class KubernetesRouteSource implements RouteSource {
     static boolean sameRoutes(RouteTable a, RouteTable b) {
         return a.clusterDomain().equals(b.clusterDomain())
                 && new HashSet<>(a.exportedServices()).equals(new HashSet<>(b.exportedServices()))
-                && Objects.equals(a.outboundRoutes(), b.outboundRoutes());
+                && Objects.equals(a.outboundRoutes(), b.outboundRoutes())
+                && a.links().equals(b.links());
     }
 }

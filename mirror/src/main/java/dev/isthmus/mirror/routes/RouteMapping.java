@@ -6,6 +6,7 @@ import dev.isthmus.gateway.config.YamlNode;
 import dev.isthmus.gateway.routing.BackendProtocol;
 import dev.isthmus.gateway.routing.ClientProtocol;
 import dev.isthmus.gateway.routing.Endpoint;
+import dev.isthmus.gateway.routing.LinkedGateway;
 import dev.isthmus.gateway.routing.ExportedService;
 import dev.isthmus.gateway.routing.OutboundRoute;
 import dev.isthmus.gateway.routing.OutboundRoute.WeightedBackend;
@@ -34,6 +35,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -126,7 +128,15 @@ public final class RouteMapping {
         for (TrafficSplit split : splits) {
             split(split, outbound);
         }
-        return new Result(new RouteTable(clusterDomain, exported, claimPorts(outbound)), List.copyOf(skipped));
+        List<LinkedGateway> gateways = new ArrayList<>();
+        for (String name : new TreeSet<>(links.keySet())) {
+            try {
+                gateways.add(gateway(name));
+            } catch (Unmappable e) {
+                skipped.add(new Skipped("link", name, e.getMessage()));
+            }
+        }
+        return new Result(new RouteTable(clusterDomain, exported, claimPorts(outbound), gateways), List.copyOf(skipped));
     }
 
     private void export(Service service, List<ExportedService> exported) {
@@ -196,6 +206,16 @@ public final class RouteMapping {
         if (cluster == null || cluster.isBlank()) {
             throw new Unmappable("no label " + Names.CLUSTER_NAME_LABEL + " (expected the name of the Link it came through)");
         }
+        LinkedGateway gateway = gateway(cluster);
+        String remoteName = annotations(service).get(Names.REMOTE_FQDN_ANNOTATION);
+        if (remoteName == null || remoteName.isBlank()) {
+            throw new Unmappable("no annotation " + Names.REMOTE_FQDN_ANNOTATION + " (expected <svc>.<ns>.svc.<remote domain>)");
+        }
+        return port == null ? null : gateway.target(remoteName, port.getPort());
+    }
+
+    /** The gateway of Link {@code cluster}: its identity, its addresses on its gateway port, its probe settings. */
+    private LinkedGateway gateway(String cluster) throws Unmappable {
         Link link = links.get(cluster);
         if (link == null || link.getSpec() == null) {
             throw new Unmappable("no Link '" + cluster + "' in namespace " + Names.MULTICLUSTER_NAMESPACE
@@ -206,10 +226,6 @@ public final class RouteMapping {
             identity = SpiffeId.parse(String.valueOf(link.getSpec().gatewayIdentity));
         } catch (IllegalArgumentException e) {
             throw new Unmappable("Link " + cluster + ": spec.gatewayIdentity: " + e.getMessage());
-        }
-        String remoteName = annotations(service).get(Names.REMOTE_FQDN_ANNOTATION);
-        if (remoteName == null || remoteName.isBlank()) {
-            throw new Unmappable("no annotation " + Names.REMOTE_FQDN_ANNOTATION + " (expected <svc>.<ns>.svc.<remote domain>)");
         }
         int gatewayPort = link.getSpec().gatewayPort == null ? Names.GATEWAY_PORT : link.getSpec().gatewayPort;
         if (gatewayPort < 1 || gatewayPort > 65535) {
@@ -223,8 +239,7 @@ public final class RouteMapping {
                 throw new Unmappable("Link " + cluster + ": gateway address '" + address + "': " + e.getMessage());
             }
         }
-        return port == null ? null
-                : new RemoteTarget(cluster, gateways, identity, remoteName, port.getPort(), probe(link.getSpec().probeSpec));
+        return new LinkedGateway(cluster, gateways, identity, probe(link.getSpec().probeSpec));
     }
 
     /**

@@ -14,6 +14,7 @@ import dev.isthmus.gateway.routing.BackendProtocol;
 import dev.isthmus.gateway.routing.ClientProtocol;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.ExportedService;
+import dev.isthmus.gateway.routing.LinkedGateway;
 import dev.isthmus.gateway.routing.OutboundRoute;
 import dev.isthmus.gateway.routing.OutboundRoute.WeightedBackend;
 import dev.isthmus.gateway.routing.ProbeOverrides;
@@ -237,6 +238,20 @@ class RouteMappingTest {
         target = (RemoteTarget) map(List.of(mirror), List.of(), List.of(link), List.of()).table()
                 .outbound(14000).backends().get(0).backend();
         assertThat(target.probe()).isEqualTo(ProbeOverrides.NONE);
+    }
+
+    /** As Linkerd probes every Link: `multicluster gateways` shows a new link alive, with a latency, before anything is exported. */
+    @Test
+    void everyLinkIsAGatewayToProbeEvenWithNothingMirroredAndABrokenOneIsSkippedWithItsReason() {
+        Link broken = link("north", "198.51.100.1", null, 4143, "not-a-spiffe-id");
+
+        Result result = map(List.of(), List.of(), List.of(EAST, broken), List.of());
+
+        assertThat(result.table().outboundRoutes()).isEmpty();
+        assertThat(result.table().links()).containsExactly(new LinkedGateway("east",
+                List.of(new Endpoint("203.0.113.7", 4143, true), new Endpoint("203.0.113.8", 4143, true)), EAST_ID, ProbeOverrides.NONE));
+        assertThat(result.skipped()).extracting(Skipped::toString).singleElement().asString()
+                .startsWith("link north: Link north: spec.gatewayIdentity: ");
     }
 
     @Test
