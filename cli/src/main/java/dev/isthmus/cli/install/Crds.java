@@ -5,12 +5,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The custom resource definitions: the mirror module's own files (what its code and tests are written
- * against), listed by {@code deploy/crds/kustomization.yaml}, whose copies must be identical to them.
+ * The custom resource definitions: {@code deploy/crds}, listed by its {@code kustomization.yaml}, read from
+ * the mirror module's classpath, where the mirror's build packages them (what its code and tests are
+ * written against).
  */
 public final class Crds {
 
-    /** Where the mirror module keeps its CRDs on the classpath. */
+    /** Where the mirror module's build puts deploy/crds on the classpath. */
     public static final String MIRROR_CRDS = "/dev/isthmus/mirror/crds/";
 
     private Crds() {}

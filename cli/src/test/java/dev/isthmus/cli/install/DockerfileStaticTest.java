@@ -123,7 +123,7 @@ class DockerfileStaticTest {
         List<String> ignored = Files.readAllLines(ROOT.resolve(".dockerignore")).stream()
                 .filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
         assertThat(ignored).contains(".git", "**/target", "**/target-*", "*.key");
-        // cli/pom.xml puts ../deploy on the classpath: the build needs it.
+        // cli/pom.xml puts ../deploy on the classpath, mirror/pom.xml ../deploy/crds: the build needs it.
         assertThat(ignored).noneMatch(l -> l.startsWith("deploy"));
     }
 }

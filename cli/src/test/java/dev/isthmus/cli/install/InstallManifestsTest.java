@@ -33,36 +33,37 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What the install commands print is deploy/'s objects with the flags' substitutions: the CRD copies equal
- * the mirror's, and every workload is hardened, probed, limited and scraped.
+ * What the install commands print is deploy/'s objects with the flags' substitutions: the CRDs the mirror
+ * packages are deploy/crds, and every workload is hardened, probed, limited and scraped.
  */
 class InstallManifestsTest {
 
-    private static final Path MIRROR_CRDS = Path.of("..", "mirror", "src", "main", "resources", "dev", "isthmus", "mirror", "crds");
-
     @TempDir Path dir;
 
+    /** deploy/crds is the CRDs' only source; what the mirror's jar carries (and the CLI prints) is it, byte for byte. */
     @Test
-    void deployCrdsAreExactCopiesOfTheMirrorsAndListEveryOne() throws IOException {
-        List<String> mirrorFiles;
-        try (Stream<Path> files = Files.list(MIRROR_CRDS)) {
-            mirrorFiles = files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".yaml")).sorted().toList();
+    void theMirrorsPackagedCrdsAreDeployCrdsAndTheKustomizationListsEveryOne() throws IOException {
+        Path crds = deploy().resolve("crds");
+        List<String> deployFiles;
+        try (Stream<Path> files = Files.list(crds)) {
+            deployFiles = files.map(f -> f.getFileName().toString())
+                    .filter(n -> n.endsWith(".yaml") && !n.equals("kustomization.yaml")).sorted().toList();
         }
-        assertThat(mirrorFiles).contains("links.yaml");
-        assertThat(Crds.files()).as("deploy/crds/kustomization.yaml resources").containsExactlyInAnyOrderElementsOf(mirrorFiles);
-        for (String file : mirrorFiles) {
-            assertThat(Files.readString(deploy().resolve("crds").resolve(file)))
-                    .as("deploy/crds/%s must equal mirror's crds/%s (copy it over)", file, file)
-                    .isEqualTo(Files.readString(MIRROR_CRDS.resolve(file)));
+        assertThat(deployFiles).contains("links.yaml");
+        assertThat(Crds.files()).as("deploy/crds/kustomization.yaml resources").containsExactlyInAnyOrderElementsOf(deployFiles);
+        for (String file : deployFiles) {
+            assertThat(Crds.text(file))
+                    .as("classpath %s%s must be deploy/crds/%s (mirror/pom.xml packages it)", Crds.MIRROR_CRDS, file, file)
+                    .isEqualTo(Files.readString(crds.resolve(file)));
         }
     }
 
     @Test
-    void installCrdsPrintsTheMirrorsCrdFilesVerbatim() throws IOException {
+    void installCrdsPrintsTheDeployCrdFilesVerbatim() throws IOException {
         String out = isthmus("install", "--crds").ok().out();
         StringBuilder expected = new StringBuilder();
         for (String file : Crds.files()) {
-            expected.append(Manifests.document(Files.readString(MIRROR_CRDS.resolve(file))));
+            expected.append(Manifests.document(Files.readString(deploy().resolve("crds").resolve(file))));
         }
         assertThat(out).isEqualTo(expected.toString());
         List<HasMetadata> objects = Manifests.parse(out, "install --crds");

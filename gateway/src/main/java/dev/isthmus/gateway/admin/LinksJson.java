@@ -8,7 +8,8 @@ import java.util.Collection;
 
 /**
  * The body of {@code GET /links}: every probed link's {@link LinkStatus}, in the form
- * {@code docs/kubernetes.md} gives, which the mirror controller and the CLI read.
+ * {@code docs/kubernetes.md} gives, which the mirror controller and the CLI read. The example both
+ * sides' tests share is {@code testkit/src/main/resources/dev/isthmus/testkit/golden/links.json}.
  * <pre>
  * {"links":[{"link":"east","identity":"spiffe://…","alive":true,"probed":true,"consecutiveFailures":0,
  *   "latencyMs":2.7,"lastError":null,"lastChange":"2026-11-25T13:00:00Z"}]}

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.isthmus.gateway.probe.LinkStatus;
 import dev.isthmus.identity.SpiffeId;
+import dev.isthmus.testkit.Golden;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -26,6 +27,21 @@ class LinksJsonTest {
         assertThat(LinksJson.render(List.of(east))).isEqualTo("{\"links\":[{\"link\":\"east\",\"identity\":\""
                 + EAST + "\",\"alive\":true,\"probed\":true,\"consecutiveFailures\":0,\"latencyMs\":2.7,\"lastError\":null,"
                 + "\"lastChange\":\"2026-11-25T13:00:00Z\"}]}\n");
+    }
+
+    /** The mirror's {@code LinkHealthTest} parses the same file: the writer and the reader share one example. */
+    @Test
+    void rendersTheSharedGoldenExample() {
+        LinkStatus east = new LinkStatus("east", EAST, true, true, 0, Duration.ofMillis(2).plusNanos(700_000), null,
+                Instant.parse("2026-11-25T13:00:00Z"));
+        LinkStatus west = new LinkStatus("west",
+                SpiffeId.parse("spiffe://west.example/ns/isthmus-multicluster/sa/isthmus-gateway"), false, true, 3,
+                Duration.ofMillis(1).plusNanos(250_000), "connect: Connection refused", Instant.parse("2026-11-25T13:05:00Z"));
+        LinkStatus north = new LinkStatus("north",
+                SpiffeId.parse("spiffe://north.example/ns/isthmus-multicluster/sa/isthmus-gateway"), true, false, 0, null,
+                null, Instant.parse("2026-11-25T13:10:00Z"));
+
+        assertThat(LinksJson.render(List.of(east, west, north))).isEqualTo(Golden.text("links.json"));
     }
 
     @Test

@@ -39,6 +39,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import org.awaitility.Awaitility;
 
 /**
  * An east and a west gateway on loopback, each with its own registry, for the hostile-client matrix of the
@@ -106,24 +107,16 @@ final class LoopbackGatewayPair implements AutoCloseable {
 
         /** Waits (bounded) until the counter reaches {@code expected}: metrics are counted on the gateway's threads. */
         double awaitCount(double expected, String name, String... tags) throws InterruptedException {
-            long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-            double now = count(name, tags);
-            while (now < expected && System.nanoTime() < until) {
-                Thread.sleep(10);
-                now = count(name, tags);
-            }
-            return now;
+            return Awaitility.await(name + " " + String.join(",", tags) + " reaches " + expected)
+                    .atMost(Duration.ofSeconds(15)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+                    .until(() -> count(name, tags), now -> now >= expected);
         }
 
         /** Waits (bounded) until the gauge shows {@code expected}. */
         double awaitGauge(double expected, String name) throws InterruptedException {
-            long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-            double now = gauge(name);
-            while (now != expected && System.nanoTime() < until) {
-                Thread.sleep(10);
-                now = gauge(name);
-            }
-            return now;
+            return Awaitility.await(name + " shows " + expected)
+                    .atMost(Duration.ofSeconds(15)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+                    .until(() -> gauge(name), now -> now == expected);
         }
 
         @Override

@@ -44,8 +44,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -304,10 +306,11 @@ class InboundIT {
     void aDrainClosesConnectionsThatHaveNotSentTheirHeaderYet() throws Exception {
         try (GatewayHarness gateway = gateway()) {
             Channel waiting = client.connect(gateway.port(), pki.leaf(TestPki.PEER), pki, new Collector());
-            long started = System.nanoTime();
-            gateway.gateway().drain(Duration.ofSeconds(10));
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("no wait for the deadline").isLessThan(Duration.ofSeconds(5));
-            assertThat(Collector.awaitClose(waiting, 5)).isTrue();
+            // A deadline far beyond the test's patience: drain returns within that patience only if the
+            // connection closed on the drain event itself, not because the deadline passed and forced it.
+            CompletableFuture<Void> drained = CompletableFuture.runAsync(() -> gateway.gateway().drain(Duration.ofMinutes(10)));
+            assertThat(Collector.awaitClose(waiting, 10)).isTrue();
+            assertThat(drained).as("drain finished without waiting for its deadline").succeedsWithin(Duration.ofSeconds(10));
         }
     }
 
@@ -386,10 +389,8 @@ class InboundIT {
     }
 
     private static void awaitReceived(Channel session, int bytes) throws InterruptedException {
-        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (Collector.of(session).received().length < bytes && System.nanoTime() < until) {
-            Thread.sleep(5);
-        }
+        Awaitility.await(bytes + " bytes received").atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(5)).until(() -> Collector.of(session).received().length >= bytes);
     }
 
     private static String readToEnd(InputStream in) {

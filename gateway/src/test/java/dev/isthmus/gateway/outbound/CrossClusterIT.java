@@ -44,6 +44,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -167,10 +168,9 @@ class CrossClusterIT {
                 westRoutes());
         west.gateway.linkHealth(links);
         // The one probe each link gets at the start must be over before any test counts east's connections.
-        long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (!west.gateway.probes().statuses().values().stream().allMatch(LinkStatus::probed) && System.nanoTime() < until) {
-            Thread.sleep(20);
-        }
+        Awaitility.await("every link probed once").atMost(Duration.ofSeconds(15)).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> west.gateway.probes().statuses().values().stream().allMatch(LinkStatus::probed));
     }
 
     @AfterAll

@@ -30,6 +30,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -104,15 +105,9 @@ class GatewayProbeIT {
     }
 
     /** Waits, bounded, for what the probes will make true within a few periods. */
-    static boolean await(BooleanSupplier condition) throws InterruptedException {
-        long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > until) {
-                return false;
-            }
-            Thread.sleep(10);
-        }
-        return true;
+    static void await(String what, BooleanSupplier condition) {
+        Awaitility.await(what).atMost(Duration.ofSeconds(15)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+                .until(condition::getAsBoolean);
     }
 
     @Test
@@ -124,7 +119,7 @@ class GatewayProbeIT {
             probesAs(WEST, FAST).onTransition(transitions::add);
             probes.follow(westRoutes(TestPki.GATEWAY, port));
 
-            assertThat(await(() -> east().probed() && probesCounted("success") >= 2)).isTrue();
+            await("east probed, two successes counted", () -> east().probed() && probesCounted("success") >= 2);
             assertThat(east().alive()).isTrue();
             assertThat(east().lastLatency()).isPositive();
             assertThat(probes.alive("east")).isTrue();
@@ -135,19 +130,19 @@ class GatewayProbeIT {
             east.close();
         }
 
-        assertThat(await(() -> !probes.alive("east") && !transitions.isEmpty())).isTrue();
+        await("east dead and a transition heard", () -> !probes.alive("east") && !transitions.isEmpty());
         assertThat(east().consecutiveFailures()).isGreaterThanOrEqualTo(FAST.failureThreshold());
         assertThat(east().lastError()).startsWith("127.0.0.1:" + port + ": ");
         assertThat(gauge()).isZero();
-        assertThat(await(() -> east().consecutiveFailures() >= 2 * FAST.failureThreshold())).isTrue();
+        await("twice the failure threshold in a row", () -> east().consecutiveFailures() >= 2 * FAST.failureThreshold());
         assertThat(transitions).as("one transition, however many failures").singleElement()
                 .satisfies(status -> assertThat(status.alive()).isFalse());
 
         try (GatewayHarness again = east(port)) {
-            assertThat(await(() -> probes.alive("east"))).isTrue();
+            await("east alive", () -> probes.alive("east"));
             assertThat(gauge()).isEqualTo(1);
             assertThat(east().consecutiveFailures()).isZero();
-            assertThat(await(() -> transitions.size() >= 2)).as("listeners hear of it right after the status changed").isTrue();
+            await("listeners hear of it right after the status changed", () -> transitions.size() >= 2);
             assertThat(transitions).hasSize(2);
             assertThat(transitions.get(1).alive()).isTrue();
         }
@@ -159,7 +154,7 @@ class GatewayProbeIT {
         try (GatewayHarness impostor = east(0)) {
             probesAs(WEST, FAST).follow(westRoutes(expected, impostor.port()));
 
-            assertThat(await(() -> !probes.alive("east"))).isTrue();
+            await("east dead", () -> !probes.alive("east"));
             assertThat(east().lastError()).contains("certificate was refused")
                     .contains("peer identity " + TestPki.GATEWAY + " is not accepted (expected: " + expected + ")");
             assertThat(probesCounted("success")).isZero();
@@ -174,7 +169,7 @@ class GatewayProbeIT {
                 b -> b.policy(new AuthorizationPolicy("cluster.local", Set.of(onlyThis), Set.of(), Set.of())))) {
             probesAs(WEST, FAST).follow(westRoutes(TestPki.GATEWAY, strict.port()));
 
-            assertThat(await(() -> !probes.alive("east"))).isTrue();
+            await("east dead", () -> !probes.alive("east"));
             assertThat(east().lastError()).contains("closed before an answer");
             assertThat(strict.count("isthmus.gateway.sessions.rejected", "reason", "unauthorized")).isGreaterThanOrEqualTo(3);
         }
@@ -185,7 +180,7 @@ class GatewayProbeIT {
         try (GatewayHarness east = east(0)) {
             probesAs(WEST, new ProbeSettings(FAST.period(), FAST.timeout(), 1, 0.1, "/health")).follow(westRoutes(TestPki.GATEWAY, east.port()));
 
-            assertThat(await(() -> !probes.alive("east"))).isTrue();
+            await("east dead", () -> !probes.alive("east"));
             assertThat(east().lastError()).contains("answered 404 Not Found: GET /health is not a probe");
         }
     }
@@ -197,7 +192,7 @@ class GatewayProbeIT {
             probesAs(WEST, new ProbeSettings(FAST.period(), Duration.ofMillis(200), 1, 0.1, "/ready"))
                     .follow(westRoutes(TestPki.GATEWAY, silent.getLocalPort()));
 
-            assertThat(await(() -> !probes.alive("east"))).isTrue();
+            await("east dead", () -> !probes.alive("east"));
             assertThat(east().lastError()).isEqualTo("127.0.0.1:" + silent.getLocalPort() + ": no answer within 200 ms");
         }
     }
@@ -208,7 +203,7 @@ class GatewayProbeIT {
             probesAs(WEST, new ProbeSettings(FAST.period(), FAST.timeout(), 1, 0.1, "/ready"))
                     .follow(westRoutes(TestPki.GATEWAY, closedPort, east.port()));
 
-            assertThat(await(() -> probesCounted("success") >= 3)).isTrue();
+            await("three successes counted", () -> probesCounted("success") >= 3);
             assertThat(probesCounted("failure")).isZero();
             assertThat(probes.alive("east")).isTrue();
         }
@@ -218,7 +213,7 @@ class GatewayProbeIT {
     void removedLinksStopBeingProbedAndLoseTheirMeters() throws Exception {
         try (GatewayHarness east = east(0)) {
             probesAs(WEST, FAST).follow(westRoutes(TestPki.GATEWAY, east.port()));
-            assertThat(await(() -> probesCounted("success") >= 1)).isTrue();
+            await("a success counted", () -> probesCounted("success") >= 1);
 
             probes.follow(RouteTable.EMPTY);
 

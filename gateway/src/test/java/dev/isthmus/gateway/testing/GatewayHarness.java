@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.awaitility.Awaitility;
 
 /**
  * A real gateway on 127.0.0.1 with real mTLS, for integration tests: its certificate comes from
@@ -62,13 +63,9 @@ public final class GatewayHarness implements AutoCloseable {
 
     /** Waits (bounded) until the counter reaches {@code expected}: metrics are counted on the gateway's threads. */
     public double awaitCount(double expected, String name, String... tags) throws InterruptedException {
-        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        double now = count(name, tags);
-        while (now < expected && System.nanoTime() < until) {
-            Thread.sleep(10);
-            now = count(name, tags);
-        }
-        return now;
+        return Awaitility.await(name + " " + String.join(",", tags) + " reaches " + expected)
+                .atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+                .until(() -> count(name, tags), now -> now >= expected);
     }
 
     public TestPki pki() {

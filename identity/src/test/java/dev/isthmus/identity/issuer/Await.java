@@ -2,6 +2,7 @@ package dev.isthmus.identity.issuer;
 
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.awaitility.Awaitility;
 
 /** Waits for something a background poll brings about, failing with what was last seen. */
 final class Await {
@@ -11,18 +12,8 @@ final class Await {
     private Await() {}
 
     static void until(String what, Callable<Boolean> condition) throws Exception {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        Exception last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                if (condition.call()) {
-                    return;
-                }
-            } catch (Exception e) {
-                last = e;
-            }
-            Thread.sleep(25);
-        }
-        throw new AssertionError("timed out after " + PATIENCE.toSeconds() + " s waiting until " + what, last);
+        // ignoreExceptions: a failing call is "not yet"; a timeout carries the last one as its cause.
+        Awaitility.await(what).atMost(PATIENCE).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(25))
+                .ignoreExceptions().until(condition);
     }
 }

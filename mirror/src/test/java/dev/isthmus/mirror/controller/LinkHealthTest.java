@@ -3,6 +3,7 @@ package dev.isthmus.mirror.controller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.isthmus.testkit.Golden;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,17 @@ class LinkHealthTest {
         assertThat(LinkHealth.parse(BODY, "east")).contains(new LinkHealth(false, null, "connect refused"));
         assertThat(LinkHealth.parse(BODY, "west")).contains(new LinkHealth(true, 2.7, null));
         assertThat(LinkHealth.parse(BODY, "north")).isEmpty();
+    }
+
+    /** The gateway's {@code LinksJsonTest} renders exactly this file: the writer and the reader share one example. */
+    @Test
+    void readsTheSharedGoldenExample() {
+        String golden = Golden.text("links.json");
+
+        assertThat(LinkHealth.parse(golden, "east")).contains(new LinkHealth(true, 2.7, null));
+        assertThat(LinkHealth.parse(golden, "west")).contains(new LinkHealth(false, 1.25, "connect: Connection refused"));
+        assertThat(LinkHealth.parse(golden, "north")).contains(new LinkHealth(true, null, null));
+        assertThat(LinkHealth.parse(golden, "south")).isEmpty();
     }
 
     @Test

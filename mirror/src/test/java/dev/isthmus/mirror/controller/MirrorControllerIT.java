@@ -92,12 +92,9 @@ class MirrorControllerIT {
     void anExportedServiceIsMirroredWithItsPortsLabelsAndTheGatewayAsEndpoints() {
         TwoClusters.namespace(clusters.east, "shop");
         TwoClusters.namespace(clusters.west, "shop");
-        long started = System.nanoTime();
         Service remote = clusters.export("shop", "podinfo", 9898, 8080);
 
         await(SOON, "podinfo-east exists with its slice", () -> clusters.mirrorSlice("shop", "podinfo") != null);
-        Duration took = Duration.ofNanos(System.nanoTime() - started);
-        assertThat(took).isLessThan(Duration.ofSeconds(5));
 
         Service mirrored = clusters.mirror("shop", "podinfo");
         assertThat(mirrored.getMetadata().getLabels()).containsEntry("app", "podinfo")

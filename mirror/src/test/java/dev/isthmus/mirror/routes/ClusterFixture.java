@@ -1,7 +1,5 @@
 package dev.isthmus.mirror.routes;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.isthmus.gateway.routing.RouteTable;
 import dev.isthmus.mirror.kube.Names;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -16,6 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import org.awaitility.Awaitility;
 
 /** What the Kubernetes ITs share: the CRDs and namespaces a cluster needs, and a recorder of delivered tables. */
 public final class ClusterFixture {
@@ -66,16 +65,8 @@ public final class ClusterFixture {
 
         /** Waits (bounded) for a delivered table that satisfies {@code condition}, and returns it. */
         public RouteTable await(String what, Predicate<RouteTable> condition) throws InterruptedException {
-            long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (System.nanoTime() < until) {
-                RouteTable last = last();
-                if (last != null && condition.test(last)) {
-                    return last;
-                }
-                Thread.sleep(20);
-            }
-            assertThat(last()).as("a route table with " + what + "; the last one delivered").matches(t -> t != null && condition.test(t));
-            return last();
+            return Awaitility.await("a route table with " + what).atMost(Duration.ofSeconds(20)).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(20)).until(this::last, last -> last != null && condition.test(last));
         }
     }
 }

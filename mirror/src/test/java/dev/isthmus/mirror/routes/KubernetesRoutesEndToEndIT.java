@@ -51,6 +51,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -185,11 +186,8 @@ class KubernetesRoutesEndToEndIT {
     }
 
     static void awaitListening(int port) throws InterruptedException {
-        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!west.outboundPorts().contains(port) && System.nanoTime() < until) {
-            Thread.sleep(20);
-        }
-        assertThat(west.outboundPorts()).contains(port);
+        Awaitility.await("west listens on " + port).atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(20)).until(() -> west.outboundPorts().contains(port));
     }
 
     static Gateway gateway(CertificateAuthority issuer, TrustAnchors anchors, SpiffeId identity) throws InterruptedException {
