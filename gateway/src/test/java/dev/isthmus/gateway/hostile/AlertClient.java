@@ -33,6 +33,7 @@ import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -73,15 +74,20 @@ final class AlertClient implements AutoCloseable {
         }
         SslContext context = builder.build();
         Recorder recorder = new Recorder();
+        // Kept from here, not looked up after connecting: a gateway that refuses at once may have closed the
+        // connection, and with it emptied the pipeline, before connect() returns.
+        CompletableFuture<SslHandler> handler = new CompletableFuture<>();
         Channel channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(context.newHandler(ch.alloc(), "gateway", port), recorder);
+                        SslHandler tls = context.newHandler(ch.alloc(), "gateway", port);
+                        handler.complete(tls);
+                        ch.pipeline().addLast(tls, recorder);
                     }
                 })
                 .connect("127.0.0.1", port).sync().channel();
-        SslHandler tls = channel.pipeline().get(SslHandler.class);
+        SslHandler tls = handler.getNow(null);
         tls.handshakeFuture().await(10, TimeUnit.SECONDS);
         boolean completed = tls.handshakeFuture().isSuccess();
         if (completed) {
