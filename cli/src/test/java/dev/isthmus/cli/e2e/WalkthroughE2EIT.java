@@ -88,9 +88,11 @@ class WalkthroughE2EIT {
         static final String MIRROR_SERVICE = "kubectl --context=west -n test get svc podinfo-east";
         static final String MIRROR_SLICE = "kubectl --context=west -n test get endpointslice podinfo-east";
         static final String CURL_EAST = "kubectl --context=west -n test exec deploy/frontend -- curl -s http://podinfo-east:9898";
+        /** Read from the pod's log: {@code run -i} attaches after the pod started and can miss a curl this quick. */
         static final String ANY_POD = """
-                kubectl --context=west -n test run -i --rm --restart=Never --image=curlimages/curl:8.14.1 test -- \\
-                  curl -s http://podinfo-east:9898""";
+                kubectl --context=west -n test run any-pod --restart=Never --image=curlimages/curl:8.14.1 -- curl -s http://podinfo-east:9898
+                kubectl --context=west -n test wait --for=jsonpath='{.status.phase}'=Succeeded --timeout=60s pod/any-pod && kubectl --context=west -n test logs any-pod
+                kubectl --context=west -n test delete pod any-pod""";
         static final String REFUSED = """
                 EAST_GW=$(kubectl --context=east -n isthmus-multicluster get svc isthmus-gateway -o 'jsonpath={.status.loadBalancer.ingress[0].ip}')
                 kubectl --context=west -n test exec deploy/frontend -- curl -vk https://${EAST_GW}:4143""";

@@ -137,7 +137,9 @@ class InstallManifestsTest {
         ClusterRole remoteAccess = Manifests.find(printed, ClusterRole.class, "isthmus-mirror-remote-access");
         assertThat(remoteAccess.getRules()).extracting(r -> r.getApiGroups() + " " + r.getResources() + " " + r.getVerbs())
                 .containsExactly("[] [services] [get, list, watch]", "[discovery.k8s.io] [endpointslices] [get, list, watch]",
-                        "[, events.k8s.io] [events] [create, patch]");
+                        "[, events.k8s.io] [events] [create, patch]", "[] [configmaps] [get]");
+        assertThat(remoteAccess.getRules().get(3).getResourceNames()).as("the trust anchors' ConfigMap and no other")
+                .containsExactly(Names.TRUST_ROOTS_CONFIG_MAP);
     }
 
     @Test
