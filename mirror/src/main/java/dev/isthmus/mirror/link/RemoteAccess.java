@@ -25,8 +25,9 @@ import java.util.regex.Pattern;
 
 /**
  * The credentials a source cluster's mirror controller uses in a target cluster: a ServiceAccount that
- * may only read Services and EndpointSlices (and record Events), and a kubeconfig holding its token,
- * stored in the source cluster as the Link's credentials Secret.
+ * may only read Services and EndpointSlices, record Events and read the trust anchors (the objects of
+ * deploy/multicluster/remote-access.yaml), and a kubeconfig holding its token, stored in the source
+ * cluster as the Link's credentials Secret.
  */
 public final class RemoteAccess {
 
