@@ -1,6 +1,6 @@
 package dev.isthmus.cli;
 
-import dev.isthmus.gateway.config.YamlNode;
+import dev.isthmus.gateway.yaml.YamlNode;
 import java.time.Duration;
 import picocli.CommandLine.TypeConversionException;
 

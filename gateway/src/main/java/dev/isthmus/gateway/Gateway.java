@@ -3,15 +3,20 @@ package dev.isthmus.gateway;
 import static java.util.Objects.requireNonNull;
 
 import dev.isthmus.gateway.admin.AdminServer;
-import dev.isthmus.gateway.inbound.ConnectionLimiter;
-import dev.isthmus.gateway.inbound.HttpSessions;
+import dev.isthmus.gateway.config.GatewayConfig;
+import dev.isthmus.gateway.http.HttpSessionInstaller;
+import dev.isthmus.gateway.http.HttpSessions;
 import dev.isthmus.gateway.inbound.InboundInitializer;
+import dev.isthmus.gateway.limit.ConnectionLimiter;
+import dev.isthmus.gateway.metrics.GatewayMetrics;
 import dev.isthmus.gateway.outbound.OutboundListeners;
 import dev.isthmus.gateway.outbound.OutboundSessions;
-import dev.isthmus.gateway.probe.ClientContexts;
+import dev.isthmus.gateway.outbound.OutboundSettings;
+import dev.isthmus.gateway.pipeline.Drain;
 import dev.isthmus.gateway.probe.LinkProbes;
 import dev.isthmus.gateway.routing.LinkHealth;
 import dev.isthmus.gateway.routing.RouteTable;
+import dev.isthmus.gateway.tls.ClientContexts;
 import dev.isthmus.gateway.tls.ServerTls;
 import dev.isthmus.gateway.upstream.LoadBalancer;
 import dev.isthmus.gateway.upstream.Upstreams;
@@ -32,15 +37,20 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
- * One gateway: the inbound mTLS listener, the admin listener, and the state they share — the TLS
- * context of the moment, the route table of the moment, the upstream connections and the metrics.
- * Credentials and routes are pushed in by whoever owns them (files, the identity issuer, Kubernetes).
+ * One gateway: the inbound mTLS listener, the outbound listeners, the admin listener, and the state they
+ * share — the TLS context of the moment, the route table of the moment, the upstream connections and the
+ * metrics. Credentials and routes are pushed in by whoever owns them (files, the identity issuer,
+ * Kubernetes).
+ *
+ * <p>It is the composition root: the constructor builds every collaborator once, in dependency order, and
+ * hands each to the parts that use it (one {@link HttpSessionInstaller}, so one set of backend pools, for
+ * both sides). Nothing below this package imports it; nothing receives the gateway to read its parts back.
  */
 public final class Gateway implements AutoCloseable {
 
@@ -51,7 +61,7 @@ public final class Gateway implements AutoCloseable {
     private final GatewayMetrics metrics;
     private final ServerTls tls;
     private final Upstreams upstreams;
-    private final Function<Gateway, HttpSessions> httpFactory;
+    private final HttpSessions inboundHttp;
     private final EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final EventLoopGroup workers;
     private final ChannelGroup connections = new DefaultChannelGroup("isthmus-inbound", GlobalEventExecutor.INSTANCE);
@@ -64,22 +74,39 @@ public final class Gateway implements AutoCloseable {
     private int inboundPort;
     private int adminPort;
 
-    /** @param httpFactory builds the HTTP session handling, which needs the gateway's upstreams and metrics */
-    public Gateway(GatewayConfig config, PrometheusMeterRegistry registry, Clock clock, Function<Gateway, HttpSessions> httpFactory) {
+    public Gateway(GatewayConfig config, PrometheusMeterRegistry registry, Clock clock) {
+        this(config, registry, clock, Optional.empty());
+    }
+
+    /**
+     * A gateway whose inbound side hands HTTP sessions to {@code inboundHttp} instead of proxying them:
+     * for tests of the handshake, the policy and routing alone. The outbound side still proxies.
+     */
+    public Gateway(GatewayConfig config, PrometheusMeterRegistry registry, Clock clock, HttpSessions inboundHttp) {
+        this(config, registry, clock, Optional.of(inboundHttp));
+    }
+
+    private Gateway(GatewayConfig config, PrometheusMeterRegistry registry, Clock clock, Optional<HttpSessions> inboundHttp) {
         this.config = requireNonNull(config, "config");
         this.registry = requireNonNull(registry, "registry");
-        this.httpFactory = requireNonNull(httpFactory, "httpFactory");
+        requireNonNull(clock, "clock");
         this.metrics = new GatewayMetrics(registry);
         this.tls = new ServerTls(TlsProviders.preferred(), config.handshakeTimeout(), clock);
         this.upstreams = new Upstreams(new LoadBalancer(), config.connectTimeout());
         this.workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), NioIoHandler.newFactory());
-        this.probes = new LinkProbes(workers, ClientContexts.current(tls::credentials, tls::anchors, tls.provider(), clock),
-                config.probe(), registry, clock);
+        HttpSessionInstaller http = new HttpSessionInstaller(upstreams, metrics, config.identity(), config.id(),
+                config.requestTimeout(), config.requestHeaderTimeout());
+        this.inboundHttp = inboundHttp.orElse(http);
+        // One cache of client contexts: outbound connections and probes present the same credentials.
+        ClientContexts clientTls = ClientContexts.current(tls::credentials, tls::anchors, tls.provider(), clock);
+        this.probes = new LinkProbes(workers, clientTls, config.probe(), registry, clock);
         this.admin = new AdminServer(registry, this::notReadyReason, () -> probes.statuses().values(), metrics.tap(),
                 this::routes);
         this.linkHealth = probes;
-        this.outbound = new OutboundListeners(new OutboundSessions(config, metrics, upstreams, tls, clock, this::routes,
-                () -> linkHealth), acceptor, workers, connections::add, config.outboundHost(),
+        OutboundSettings outboundSettings = new OutboundSettings(config.id(), config.detectTimeout(), config.requestTimeout(),
+                config.requestHeaderTimeout(), config.handshakeTimeout(), config.connectTimeout());
+        this.outbound = new OutboundListeners(new OutboundSessions(outboundSettings, metrics, upstreams, http, clientTls,
+                this::routes, () -> linkHealth), acceptor, workers, connections::add, config.outboundHost(),
                 ConnectionLimiter.outbound(config.maxConnections(), metrics));
         metrics.gauge("isthmus.gateway.certificate.expiry.seconds", "Seconds until the serving certificate expires",
                 tls, ServerTls::secondsUntilExpiry);
@@ -93,10 +120,6 @@ public final class Gateway implements AutoCloseable {
 
     public GatewayMetrics metrics() {
         return metrics;
-    }
-
-    public Upstreams upstreams() {
-        return upstreams;
     }
 
     /** Where new credentials go: {@code tls().update(key, anchors)}. */
@@ -147,7 +170,7 @@ public final class Gateway implements AutoCloseable {
 
     public Gateway start() throws InterruptedException {
         InboundInitializer inbound = new InboundInitializer(new ConnectionLimiter(config.maxConnections(), metrics), tls,
-                config.policy(), this::routes, upstreams, httpFactory.apply(this), metrics, config.idleTimeout(),
+                config.policy(), this::routes, upstreams, inboundHttp, metrics, config.idleTimeout(),
                 config.headerTimeout());
         listener = new ServerBootstrap()
                 .group(acceptor, workers)

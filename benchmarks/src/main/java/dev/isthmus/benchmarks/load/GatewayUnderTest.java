@@ -1,7 +1,7 @@
 package dev.isthmus.benchmarks.load;
 
 import dev.isthmus.gateway.Gateway;
-import dev.isthmus.gateway.GatewayConfig;
+import dev.isthmus.gateway.config.GatewayConfig;
 import dev.isthmus.gateway.http.HttpSessionInstaller;
 import dev.isthmus.gateway.routing.BackendProtocol;
 import dev.isthmus.gateway.routing.Endpoint;
@@ -65,7 +65,7 @@ final class GatewayUnderTest implements AutoCloseable {
                 .idleTimeout(idleTimeout)
                 .drainTimeout(Duration.ofSeconds(2))
                 .build();
-        gateway = new Gateway(config, registry, Clock.systemUTC(), HttpSessionInstaller.factory());
+        gateway = new Gateway(config, registry, Clock.systemUTC());
         gateway.tls().update(key, anchors);
         gateway.routes(routes);
         gateway.start();

@@ -1,9 +1,8 @@
 package dev.isthmus.cli.demo;
 
 import dev.isthmus.gateway.Gateway;
-import dev.isthmus.gateway.GatewayConfig;
-import dev.isthmus.gateway.GatewayId;
-import dev.isthmus.gateway.http.HttpSessionInstaller;
+import dev.isthmus.gateway.config.GatewayConfig;
+import dev.isthmus.gateway.http.GatewayId;
 import dev.isthmus.gateway.probe.ProbeSettings;
 import dev.isthmus.gateway.routing.RouteTable;
 import dev.isthmus.identity.SpiffeId;
@@ -94,7 +93,7 @@ final class DemoCluster implements AutoCloseable {
     Gateway startGateway(int inboundPort, RouteTable routes) throws InterruptedException {
         Gateway started = new Gateway(GatewayConfig.builder().identity(identity).id(id).inbound("127.0.0.1", inboundPort)
                 .admin("127.0.0.1", 0).outboundHost("127.0.0.1").ioThreads(1).probe(DEMO_PROBES)
-                .drainTimeout(Duration.ofSeconds(1)).build(), registry, Clock.systemUTC(), HttpSessionInstaller.factory());
+                .drainTimeout(Duration.ofSeconds(1)).build(), registry, Clock.systemUTC());
         started.tls().update(certificates.current(), anchors);
         started.routes(routes);
         gateway = started.start();

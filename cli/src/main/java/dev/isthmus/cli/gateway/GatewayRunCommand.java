@@ -2,9 +2,8 @@ package dev.isthmus.cli.gateway;
 
 import dev.isthmus.cli.UserException;
 import dev.isthmus.gateway.Gateway;
-import dev.isthmus.gateway.GatewayConfig;
+import dev.isthmus.gateway.config.GatewayConfig;
 import dev.isthmus.gateway.config.GatewayFile;
-import dev.isthmus.gateway.http.HttpSessionInstaller;
 import dev.isthmus.gateway.routing.FileRouteSource;
 import dev.isthmus.gateway.routing.RouteTable;
 import dev.isthmus.gateway.tls.CredentialFiles;
@@ -71,7 +70,7 @@ public final class GatewayRunCommand implements Callable<Integer> {
         }
         Clock clock = Clock.systemUTC();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Gateway gateway = new Gateway(config, registry, clock, HttpSessionInstaller.factory());
+        Gateway gateway = new Gateway(config, registry, clock);
         Deque<AutoCloseable> parts = new ArrayDeque<>();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

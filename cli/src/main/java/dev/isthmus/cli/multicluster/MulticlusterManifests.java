@@ -2,7 +2,7 @@ package dev.isthmus.cli.multicluster;
 
 import dev.isthmus.cli.install.DeployDirectory;
 import dev.isthmus.cli.install.Manifests;
-import dev.isthmus.gateway.GatewayId;
+import dev.isthmus.gateway.http.GatewayId;
 import dev.isthmus.mirror.kube.Names;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;

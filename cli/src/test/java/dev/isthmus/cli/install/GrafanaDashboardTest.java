@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.isthmus.gateway.Gateway;
-import dev.isthmus.gateway.GatewayConfig;
-import dev.isthmus.gateway.http.HttpSessionInstaller;
+import dev.isthmus.gateway.config.GatewayConfig;
 import dev.isthmus.identity.SpiffeId;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -114,7 +113,7 @@ class GrafanaDashboardTest {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         GatewayConfig config = GatewayConfig.builder()
                 .identity(SpiffeId.parse("spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway")).build();
-        Gateway gateway = new Gateway(config, registry, Clock.systemUTC(), HttpSessionInstaller.factory());
+        Gateway gateway = new Gateway(config, registry, Clock.systemUTC());
         try {
             gateway.metrics().request("podinfo.test.svc.cluster.local:9898", 200, "spiffe://cluster.local/ns/a/sa/b", 1_000_000);
             gateway.metrics().outboundRequest("podinfo-east.test.svc.cluster.local:9898", 200, "east", 1_000_000);

@@ -7,7 +7,7 @@ import static dev.isthmus.cli.install.Cli.isthmus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.isthmus.cli.CliRun;
-import dev.isthmus.gateway.GatewayId;
+import dev.isthmus.gateway.http.GatewayId;
 import dev.isthmus.mirror.kube.Names;
 import dev.isthmus.testkit.kube.KubeApiServer;
 import io.fabric8.kubernetes.api.model.ConfigMap;

@@ -8,8 +8,8 @@ import static dev.isthmus.cli.install.Cli.isthmus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.isthmus.cli.CliRun;
-import dev.isthmus.gateway.GatewayId;
 import dev.isthmus.gateway.config.GatewayFile;
+import dev.isthmus.gateway.http.GatewayId;
 import dev.isthmus.mirror.kube.Names;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;

@@ -3,7 +3,7 @@ package dev.isthmus.cli.stat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.isthmus.gateway.GatewayMetrics;
+import dev.isthmus.gateway.metrics.GatewayMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;

@@ -1,9 +1,9 @@
 package dev.isthmus.gateway.config;
 
-import dev.isthmus.gateway.GatewayConfig;
-import dev.isthmus.gateway.GatewayId;
+import dev.isthmus.gateway.http.GatewayId;
 import dev.isthmus.gateway.policy.AuthorizationPolicy;
 import dev.isthmus.gateway.probe.ProbeSettings;
+import dev.isthmus.gateway.yaml.YamlNode;
 import dev.isthmus.identity.SpiffeId;
 import java.net.URI;
 import java.nio.file.Path;

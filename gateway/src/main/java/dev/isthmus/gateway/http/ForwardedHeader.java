@@ -1,6 +1,5 @@
 package dev.isthmus.gateway.http;
 
-import dev.isthmus.gateway.GatewayId;
 import dev.isthmus.identity.SpiffeId;
 import io.netty.util.AsciiString;
 import java.util.List;

@@ -2,9 +2,8 @@ package dev.isthmus.gateway.http;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.isthmus.gateway.GatewayMetrics;
-import dev.isthmus.gateway.GatewayMetrics.Rejection;
-import dev.isthmus.gateway.GatewayId;
+import dev.isthmus.gateway.metrics.GatewayMetrics;
+import dev.isthmus.gateway.metrics.GatewayMetrics.Rejection;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
@@ -45,7 +44,7 @@ public final class Forwarder {
      * A 508 when the request already passed through this gateway installation (any of its replicas);
      * {@code null} when it did not.
      */
-    public Exchange refuseLoop(HttpProxyHandler inbound, HttpRequest request) {
+    public Exchange refuseLoop(ClientSide inbound, HttpRequest request) {
         if (!ForwardedHeader.hasBy(request.headers().getAll(ForwardedHeader.NAME), self.value())) {
             return null;
         }
@@ -54,7 +53,7 @@ public final class Forwarder {
     }
 
     /** Proxies {@code request} to {@code destination} over {@code upstream}, as a request for {@code authority}. */
-    public Exchange forward(HttpProxyHandler inbound, HttpRequest request, String authority, Destination destination,
+    public Exchange forward(ClientSide inbound, HttpRequest request, String authority, Destination destination,
             HttpUpstream upstream) {
         try {
             rewrite(request, authority);
@@ -65,7 +64,7 @@ public final class Forwarder {
     }
 
     /** An exchange the gateway answers itself with {@code status}, saying {@code reason}. */
-    public static Exchange reply(HttpProxyHandler inbound, HttpRequest request, int status, String reason) {
+    public static Exchange reply(ClientSide inbound, HttpRequest request, int status, String reason) {
         return new LocalReply(inbound, request, status, reason);
     }
 

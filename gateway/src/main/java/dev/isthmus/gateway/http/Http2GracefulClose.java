@@ -1,6 +1,6 @@
 package dev.isthmus.gateway.http;
 
-import dev.isthmus.gateway.Drain;
+import dev.isthmus.gateway.pipeline.Drain;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;

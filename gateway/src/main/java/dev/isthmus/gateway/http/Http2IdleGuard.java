@@ -2,7 +2,7 @@ package dev.isthmus.gateway.http;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.isthmus.gateway.GatewayMetrics.Rejection;
+import dev.isthmus.gateway.metrics.GatewayMetrics.Rejection;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;

@@ -2,7 +2,7 @@ package dev.isthmus.gateway.http;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
-import dev.isthmus.gateway.GatewayMetrics.Rejection;
+import dev.isthmus.gateway.metrics.GatewayMetrics.Rejection;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

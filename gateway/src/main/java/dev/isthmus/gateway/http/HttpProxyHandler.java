@@ -1,6 +1,6 @@
 package dev.isthmus.gateway.http;
 
-import dev.isthmus.gateway.Drain;
+import dev.isthmus.gateway.pipeline.Drain;
 import dev.isthmus.gateway.upstream.Relay;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelFutureListener;
@@ -44,7 +44,7 @@ import java.util.logging.Logger;
  * On HTTP/1.1 the handler owns keep-alive: it ends the connection after a response when the client
  * asked for that, when the gateway drains, or when only closing can end the response.
  */
-public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
+public final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements ClientSide {
 
     private static final Logger log = Logger.getLogger(HttpProxyHandler.class.getName());
 
@@ -251,7 +251,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** The head of the final response; its content follows through {@link #respondContent}, unless it is a full one. */
-    void respond(HttpResponse head) {
+    @Override
+    public void respond(HttpResponse head) {
         if (closed) {
             ReferenceCountUtil.release(head);
             return;
@@ -280,7 +281,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** A {@code 100 Continue}, which the client may wait for before it sends the body. */
-    void respondInterim(FullHttpResponse interim) {
+    @Override
+    public void respondInterim(FullHttpResponse interim) {
         if (closed) {
             interim.release();
             return;
@@ -288,7 +290,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(interim, ctx.voidPromise());
     }
 
-    void respondContent(HttpContent content) {
+    @Override
+    public void respondContent(HttpContent content) {
         if (closed) {
             content.release();
             return;
@@ -301,7 +304,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Answers with an error of the gateway's own, or, when the response already started, cuts it off. */
-    void fail(int status, String reason) {
+    @Override
+    public void fail(int status, String reason) {
         if (responseStarted) {
             abort(reason);
             return;
@@ -314,7 +318,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
      * Ends the inbound side abruptly: the HTTP/1.1 connection closes, or the HTTP/2 stream is reset.
      * Used when a response cannot be completed or a request body broke off.
      */
-    void abort(String reason) {
+    @Override
+    public void abort(String reason) {
         log.fine(() -> "aborting " + ctx.channel() + ": " + reason);
         if (responseOpen) {
             responseOpen = false;
@@ -323,26 +328,31 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    void flush() {
+    @Override
+    public void flush() {
         if (!closed) {
             ctx.flush();
         }
     }
 
-    boolean writable() {
+    @Override
+    public boolean writable() {
         return ctx.channel().isWritable();
     }
 
     /** An exchange's appetite for request body changed. */
-    void readingChanged() {
+    @Override
+    public void readingChanged() {
         updateReading();
     }
 
-    EventLoop eventLoop() {
+    @Override
+    public EventLoop eventLoop() {
         return ctx.channel().eventLoop();
     }
 
-    ByteBufAllocator alloc() {
+    @Override
+    public ByteBufAllocator alloc() {
         return ctx.alloc();
     }
 

@@ -2,12 +2,9 @@ package dev.isthmus.gateway.http;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.isthmus.gateway.Gateway;
-import dev.isthmus.gateway.GatewayId;
-import dev.isthmus.gateway.GatewayMetrics;
-import dev.isthmus.gateway.inbound.HttpSessions;
-import dev.isthmus.gateway.inbound.InboundPipeline;
-import dev.isthmus.gateway.inbound.PeerAttributes;
+import dev.isthmus.gateway.metrics.GatewayMetrics;
+import dev.isthmus.gateway.pipeline.HandlerNames;
+import dev.isthmus.gateway.pipeline.PeerAttributes;
 import dev.isthmus.gateway.pipeline.PipelineTail;
 import dev.isthmus.gateway.routing.ExportedService;
 import dev.isthmus.gateway.transport.SessionProtocol;
@@ -26,7 +23,6 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import java.time.Duration;
-import java.util.function.Function;
 
 /**
  * Turns a routed gateway connection into an HTTP proxy. The {@code session} handler is replaced by:
@@ -100,12 +96,6 @@ public final class HttpSessionInstaller implements HttpSessions {
         this.pools = new UpstreamPools(upstreams, POOL_IDLE_TIMEOUT);
     }
 
-    /** The factory {@link Gateway} takes: HTTP sessions with the gateway's upstreams, metrics, identity, id and request timeout. */
-    public static Function<Gateway, HttpSessions> factory() {
-        return gateway -> new HttpSessionInstaller(gateway.upstreams(), gateway.metrics(), gateway.config().identity(),
-                gateway.config().id(), gateway.config().requestTimeout(), gateway.config().requestHeaderTimeout());
-    }
-
     @Override
     public void proxy(ChannelHandlerContext ctx, TransportHeader header, ExportedService service, SpiffeId peer) {
         requireNonNull(peer, "peer");
@@ -170,38 +160,38 @@ public final class HttpSessionInstaller implements HttpSessions {
         // and one write per response. Consolidated, the responses of one event-loop turn leave together
         // (benchmarks/README.md: a fifth less gateway CPU per request).
         FlushConsolidationHandler flush = new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true);
-        if (pipeline.get(InboundPipeline.TLS) != null) {
-            pipeline.addAfter(InboundPipeline.TLS, FLUSH, flush);
+        if (pipeline.get(HandlerNames.TLS) != null) {
+            pipeline.addAfter(HandlerNames.TLS, FLUSH, flush);
         } else {
             pipeline.addFirst(FLUSH, flush);
         }
         if (protocol == SessionProtocol.HTTP2) {
-            pipeline.replace(InboundPipeline.SESSION, H2_CLOSE, new Http2GracefulClose());
+            pipeline.replace(HandlerNames.SESSION, H2_CLOSE, new Http2GracefulClose());
             pipeline.addAfter(H2_CLOSE, H2_PREFACE, new Http2PrefaceCheck(requests));
             pipeline.addAfter(H2_PREFACE, H2_CODEC, Http2ServerCodec.create(Http2Settings.defaultSettings()
                             .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
                             .maxHeaderListSize(MAX_HEADER_SIZE),
                     // Netty's codec defaults to no grace at all; the gateway's drain deadline still bounds it.
                     GRACEFUL_CLOSE.toMillis()));
-            pipeline.addAfter(H2_CODEC, InboundPipeline.SESSION, new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+            pipeline.addAfter(H2_CODEC, HandlerNames.SESSION, new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                 @Override
                 protected void initChannel(Http2StreamChannel stream) {
                     stream.pipeline().addLast(RequestLineCheck.INSTANCE, SERVER_CONVERSION, new HttpProxyHandler(responder, requests));
                     PipelineTail.addTo(stream.pipeline());
                 }
             }));
-            pipeline.addAfter(InboundPipeline.SESSION, H2_END, new Http2SessionEnd());
+            pipeline.addAfter(HandlerNames.SESSION, H2_END, new Http2SessionEnd());
             pipeline.addAfter(H2_CODEC, H2_WINDOW, new ConnectionWindow(CONNECTION_WINDOW)); // does its work at once and leaves
             if (client) {
                 Http2FrameCodec codec = (Http2FrameCodec) pipeline.get(H2_CODEC);
-                pipeline.addBefore(InboundPipeline.SESSION, H2_IDLE, new Http2IdleGuard(requestHeaderTimeout, codec.connection(), requests));
+                pipeline.addBefore(HandlerNames.SESSION, H2_IDLE, new Http2IdleGuard(requestHeaderTimeout, codec.connection(), requests));
             }
         } else {
             Http1RequestGuard guard = new Http1RequestGuard(requestHeaderTimeout, requests);
-            pipeline.replace(InboundPipeline.SESSION, HTTP_BYTES, guard.bytesIn());
+            pipeline.replace(HandlerNames.SESSION, HTTP_BYTES, guard.bytesIn());
             pipeline.addAfter(HTTP_BYTES, HTTP_CODEC, serverCodec());
             pipeline.addAfter(HTTP_CODEC, HTTP_GUARD, guard);
-            pipeline.addAfter(HTTP_GUARD, InboundPipeline.SESSION, new HttpProxyHandler(responder, requests));
+            pipeline.addAfter(HTTP_GUARD, HandlerNames.SESSION, new HttpProxyHandler(responder, requests));
         }
     }
 }

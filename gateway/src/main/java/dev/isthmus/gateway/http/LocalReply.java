@@ -9,12 +9,12 @@ import io.netty.util.ReferenceCountUtil;
  */
 final class LocalReply extends LocalExchange {
 
-    private final HttpProxyHandler inbound;
+    private final ClientSide inbound;
     private final HttpRequest request;
     private final int status;
     private final String reason;
 
-    LocalReply(HttpProxyHandler inbound, HttpRequest request, int status, String reason) {
+    LocalReply(ClientSide inbound, HttpRequest request, int status, String reason) {
         this.inbound = inbound;
         this.request = request;
         this.status = status;

@@ -2,7 +2,7 @@ package dev.isthmus.gateway.http;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import dev.isthmus.gateway.probe.ProbeTarget;
+import dev.isthmus.gateway.transport.ProbeTarget;
 import dev.isthmus.identity.SpiffeId;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -27,7 +27,7 @@ final class ProbeResponder implements Responder {
     }
 
     @Override
-    public Exchange exchange(HttpProxyHandler inbound, HttpRequest request) {
+    public Exchange exchange(ClientSide inbound, HttpRequest request) {
         if (HttpMethod.GET.equals(request.method()) && ProbeTarget.answers(request.uri())) {
             return new Answer(inbound, request, self);
         }
@@ -37,11 +37,11 @@ final class ProbeResponder implements Responder {
 
     /** A 200 naming the gateway; like {@link LocalReply}, the request body is dropped as it comes. */
     private static final class Answer extends LocalExchange {
-        private final HttpProxyHandler inbound;
+        private final ClientSide inbound;
         private final HttpRequest request;
         private final SpiffeId self;
 
-        Answer(HttpProxyHandler inbound, HttpRequest request, SpiffeId self) {
+        Answer(ClientSide inbound, HttpRequest request, SpiffeId self) {
             this.inbound = inbound;
             this.request = request;
             this.self = self;

@@ -1,7 +1,7 @@
 package dev.isthmus.gateway.http;
 
-import dev.isthmus.gateway.GatewayMetrics;
-import dev.isthmus.gateway.GatewayMetrics.Rejection;
+import dev.isthmus.gateway.metrics.GatewayMetrics;
+import dev.isthmus.gateway.metrics.GatewayMetrics.Rejection;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ConnectTimeoutException;
@@ -46,7 +46,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ProxiedExchange implements Exchange, BackendHandler.Listener {
 
-    private final HttpProxyHandler inbound;
+    private final ClientSide inbound;
     private final HttpRequest request;
     private final Destination destination;
     private final HttpUpstream upstream;
@@ -69,7 +69,7 @@ final class ProxiedExchange implements Exchange, BackendHandler.Listener {
     private boolean answered;
     private boolean retried;
 
-    ProxiedExchange(HttpProxyHandler inbound, HttpRequest request, Destination destination, HttpUpstream upstream,
+    ProxiedExchange(ClientSide inbound, HttpRequest request, Destination destination, HttpUpstream upstream,
             GatewayMetrics metrics, Duration requestTimeout) {
         this.inbound = inbound;
         this.request = request;

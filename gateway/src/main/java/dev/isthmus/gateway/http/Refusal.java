@@ -14,7 +14,7 @@ final class Refusal implements Responder {
     }
 
     @Override
-    public Exchange exchange(HttpProxyHandler inbound, HttpRequest request) {
+    public Exchange exchange(ClientSide inbound, HttpRequest request) {
         return new LocalReply(inbound, request, status, reason);
     }
 }

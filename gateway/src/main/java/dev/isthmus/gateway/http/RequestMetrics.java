@@ -1,7 +1,7 @@
 package dev.isthmus.gateway.http;
 
-import dev.isthmus.gateway.GatewayMetrics;
-import dev.isthmus.gateway.GatewayMetrics.Rejection;
+import dev.isthmus.gateway.metrics.GatewayMetrics;
+import dev.isthmus.gateway.metrics.GatewayMetrics.Rejection;
 import dev.isthmus.gateway.tap.Tap;
 import dev.isthmus.gateway.tap.TapEvent;
 import io.netty.channel.Channel;

@@ -6,5 +6,5 @@ import io.netty.handler.codec.http.HttpRequest;
 public interface Responder {
 
     /** The exchange that will answer {@code request}; not started yet. */
-    Exchange exchange(HttpProxyHandler inbound, HttpRequest request);
+    Exchange exchange(ClientSide inbound, HttpRequest request);
 }

@@ -1,7 +1,7 @@
 package dev.isthmus.gateway.http;
 
-import dev.isthmus.gateway.GatewayMetrics;
-import dev.isthmus.gateway.GatewayMetrics.Rejection;
+import dev.isthmus.gateway.metrics.GatewayMetrics;
+import dev.isthmus.gateway.metrics.GatewayMetrics.Rejection;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.ExportedService;
 import dev.isthmus.gateway.upstream.LoadBalancer;
@@ -28,7 +28,7 @@ final class ServiceProxy implements Responder {
     }
 
     @Override
-    public Exchange exchange(HttpProxyHandler inbound, HttpRequest request) {
+    public Exchange exchange(ClientSide inbound, HttpRequest request) {
         Exchange loop = forwarder.refuseLoop(inbound, request);
         if (loop != null) {
             return loop;

@@ -1,7 +1,8 @@
 package dev.isthmus.gateway.inbound;
 
-import dev.isthmus.gateway.GatewayMetrics;
-import dev.isthmus.gateway.GatewayMetrics.Rejection;
+import dev.isthmus.gateway.metrics.GatewayMetrics;
+import dev.isthmus.gateway.metrics.GatewayMetrics.Rejection;
+import dev.isthmus.gateway.pipeline.PeerAttributes;
 import dev.isthmus.gateway.policy.AuthorizationPolicy;
 import dev.isthmus.gateway.tls.HandshakeFailure;
 import dev.isthmus.gateway.tls.TlsContexts;

@@ -1,6 +1,8 @@
 package dev.isthmus.gateway.inbound;
 
-import dev.isthmus.gateway.GatewayMetrics;
+import dev.isthmus.gateway.http.HttpSessions;
+import dev.isthmus.gateway.limit.ConnectionLimiter;
+import dev.isthmus.gateway.metrics.GatewayMetrics;
 import dev.isthmus.gateway.pipeline.PipelineTail;
 import dev.isthmus.gateway.policy.AuthorizationPolicy;
 import dev.isthmus.gateway.routing.RouteTable;
@@ -10,10 +12,10 @@ import dev.isthmus.gateway.tls.ServerTls;
 import dev.isthmus.gateway.tls.TlsContexts;
 import dev.isthmus.gateway.transport.TransportHeaderDecoder;
 import dev.isthmus.gateway.upstream.Upstreams;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.Channel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Duration;

@@ -1,5 +1,7 @@
 package dev.isthmus.gateway.inbound;
 
+import dev.isthmus.gateway.pipeline.HandlerNames;
+
 /**
  * Names of the inbound handlers, in pipeline order:
  * <pre>
@@ -16,13 +18,13 @@ package dev.isthmus.gateway.inbound;
  * and a proxy.
  */
 public final class InboundPipeline {
-    public static final String LIMIT = "limit";
+    public static final String LIMIT = HandlerNames.LIMIT;
     public static final String ALPN = "alpn";
-    public static final String TLS = "tls";
+    public static final String TLS = HandlerNames.TLS;
     public static final String HANDSHAKE = "handshake";
     public static final String IDLE = "idle";
     public static final String HEADER = "header";
-    public static final String SESSION = "session";
+    public static final String SESSION = HandlerNames.SESSION;
 
     private InboundPipeline() {}
 }

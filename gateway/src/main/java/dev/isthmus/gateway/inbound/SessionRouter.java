@@ -2,12 +2,14 @@ package dev.isthmus.gateway.inbound;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.isthmus.gateway.Drain;
-import dev.isthmus.gateway.GatewayMetrics;
-import dev.isthmus.gateway.GatewayMetrics.Rejection;
-import dev.isthmus.gateway.probe.ProbeTarget;
+import dev.isthmus.gateway.http.HttpSessions;
+import dev.isthmus.gateway.metrics.GatewayMetrics;
+import dev.isthmus.gateway.metrics.GatewayMetrics.Rejection;
+import dev.isthmus.gateway.pipeline.Drain;
+import dev.isthmus.gateway.pipeline.PeerAttributes;
 import dev.isthmus.gateway.routing.ExportedService;
 import dev.isthmus.gateway.routing.RouteTable;
+import dev.isthmus.gateway.transport.ProbeTarget;
 import dev.isthmus.gateway.transport.SessionProtocol;
 import dev.isthmus.gateway.transport.TransportHeader;
 import dev.isthmus.gateway.transport.TransportHeaderException;

@@ -1,6 +1,6 @@
 package dev.isthmus.gateway.outbound;
 
-import dev.isthmus.gateway.GatewayMetrics;
+import dev.isthmus.gateway.metrics.GatewayMetrics;
 import dev.isthmus.gateway.pipeline.PipelineTail;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.RemoteTarget;

@@ -1,13 +1,9 @@
 package dev.isthmus.gateway.outbound;
 
-import dev.isthmus.gateway.http.Http2Pool;
 import dev.isthmus.gateway.routing.Backend;
-import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.ExportedService;
 import dev.isthmus.gateway.routing.OutboundRoute;
 import dev.isthmus.gateway.routing.RemoteTarget;
-import dev.isthmus.gateway.transport.SessionProtocol;
-import dev.isthmus.gateway.upstream.LoadBalancer;
 import dev.isthmus.gateway.upstream.Relay;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -55,10 +51,9 @@ final class OpaqueTunnel extends ChannelInboundHandlerAdapter {
         Relay toClient = new Relay(client, bytes -> {});
         Future<Channel> upstream;
         if (backend instanceof RemoteTarget remote) {
-            Endpoint gateway = sessions.dialer().backoff().choose(remote.gateways(), remote.gatewayIdentity());
-            upstream = sessions.dialer().dial(client.eventLoop(), remote, gateway, SessionProtocol.OPAQUE, toClient);
+            upstream = sessions.dialOpaque(client.eventLoop(), remote, sessions.gatewayFor(remote), toClient);
         } else {
-            upstream = connectLocal(client, (ExportedService) backend, toClient, sessions);
+            upstream = sessions.connectLocal(client.eventLoop(), (ExportedService) backend, toClient);
         }
         upstream.addListener(f -> {
             if (f.isSuccess()) {
@@ -68,15 +63,6 @@ final class OpaqueTunnel extends ChannelInboundHandlerAdapter {
                 client.close();
             }
         });
-    }
-
-    private static Future<Channel> connectLocal(Channel client, ExportedService service, Relay toClient, OutboundSessions sessions) {
-        LoadBalancer balancer = sessions.upstreams().balancer();
-        Endpoint endpoint = balancer.pick(service.readyEndpoints());
-        balancer.started(endpoint);
-        Future<Channel> connected = Http2Pool.connected(sessions.upstreams().connect(client.eventLoop(), endpoint, toClient));
-        connected.addListener(f -> balancer.finished(endpoint, f.isSuccess()));
-        return connected;
     }
 
     /** The upstream is ready: what waited goes first, then the relay takes over both ways. */

@@ -1,6 +1,6 @@
 package dev.isthmus.gateway.outbound;
 
-import dev.isthmus.gateway.inbound.ConnectionLimiter;
+import dev.isthmus.gateway.limit.ConnectionLimiter;
 import dev.isthmus.gateway.pipeline.PipelineTail;
 import dev.isthmus.gateway.routing.OutboundRoute;
 import dev.isthmus.gateway.routing.RouteTable;

@@ -1,6 +1,6 @@
 package dev.isthmus.gateway.outbound;
 
-import dev.isthmus.gateway.inbound.InboundPipeline;
+import dev.isthmus.gateway.pipeline.HandlerNames;
 
 /**
  * Names of the outbound handlers. A client connection on an outbound listener:
@@ -23,9 +23,9 @@ import dev.isthmus.gateway.inbound.InboundPipeline;
  * installer replaces it on both.
  */
 final class OutboundPipeline {
-    static final String LIMIT = InboundPipeline.LIMIT;
-    static final String SESSION = InboundPipeline.SESSION;
-    static final String TLS = "tls";
+    static final String LIMIT = HandlerNames.LIMIT;
+    static final String SESSION = HandlerNames.SESSION;
+    static final String TLS = HandlerNames.TLS;
     static final String HEADER = "header";
 
     private OutboundPipeline() {}

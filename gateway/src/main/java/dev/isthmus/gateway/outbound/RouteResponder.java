@@ -1,8 +1,8 @@
 package dev.isthmus.gateway.outbound;
 
+import dev.isthmus.gateway.http.ClientSide;
 import dev.isthmus.gateway.http.Exchange;
 import dev.isthmus.gateway.http.Forwarder;
-import dev.isthmus.gateway.http.HttpProxyHandler;
 import dev.isthmus.gateway.http.Responder;
 import dev.isthmus.gateway.routing.Backend;
 import dev.isthmus.gateway.routing.Endpoint;
@@ -34,7 +34,7 @@ final class RouteResponder implements Responder {
     }
 
     @Override
-    public Exchange exchange(HttpProxyHandler inbound, HttpRequest request) {
+    public Exchange exchange(ClientSide inbound, HttpRequest request) {
         OutboundRoute route = sessions.route(port);
         if (route == null) {
             return Forwarder.reply(inbound, request, 503, "no outbound route listens on port " + port + " any more");
@@ -49,10 +49,10 @@ final class RouteResponder implements Responder {
                     BackendChoice.whyNone(route.name(), route.backends(), sessions.health()));
         }
         if (backend instanceof RemoteTarget remote) {
-            Endpoint gateway = sessions.dialer().backoff().choose(remote.gateways(), remote.gatewayIdentity());
+            Endpoint gateway = sessions.gatewayFor(remote);
             return forwarder.forward(inbound, request, remote.target(), new RemoteDestination(remote, gateway),
-                    sessions.pools().pool(loop, remote, gateway));
+                    sessions.pool(loop, remote, gateway));
         }
-        return sessions.local().localService((ExportedService) backend, forwarder).exchange(inbound, request);
+        return sessions.localService((ExportedService) backend, forwarder).exchange(inbound, request);
     }
 }

@@ -2,7 +2,6 @@ package dev.isthmus.gateway.outbound;
 
 import dev.isthmus.gateway.http.Forwarder;
 import dev.isthmus.gateway.http.HttpSessionInstaller;
-import dev.isthmus.gateway.http.RequestMetrics;
 import dev.isthmus.gateway.outbound.ProtocolSniffer.Verdict;
 import dev.isthmus.gateway.routing.ClientProtocol;
 import dev.isthmus.gateway.routing.OutboundRoute;
@@ -46,7 +45,7 @@ final class SessionDetector extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         timeout = ctx.executor().schedule(() -> decide(ctx, undecided(), false),
-                sessions.config().detectTimeout().toNanos(), TimeUnit.NANOSECONDS);
+                sessions.detectTimeout().toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** Runs only for a client the connection limit let in; a declared opaque or h2c route needs no bytes to decide. */
@@ -152,11 +151,10 @@ final class SessionDetector extends ChannelInboundHandlerAdapter {
             OpaqueTunnel.start(ctx, route, data, inputEnded, sessions);
             return;
         }
-        Forwarder forwarder = new Forwarder(sessions.config().id(), clientNode(ctx.channel().remoteAddress()), "http",
-                sessions.metrics(), sessions.config().requestTimeout());
+        Forwarder forwarder = sessions.forwarder(clientNode(ctx.channel().remoteAddress()));
         HttpSessionInstaller.serve(ctx, verdict == Verdict.HTTP2 ? SessionProtocol.HTTP2 : SessionProtocol.HTTP1,
                 new RouteResponder(port, sessions, forwarder, ctx.channel().eventLoop()),
-                RequestMetrics.outbound(sessions.metrics(), route.name()), sessions.config().requestHeaderTimeout());
+                sessions.requests(route.name()), sessions.requestHeaderTimeout());
         // This context was replaced; what it fires now reaches its replacement, the first of the session's handlers.
         ctx.fireChannelRead(data);
         ctx.fireChannelReadComplete();

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.isthmus.gateway.routing.LinkHealth;
 import dev.isthmus.gateway.routing.RouteTable;
+import dev.isthmus.gateway.tls.ClientContexts;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;

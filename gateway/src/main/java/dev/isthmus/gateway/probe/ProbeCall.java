@@ -2,6 +2,7 @@ package dev.isthmus.gateway.probe;
 
 import dev.isthmus.gateway.pipeline.PipelineTail;
 import dev.isthmus.gateway.routing.Endpoint;
+import dev.isthmus.gateway.transport.ProbeTarget;
 import dev.isthmus.gateway.transport.SessionProtocol;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;

@@ -3,6 +3,7 @@ package dev.isthmus.gateway.probe;
 import static java.util.Objects.requireNonNull;
 
 import dev.isthmus.gateway.routing.ProbeOverrides;
+import dev.isthmus.gateway.transport.ProbeTarget;
 import java.time.Duration;
 import java.util.random.RandomGenerator;
 

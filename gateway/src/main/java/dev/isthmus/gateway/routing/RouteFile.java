@@ -1,7 +1,7 @@
 package dev.isthmus.gateway.routing;
 
-import dev.isthmus.gateway.config.YamlNode;
 import dev.isthmus.gateway.routing.OutboundRoute.WeightedBackend;
+import dev.isthmus.gateway.yaml.YamlNode;
 import dev.isthmus.identity.SpiffeId;
 import java.util.ArrayList;
 import java.util.List;

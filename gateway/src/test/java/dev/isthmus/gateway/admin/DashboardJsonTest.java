@@ -2,8 +2,8 @@ package dev.isthmus.gateway.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.isthmus.gateway.GatewayMetrics;
-import dev.isthmus.gateway.GatewayMetrics.Rejection;
+import dev.isthmus.gateway.metrics.GatewayMetrics;
+import dev.isthmus.gateway.metrics.GatewayMetrics.Rejection;
 import dev.isthmus.gateway.routing.BackendProtocol;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.ExportedService;

@@ -3,7 +3,7 @@ package dev.isthmus.gateway.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.isthmus.gateway.GatewayId;
+import dev.isthmus.gateway.http.GatewayId;
 import dev.isthmus.identity.SpiffeId;
 import java.nio.file.Path;
 import java.time.Duration;

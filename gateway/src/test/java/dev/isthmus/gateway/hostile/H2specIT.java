@@ -2,7 +2,6 @@ package dev.isthmus.gateway.hostile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.isthmus.gateway.http.HttpSessionInstaller;
 import dev.isthmus.gateway.http.TestBackend;
 import dev.isthmus.gateway.routing.BackendProtocol;
 import dev.isthmus.gateway.routing.ClientProtocol;
@@ -57,8 +56,7 @@ class H2specIT {
         HttpDecoderConfig podinfoLimits = new HttpDecoderConfig().setMaxHeaderSize(1024 * 1024);
         eastBackend = new TestBackend(BackendProtocol.HTTP1, podinfoLimits);
         westBackend = new TestBackend(BackendProtocol.HTTP1, podinfoLimits);
-        east = new GatewayHarness(pki, new RouteTable("cluster.local", List.of(exported(SERVICE, eastBackend.port()))),
-                HttpSessionInstaller.factory(), settings -> settings.requestTimeout(Duration.ofSeconds(20)));
+        east = new GatewayHarness(pki, new RouteTable("cluster.local", List.of(exported(SERVICE, eastBackend.port()))), settings -> settings.requestTimeout(Duration.ofSeconds(20)));
         try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0)) {
             remotePort = a.getLocalPort();
             localPort = b.getLocalPort();
@@ -70,7 +68,6 @@ class H2specIT {
                         OutboundRoute.mirror(remotePort, "podinfo-east", remote, ClientProtocol.H2C),
                         new OutboundRoute(localPort, "frontend", List.of(
                                 new OutboundRoute.WeightedBackend(exported(LOCAL, westBackend.port()), 100)), ClientProtocol.H2C))),
-                HttpSessionInstaller.factory(),
                 // West's own name, so that east's loop detection does not take west's requests for its own.
                 settings -> settings.identity(TestPki.PEER).outboundHost("127.0.0.1").requestTimeout(Duration.ofSeconds(20)));
         adapter = new MtlsAdapter(east.port(), pki.leaf(TestPki.PEER), pki, new TransportHeader(SERVICE, 80, SessionProtocol.HTTP2));

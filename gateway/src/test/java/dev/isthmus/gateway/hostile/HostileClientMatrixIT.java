@@ -7,20 +7,18 @@ import static dev.isthmus.gateway.hostile.LoopbackGatewayPair.write;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.isthmus.gateway.Gateway;
-import dev.isthmus.gateway.GatewayConfig;
+import dev.isthmus.gateway.config.GatewayConfig;
 import dev.isthmus.gateway.hostile.LoopbackGatewayPair.RawClient;
 import dev.isthmus.gateway.hostile.LoopbackGatewayPair.Side;
-import dev.isthmus.gateway.http.HttpSessionInstaller;
+import dev.isthmus.gateway.http.HttpSessions;
 import dev.isthmus.gateway.http.TestBackend;
-import dev.isthmus.gateway.inbound.HttpSessions;
 import dev.isthmus.gateway.probe.LinkStatus;
 import dev.isthmus.gateway.probe.ProbeSettings;
 import dev.isthmus.gateway.routing.BackendProtocol;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.ExportedService;
-import dev.isthmus.gateway.routing.OutboundRoute.WeightedBackend;
 import dev.isthmus.gateway.routing.OutboundRoute;
+import dev.isthmus.gateway.routing.OutboundRoute.WeightedBackend;
 import dev.isthmus.gateway.routing.RemoteTarget;
 import dev.isthmus.gateway.routing.RouteTable;
 import dev.isthmus.gateway.testing.EchoServer;
@@ -70,7 +68,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -79,8 +76,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance.Lifecycle;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestInstance.Lifecycle;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -483,7 +480,7 @@ class HostileClientMatrixIT {
         static final String ECHO = "echo.test.svc.cluster.local";
         static final String FAILURES = "isthmus.gateway.handshake.failures";
         static final List<String> TRANSPORT = List.of(TlsContexts.ALPN_TRANSPORT);
-        static final Function<Gateway, HttpSessions> NO_HTTP = g -> new HttpSessions() {
+        static final HttpSessions NO_HTTP = new HttpSessions() {
             @Override
             public void proxy(ChannelHandlerContext ctx, TransportHeader header, ExportedService service, SpiffeId peer) {
                 ctx.close();
@@ -784,7 +781,7 @@ class HostileClientMatrixIT {
             ExportedService itself = exported(SELF, BackendProtocol.HTTP1, listener);
             RouteTable loop = new RouteTable("cluster.local", List.of(), List.of(
                     new OutboundRoute(listener, "self", List.of(new WeightedBackend(itself, 1)))));
-            try (GatewayHarness gateway = new GatewayHarness(pki, loop, HttpSessionInstaller.factory(), b -> b.outboundHost("127.0.0.1"));
+            try (GatewayHarness gateway = new GatewayHarness(pki, loop, b -> b.outboundHost("127.0.0.1"));
                     RawClient client = new RawClient(listener)) {
                 client.send(GET);
                 String wire = client.awaitResponses(1);
@@ -913,7 +910,7 @@ class HostileClientMatrixIT {
         GatewayHarness west(int listener, int eastPort, ProbeSettings probes) throws Exception {
             RouteTable routes = new RouteTable("cluster.local", List.of(), List.of(OutboundRoute.mirror(listener, "h1-east",
                     new RemoteTarget("east", List.of(new Endpoint("127.0.0.1", eastPort, true)), TestPki.GATEWAY, H1, 80))));
-            GatewayHarness west = new GatewayHarness(pki, routes, HttpSessionInstaller.factory(), b -> b
+            GatewayHarness west = new GatewayHarness(pki, routes, b -> b
                     .identity(TestPki.PEER) // the Forwarded element's by=: not east's, or east would see a loop
                     .outboundHost("127.0.0.1")
                     .connectTimeout(Duration.ofSeconds(2))
@@ -989,7 +986,7 @@ class HostileClientMatrixIT {
 
         GatewayHarness gateway(int listener, Consumer<GatewayConfig.Builder> settings, ExportedService... extra)
                 throws InterruptedException {
-            return new GatewayHarness(pki, routes(listener, extra), HttpSessionInstaller.factory(), b -> {
+            return new GatewayHarness(pki, routes(listener, extra), b -> {
                 b.outboundHost("127.0.0.1");
                 settings.accept(b);
             });

@@ -3,7 +3,6 @@ package dev.isthmus.gateway.hostile;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.isthmus.gateway.http.HttpSessionInstaller;
 import dev.isthmus.gateway.http.TestBackend;
 import dev.isthmus.gateway.routing.BackendProtocol;
 import dev.isthmus.gateway.routing.Endpoint;
@@ -60,8 +59,7 @@ class Http2SessionIT {
         ExportedService service = new ExportedService(SERVICE, 80, BackendProtocol.HTTP1,
                 List.of(new Endpoint("127.0.0.1", backend.port(), true)));
         gateway = new GatewayHarness(pki, new RouteTable("cluster.local", List.of(service), List.of(
-                        new OutboundRoute(listenerPort, "podinfo", List.of(new OutboundRoute.WeightedBackend(service, 100))))),
-                HttpSessionInstaller.factory(), settings -> settings.outboundHost("127.0.0.1"));
+                        new OutboundRoute(listenerPort, "podinfo", List.of(new OutboundRoute.WeightedBackend(service, 100))))), settings -> settings.outboundHost("127.0.0.1"));
         client = new MtlsClient();
     }
 

@@ -3,8 +3,7 @@ package dev.isthmus.gateway.hostile;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 
 import dev.isthmus.gateway.Gateway;
-import dev.isthmus.gateway.GatewayConfig;
-import dev.isthmus.gateway.http.HttpSessionInstaller;
+import dev.isthmus.gateway.config.GatewayConfig;
 import dev.isthmus.gateway.http.TestBackend;
 import dev.isthmus.gateway.probe.ProbeSettings;
 import dev.isthmus.gateway.routing.BackendProtocol;
@@ -88,7 +87,7 @@ final class LoopbackGatewayPair implements AutoCloseable {
                     // No probe traffic in the counts: link health is a constant here.
                     .probe(new ProbeSettings(Duration.ofHours(1), Duration.ofSeconds(2), 3, 0.1, "/ready"));
             settings.accept(builder);
-            gateway = new Gateway(builder.build(), registry, Clock.systemUTC(), HttpSessionInstaller.factory());
+            gateway = new Gateway(builder.build(), registry, Clock.systemUTC());
             gateway.tls().update(pki.leaf(identity), pki.anchors());
             gateway.routes(routes);
             gateway.linkHealth(LinkHealth.ALWAYS_ALIVE);

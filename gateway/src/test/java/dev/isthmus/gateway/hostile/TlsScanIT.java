@@ -4,7 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.isthmus.gateway.inbound.HttpSessions;
+import dev.isthmus.gateway.http.HttpSessions;
 import dev.isthmus.gateway.routing.ExportedService;
 import dev.isthmus.gateway.routing.RouteTable;
 import dev.isthmus.gateway.testing.GatewayHarness;
@@ -64,7 +64,7 @@ class TlsScanIT {
 
     @BeforeAll
     static void start() throws Exception {
-        gateway = new GatewayHarness(new TestPki(), new RouteTable("cluster.local", List.of()), g -> CLOSING, b -> {});
+        gateway = new GatewayHarness(new TestPki(), new RouteTable("cluster.local", List.of()), CLOSING, b -> {});
     }
 
     @AfterAll

@@ -2,7 +2,6 @@ package dev.isthmus.gateway.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.isthmus.gateway.GatewayId;
 import dev.isthmus.identity.SpiffeId;
 import java.util.List;
 import org.junit.jupiter.api.Test;

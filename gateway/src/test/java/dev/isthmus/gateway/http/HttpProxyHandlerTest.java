@@ -3,8 +3,8 @@ package dev.isthmus.gateway.http;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.isthmus.gateway.Drain;
-import dev.isthmus.gateway.GatewayMetrics;
+import dev.isthmus.gateway.metrics.GatewayMetrics;
+import dev.isthmus.gateway.pipeline.Drain;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
@@ -30,14 +30,14 @@ class HttpProxyHandlerTest {
 
     /** An exchange that answers only when the test says so, and remembers what it was given. */
     final class Held implements Exchange {
-        final HttpProxyHandler inbound;
+        final ClientSide inbound;
         final HttpRequest request;
         final List<HttpContent> body = new ArrayList<>();
         /** How many pieces of the body had arrived when the handler last said it may be flushed on. */
         int flushedPieces = -1;
         boolean inboundClosed;
 
-        Held(HttpProxyHandler inbound, HttpRequest request) {
+        Held(ClientSide inbound, HttpRequest request) {
             this.inbound = inbound;
             this.request = request;
         }

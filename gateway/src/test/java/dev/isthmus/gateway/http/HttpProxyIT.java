@@ -3,8 +3,7 @@ package dev.isthmus.gateway.http;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.isthmus.gateway.GatewayConfig;
-import dev.isthmus.gateway.GatewayId;
+import dev.isthmus.gateway.config.GatewayConfig;
 import dev.isthmus.gateway.routing.BackendProtocol;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.ExportedService;
@@ -110,7 +109,7 @@ class HttpProxyIT {
     }
 
     static GatewayHarness gateway(RouteTable routes, Consumer<GatewayConfig.Builder> settings) throws InterruptedException {
-        return new GatewayHarness(pki, routes, HttpSessionInstaller.factory(), settings);
+        return new GatewayHarness(pki, routes, settings);
     }
 
     static GatewayHarness gateway() throws InterruptedException {

@@ -57,8 +57,7 @@ class HttpStreamingIT {
     }
 
     static GatewayHarness gateway(TestBackend backend, BackendProtocol protocol) throws InterruptedException {
-        return new GatewayHarness(pki, new RouteTable("cluster.local", List.of(HttpProxyIT.service(SERVICE, protocol, backend.port()))),
-                HttpSessionInstaller.factory(), b -> {});
+        return new GatewayHarness(pki, new RouteTable("cluster.local", List.of(HttpProxyIT.service(SERVICE, protocol, backend.port()))), b -> {});
     }
 
     static HttpPeer peer(GatewayHarness gateway, SessionProtocol protocol) throws Exception {

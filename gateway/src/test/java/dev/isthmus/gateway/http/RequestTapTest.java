@@ -3,7 +3,7 @@ package dev.isthmus.gateway.http;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.isthmus.gateway.GatewayMetrics;
+import dev.isthmus.gateway.metrics.GatewayMetrics;
 import dev.isthmus.gateway.tap.Tap;
 import dev.isthmus.gateway.tap.TapEvent;
 import dev.isthmus.gateway.tap.TapFilter;
@@ -30,10 +30,10 @@ class RequestTapTest {
 
     /** An exchange that takes the whole request, then answers {@code 200 hello} as if {@code destination} had. */
     static final class AnsweredBy implements Exchange {
-        private final HttpProxyHandler inbound;
+        private final ClientSide inbound;
         private final String destination;
 
-        AnsweredBy(HttpProxyHandler inbound, HttpRequest request, String destination) {
+        AnsweredBy(ClientSide inbound, HttpRequest request, String destination) {
             this.inbound = inbound;
             this.destination = destination;
             ReferenceCountUtil.release(request);

@@ -4,8 +4,8 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.isthmus.gateway.Gateway;
-import dev.isthmus.gateway.GatewayConfig;
+import dev.isthmus.gateway.config.GatewayConfig;
+import dev.isthmus.gateway.http.HttpSessions;
 import dev.isthmus.gateway.policy.AuthorizationPolicy;
 import dev.isthmus.gateway.routing.BackendProtocol;
 import dev.isthmus.gateway.routing.Endpoint;
@@ -46,7 +46,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,7 +59,7 @@ class InboundIT {
 
     static final String ECHO = "echo.test.svc.cluster.local";
     static final String DOWN = "down.test.svc.cluster.local";
-    static final Function<Gateway, HttpSessions> NO_HTTP = g -> new HttpSessions() {
+    static final HttpSessions NO_HTTP = new HttpSessions() {
         @Override
         public void proxy(ChannelHandlerContext ctx, TransportHeader header, ExportedService service, SpiffeId peer) {
             ctx.close();

@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.isthmus.gateway.Gateway;
-import dev.isthmus.gateway.GatewayConfig;
-import dev.isthmus.gateway.GatewayId;
-import dev.isthmus.gateway.http.HttpSessionInstaller;
+import dev.isthmus.gateway.config.GatewayConfig;
+import dev.isthmus.gateway.http.GatewayId;
 import dev.isthmus.gateway.http.TestBackend;
 import dev.isthmus.gateway.probe.LinkStatus;
 import dev.isthmus.gateway.probe.ProbeSettings;
@@ -109,7 +108,7 @@ class CrossClusterIT {
                     // would otherwise show up in its connection counts every few seconds.
                     .probe(new ProbeSettings(Duration.ofHours(1), Duration.ofSeconds(2), 3, 0.1, "/ready"))
                     .build();
-            gateway = new Gateway(config, registry, Clock.systemUTC(), HttpSessionInstaller.factory());
+            gateway = new Gateway(config, registry, Clock.systemUTC());
             KeyPair keys = Keys.generateP256();
             IssuedCertificate leaf = new LeafIssuer(issuer, Duration.ofHours(24), Duration.ZERO, Clock.systemUTC())
                     .issue(keys.getPublic(), identity);

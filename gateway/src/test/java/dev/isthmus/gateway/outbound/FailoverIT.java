@@ -3,8 +3,7 @@ package dev.isthmus.gateway.outbound;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.isthmus.gateway.Gateway;
-import dev.isthmus.gateway.GatewayConfig;
-import dev.isthmus.gateway.http.HttpSessionInstaller;
+import dev.isthmus.gateway.config.GatewayConfig;
 import dev.isthmus.gateway.http.TestBackend;
 import dev.isthmus.gateway.probe.ProbeSettings;
 import dev.isthmus.gateway.routing.BackendProtocol;
@@ -97,8 +96,7 @@ class FailoverIT {
             throws InterruptedException {
         GatewayConfig config = GatewayConfig.builder().identity(identity).inbound("127.0.0.1", port).admin("127.0.0.1", 0)
                 .outboundHost("127.0.0.1").ioThreads(1).probe(FAST_PROBES).drainTimeout(Duration.ofMillis(500)).build();
-        Gateway gateway = new Gateway(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Clock.systemUTC(),
-                HttpSessionInstaller.factory());
+        Gateway gateway = new Gateway(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Clock.systemUTC());
         KeyPair keys = Keys.generateP256();
         IssuedCertificate leaf = new LeafIssuer(issuer, Clock.systemUTC()).issue(keys.getPublic(), identity);
         gateway.tls().update(new CertifiedKey(keys.getPrivate(), leaf.chain()), anchors);

@@ -2,7 +2,6 @@ package dev.isthmus.gateway.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.isthmus.gateway.http.HttpSessionInstaller;
 import dev.isthmus.gateway.policy.AuthorizationPolicy;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.OutboundRoute;
@@ -10,6 +9,7 @@ import dev.isthmus.gateway.routing.RemoteTarget;
 import dev.isthmus.gateway.routing.RouteTable;
 import dev.isthmus.gateway.testing.GatewayHarness;
 import dev.isthmus.gateway.testing.TestPki;
+import dev.isthmus.gateway.tls.ClientContexts;
 import dev.isthmus.identity.SpiffeId;
 import dev.isthmus.identity.client.CertifiedKey;
 import dev.isthmus.identity.tls.TlsProviders;
@@ -74,7 +74,7 @@ class GatewayProbeIT {
     }
 
     static GatewayHarness east(int port) throws InterruptedException {
-        return new GatewayHarness(pki, RouteTable.EMPTY, HttpSessionInstaller.factory(), b -> b.inbound("127.0.0.1", port));
+        return new GatewayHarness(pki, RouteTable.EMPTY, b -> b.inbound("127.0.0.1", port));
     }
 
     static RouteTable westRoutes(SpiffeId eastIdentity, int... eastPorts) {
@@ -165,7 +165,7 @@ class GatewayProbeIT {
     @Test
     void aProberThePolicyShutsOutSeesTheLinkDead() throws Exception {
         SpiffeId onlyThis = SpiffeId.parse("spiffe://cluster.local/ns/isthmus-multicluster/sa/somebody-else");
-        try (GatewayHarness strict = new GatewayHarness(pki, RouteTable.EMPTY, HttpSessionInstaller.factory(),
+        try (GatewayHarness strict = new GatewayHarness(pki, RouteTable.EMPTY,
                 b -> b.policy(new AuthorizationPolicy("cluster.local", Set.of(onlyThis), Set.of(), Set.of())))) {
             probesAs(WEST, FAST).follow(westRoutes(TestPki.GATEWAY, strict.port()));
 

@@ -3,7 +3,6 @@ package dev.isthmus.gateway.probe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.isthmus.gateway.http.HttpSessionInstaller;
 import dev.isthmus.gateway.policy.AuthorizationPolicy;
 import dev.isthmus.gateway.probe.ProbeGet.Reply;
 import dev.isthmus.gateway.routing.RouteTable;
@@ -11,6 +10,7 @@ import dev.isthmus.gateway.testing.GatewayHarness;
 import dev.isthmus.gateway.testing.MtlsClient;
 import dev.isthmus.gateway.testing.MtlsClient.Collector;
 import dev.isthmus.gateway.testing.TestPki;
+import dev.isthmus.gateway.transport.ProbeTarget;
 import dev.isthmus.gateway.transport.SessionProtocol;
 import dev.isthmus.identity.SpiffeId;
 import io.netty.channel.Channel;
@@ -34,7 +34,7 @@ class ProbeAnswerIT {
     static void start() throws Exception {
         pki = new TestPki();
         client = new MtlsClient();
-        gateway = new GatewayHarness(pki, RouteTable.EMPTY, HttpSessionInstaller.factory(), b -> {});
+        gateway = new GatewayHarness(pki, RouteTable.EMPTY, b -> {});
     }
 
     @AfterAll
@@ -85,7 +85,7 @@ class ProbeAnswerIT {
     @Test
     void aPeerOutsideThePolicyGetsNoAnswer() throws Exception {
         SpiffeId onlyThis = SpiffeId.parse("spiffe://cluster.local/ns/isthmus-multicluster/sa/somebody-else");
-        try (GatewayHarness strict = new GatewayHarness(pki, RouteTable.EMPTY, HttpSessionInstaller.factory(),
+        try (GatewayHarness strict = new GatewayHarness(pki, RouteTable.EMPTY,
                 b -> b.policy(new AuthorizationPolicy("cluster.local", Set.of(onlyThis), Set.of(), Set.of())))) {
             assertThatThrownBy(() -> ProbeGet.request(client, strict.port(), pki.leaf(TestPki.PEER), pki,
                     ProbeTarget.header(SessionProtocol.HTTP1), HttpMethod.GET, "/ready"))

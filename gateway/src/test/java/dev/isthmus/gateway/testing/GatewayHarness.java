@@ -1,16 +1,16 @@
 package dev.isthmus.gateway.testing;
 
 import dev.isthmus.gateway.Gateway;
-import dev.isthmus.gateway.GatewayConfig;
-import dev.isthmus.gateway.inbound.HttpSessions;
+import dev.isthmus.gateway.config.GatewayConfig;
+import dev.isthmus.gateway.http.HttpSessions;
 import dev.isthmus.gateway.routing.RouteTable;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import org.awaitility.Awaitility;
 
 /**
@@ -23,7 +23,17 @@ public final class GatewayHarness implements AutoCloseable {
     private final Gateway gateway;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
-    public GatewayHarness(TestPki pki, RouteTable routes, Function<Gateway, HttpSessions> http,
+    public GatewayHarness(TestPki pki, RouteTable routes, Consumer<GatewayConfig.Builder> settings) throws InterruptedException {
+        this(pki, routes, Optional.empty(), settings);
+    }
+
+    /** A gateway whose inbound HTTP sessions go to {@code inboundHttp}: for tests of what comes before HTTP. */
+    public GatewayHarness(TestPki pki, RouteTable routes, HttpSessions inboundHttp, Consumer<GatewayConfig.Builder> settings)
+            throws InterruptedException {
+        this(pki, routes, Optional.of(inboundHttp), settings);
+    }
+
+    private GatewayHarness(TestPki pki, RouteTable routes, Optional<HttpSessions> inboundHttp,
             Consumer<GatewayConfig.Builder> settings) throws InterruptedException {
         this.pki = pki;
         GatewayConfig.Builder builder = GatewayConfig.builder()
@@ -33,7 +43,9 @@ public final class GatewayHarness implements AutoCloseable {
                 .ioThreads(2)
                 .drainTimeout(Duration.ofSeconds(2));
         settings.accept(builder);
-        gateway = new Gateway(builder.build(), registry, Clock.systemUTC(), http);
+        gateway = inboundHttp.isPresent()
+                ? new Gateway(builder.build(), registry, Clock.systemUTC(), inboundHttp.get())
+                : new Gateway(builder.build(), registry, Clock.systemUTC());
         gateway.tls().update(pki.leaf(TestPki.GATEWAY), pki.anchors());
         gateway.routes(routes);
         gateway.start();

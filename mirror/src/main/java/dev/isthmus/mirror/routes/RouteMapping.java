@@ -2,17 +2,17 @@ package dev.isthmus.mirror.routes;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.isthmus.gateway.config.YamlNode;
 import dev.isthmus.gateway.routing.BackendProtocol;
 import dev.isthmus.gateway.routing.ClientProtocol;
 import dev.isthmus.gateway.routing.Endpoint;
-import dev.isthmus.gateway.routing.LinkedGateway;
 import dev.isthmus.gateway.routing.ExportedService;
+import dev.isthmus.gateway.routing.LinkedGateway;
 import dev.isthmus.gateway.routing.OutboundRoute;
 import dev.isthmus.gateway.routing.OutboundRoute.WeightedBackend;
 import dev.isthmus.gateway.routing.ProbeOverrides;
 import dev.isthmus.gateway.routing.RemoteTarget;
 import dev.isthmus.gateway.routing.RouteTable;
+import dev.isthmus.gateway.yaml.YamlNode;
 import dev.isthmus.identity.SpiffeId;
 import dev.isthmus.mirror.desired.GatewayPorts;
 import dev.isthmus.mirror.kube.Names;
@@ -35,12 +35,12 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**

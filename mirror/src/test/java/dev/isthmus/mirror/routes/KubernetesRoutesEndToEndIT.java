@@ -5,8 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.isthmus.gateway.Gateway;
-import dev.isthmus.gateway.GatewayConfig;
-import dev.isthmus.gateway.http.HttpSessionInstaller;
+import dev.isthmus.gateway.config.GatewayConfig;
 import dev.isthmus.gateway.routing.BackendProtocol;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.ExportedService;
@@ -35,8 +34,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.NetworkInterface;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -199,8 +198,7 @@ class KubernetesRoutesEndToEndIT {
                 .ioThreads(1)
                 .drainTimeout(Duration.ofSeconds(1))
                 .build();
-        Gateway gateway = new Gateway(config, identity.equals(EAST_ID) ? eastRegistry : westRegistry, Clock.systemUTC(),
-                HttpSessionInstaller.factory());
+        Gateway gateway = new Gateway(config, identity.equals(EAST_ID) ? eastRegistry : westRegistry, Clock.systemUTC());
         KeyPair keys = Keys.generateP256();
         IssuedCertificate leaf = new LeafIssuer(issuer, Duration.ofHours(24), Duration.ZERO, Clock.systemUTC())
                 .issue(keys.getPublic(), identity);

@@ -1,4 +1,4 @@
-package dev.isthmus.gateway.config;
+package dev.isthmus.gateway.yaml;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.isthmus.gateway.inbound;
+package dev.isthmus.gateway.pipeline;
 
 import dev.isthmus.identity.SpiffeId;
 import io.netty.util.AttributeKey;

@@ -1,10 +1,8 @@
-package dev.isthmus.gateway.probe;
+package dev.isthmus.gateway.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.isthmus.gateway.routing.RouteTable;
-import dev.isthmus.gateway.transport.SessionProtocol;
-import dev.isthmus.gateway.transport.TransportHeader;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 

@@ -1,4 +1,4 @@
-package dev.isthmus.gateway;
+package dev.isthmus.gateway.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.isthmus.gateway;
+package dev.isthmus.gateway.metrics;
 
 import dev.isthmus.gateway.pipeline.PipelineTail;
 import dev.isthmus.gateway.tap.Tap;
@@ -6,8 +6,8 @@ import dev.isthmus.gateway.tls.HandshakeFailure;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.isthmus.gateway;
+package dev.isthmus.gateway.http;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;

@@ -1,4 +1,4 @@
-package dev.isthmus.gateway.inbound;
+package dev.isthmus.gateway.http;
 
 import dev.isthmus.gateway.routing.ExportedService;
 import dev.isthmus.gateway.transport.TransportHeader;
@@ -18,7 +18,7 @@ public interface HttpSessions {
     void refuse(ChannelHandlerContext ctx, TransportHeader header, int status, String reason);
 
     /**
-     * Answers the gateway probe ({@link dev.isthmus.gateway.probe.ProbeTarget}) itself. Sessions that do
+     * Answers the gateway probe ({@link dev.isthmus.gateway.transport.ProbeTarget}) itself. Sessions that do
      * not know the probe refuse it, as they would any target they cannot serve.
      */
     default void answerProbe(ChannelHandlerContext ctx, TransportHeader header) {

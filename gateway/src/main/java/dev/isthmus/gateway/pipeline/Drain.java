@@ -1,4 +1,4 @@
-package dev.isthmus.gateway;
+package dev.isthmus.gateway.pipeline;
 
 /**
  * The user event a draining gateway sends down every open connection: finish what is in flight, take

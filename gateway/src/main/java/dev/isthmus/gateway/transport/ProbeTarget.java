@@ -1,7 +1,5 @@
-package dev.isthmus.gateway.probe;
+package dev.isthmus.gateway.transport;
 
-import dev.isthmus.gateway.transport.SessionProtocol;
-import dev.isthmus.gateway.transport.TransportHeader;
 
 /**
  * The transport-header target a gateway answers itself: {@code probe.isthmus.gateway:4191}. The name lies

@@ -1,7 +1,8 @@
-package dev.isthmus.gateway;
+package dev.isthmus.gateway.config;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.isthmus.gateway.http.GatewayId;
 import dev.isthmus.gateway.policy.AuthorizationPolicy;
 import dev.isthmus.gateway.probe.ProbeSettings;
 import dev.isthmus.identity.SpiffeId;

@@ -1,8 +1,7 @@
-package dev.isthmus.gateway.probe;
+package dev.isthmus.gateway.tls;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.isthmus.gateway.tls.TlsContexts;
 import dev.isthmus.identity.SpiffeId;
 import dev.isthmus.identity.ca.TrustAnchors;
 import dev.isthmus.identity.client.CertifiedKey;
@@ -15,9 +14,10 @@ import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 
 /**
- * The outbound mTLS context of the moment for a remote gateway: this gateway's current certificate,
- * trusting exactly {@code peer} ({@link TlsContexts#client}). Asked before every probe, so renewed
- * credentials reach the next probe.
+ * The client mTLS context of the moment for a remote gateway: this gateway's current certificate,
+ * trusting exactly {@code peer} ({@link TlsContexts#client}). The gateway keeps one, which its outbound
+ * connections and its probes share, so both present the same certificate and a context is built once per
+ * peer and credential. Asked before every connection, so renewed credentials reach the next one.
  */
 @FunctionalInterface
 public interface ClientContexts {

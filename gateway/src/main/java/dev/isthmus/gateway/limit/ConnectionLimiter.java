@@ -1,7 +1,7 @@
-package dev.isthmus.gateway.inbound;
+package dev.isthmus.gateway.limit;
 
-import dev.isthmus.gateway.GatewayMetrics;
-import dev.isthmus.gateway.GatewayMetrics.Rejection;
+import dev.isthmus.gateway.metrics.GatewayMetrics;
+import dev.isthmus.gateway.metrics.GatewayMetrics.Rejection;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

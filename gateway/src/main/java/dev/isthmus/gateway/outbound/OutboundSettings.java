@@ -1,0 +1,30 @@
+package dev.isthmus.gateway.outbound;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.isthmus.gateway.http.GatewayId;
+import java.time.Duration;
+
+/**
+ * The part of the gateway's configuration the outbound side uses, handed down by the composition root
+ * so that outbound never reads the whole configuration (nor imports the package that holds it).
+ *
+ * @param id the gateway installation's id, the {@code Forwarded: by=} that loop detection looks for
+ * @param detectTimeout how long a client has to send the first bytes that tell its protocol
+ * @param requestTimeout how long a request may take end to end
+ * @param requestHeaderTimeout how long a client has for each request head
+ * @param handshakeTimeout how long a TLS handshake with a remote gateway may take
+ * @param connectTimeout how long a TCP connect to a remote gateway or a backend may take
+ */
+public record OutboundSettings(GatewayId id, Duration detectTimeout, Duration requestTimeout, Duration requestHeaderTimeout,
+        Duration handshakeTimeout, Duration connectTimeout) {
+
+    public OutboundSettings {
+        requireNonNull(id, "id");
+        requireNonNull(detectTimeout, "detectTimeout");
+        requireNonNull(requestTimeout, "requestTimeout");
+        requireNonNull(requestHeaderTimeout, "requestHeaderTimeout");
+        requireNonNull(handshakeTimeout, "handshakeTimeout");
+        requireNonNull(connectTimeout, "connectTimeout");
+    }
+}
