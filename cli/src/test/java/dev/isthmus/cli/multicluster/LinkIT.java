@@ -78,10 +78,10 @@ class LinkIT {
         RemoteAccess.install(east.client());
         Service gateway = east.client().services().inNamespace(NS).resource(new ServiceBuilder()
                 .withNewMetadata().withName(Names.GATEWAY).withNamespace(NS)
-                .withAnnotations(Map.of(LinkCommand.GATEWAY_IDENTITY_ANNOTATION, IDENTITY)).endMetadata()
+                .withAnnotations(Map.of(LinkCommand.GATEWAY_IDENTITY_ANNOTATION, IDENTITY,
+                        MulticlusterManifests.PROBE_PORT_ANNOTATION, "5191")).endMetadata()
                 .withNewSpec().withType("LoadBalancer").withSelector(Map.of("app.kubernetes.io/name", Names.GATEWAY))
-                .addNewPort().withName(Names.GATEWAY_PORT_NAME).withPort(4143).endPort()
-                .addNewPort().withName(Names.PROBE_PORT_NAME).withPort(4191).endPort().endSpec().build()).create();
+                .addNewPort().withName(Names.GATEWAY_PORT_NAME).withPort(4143).endPort().endSpec().build()).create();
         gateway.setStatus(new io.fabric8.kubernetes.api.model.ServiceStatusBuilder().withNewLoadBalancer()
                 .addNewIngress().withIp("203.0.113.7").endIngress().endLoadBalancer().build());
         east.client().services().inNamespace(NS).resource(gateway).updateStatus();
@@ -138,6 +138,8 @@ class LinkIT {
         assertThat(link.getSpec().gatewayIdentity).as("from the gateway Service's annotation").isEqualTo(IDENTITY);
         assertThat(link.getSpec().gatewayAddress).as("empty: follows east's load balancer").isNull();
         assertThat(link.getSpec().gatewayPort).isEqualTo(4143);
+        assertThat(link.getSpec().probeSpec.port).as("the admin port is not on the LoadBalancer; its annotation says it")
+                .isEqualTo(5191);
         assertThat(link.getSpec().selector.getMatchLabels()).isEqualTo(Map.of(Names.EXPORTED_LABEL, "true"));
         var deployment = west.client().apps().deployments().inNamespace(NS).withName("isthmus-mirror-east").get();
         assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
