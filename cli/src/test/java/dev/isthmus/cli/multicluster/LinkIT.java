@@ -190,7 +190,26 @@ class LinkIT {
                         "√ credentials for east can list Services there", "√ mirror controller for east is available",
                         "√ all mirror services have ready endpoints (1)")
                 // The link's credentials may read east's anchors now; west has no control plane yet to compare them with.
-                .contains("~ clusters share trust anchors with east\n    this cluster's anchors could not be read");
+                .contains("~ clusters share trust anchors with east\n    this cluster's anchors could not be read")
+                .contains("√ east's gateway Service publishes only its mTLS port");
+
+        // An installation from before isthmus-gateway-admin: its LoadBalancer publishes the admin port as mc-probe.
+        var gateway = east.client().services().inNamespace(NS).withName(Names.GATEWAY);
+        gateway.edit(svc -> new ServiceBuilder(svc).editSpec().addNewPort().withName(Names.PROBE_PORT_NAME).withPort(4191)
+                .withNewTargetPort(Names.ADMIN_PORT_NAME).endPort().endSpec().build());
+        try {
+            CliRun exposed = isthmus("--kubeconfig", kubeconfig.toString(), "--context", "west", "multicluster", "check");
+            assertThat(exposed.exit()).as("a warning: %s", exposed).isZero();
+            assertThat(exposed.out()).contains("‼ east's gateway Service publishes only its mTLS port\n"
+                    + "    Service isthmus-multicluster/isthmus-gateway (type LoadBalancer) publishes mc-probe 4191, the gateway's admin"
+                    + " port: /metrics, /links, /tap and /dashboard answer anyone who reaches its address\n"
+                    + "    apply `isthmus --context=east multicluster install` again: it publishes only mc-gateway and keeps the"
+                    + " admin port on the ClusterIP Service isthmus-gateway-admin");
+        } finally {
+            gateway.edit(svc -> new ServiceBuilder(svc).editSpec()
+                    .withPorts(svc.getSpec().getPorts().stream().filter(p -> !Names.PROBE_PORT_NAME.equals(p.getName())).toList())
+                    .endSpec().build());
+        }
 
         mirror(w, "broken", "east", false);
         CliRun broken = isthmus("--kubeconfig", kubeconfig.toString(), "--context", "west", "multicluster", "check");
