@@ -52,6 +52,7 @@ final class CrossMode {
         OPTIONS.put("gateway-threads", "1");
         OPTIONS.put("client-threads", "1");
         OPTIONS.put("tap", "none");
+        OPTIONS.put("tap-blocks", "3");
     }
 
     private CrossMode() {}
@@ -64,9 +65,10 @@ final class CrossMode {
         int gatewayThreads = options.positive("gateway-threads");
         int clientThreads = options.positive("client-threads");
         String tapMode = options.string("tap");
-        if (!List.of("none", "reader", "stalled").contains(tapMode)) {
-            throw new Options.UsageException("--tap " + tapMode + ": unknown (expected: none, reader or stalled)");
+        if (!List.of("none", "reader", "stalled", "rounds").contains(tapMode)) {
+            throw new Options.UsageException("--tap " + tapMode + ": unknown (expected: none, reader, stalled or rounds)");
         }
+        int tapBlocks = options.positive("tap-blocks");
 
         LoadPki pki = LoadPki.create();
         EventLoopGroup clients = new MultiThreadIoEventLoopGroup(clientThreads, new DefaultThreadFactory("load-client"),
@@ -81,7 +83,8 @@ final class CrossMode {
                                 GatewayUnderTest.SERVICE, GatewayUnderTest.SERVICE_PORT)),
                         10_000, Duration.ofMinutes(10))) {
             awaitLink(west.gateway(), mirrorPort);
-            TapWatcherLoad tap = TapWatcherLoad.start(tapMode, west.gateway().adminPort());
+            // In rounds mode the watchers come and go with each round; otherwise one stays for the whole run.
+            TapWatcherLoad tap = TapWatcherLoad.start(tapMode.equals("rounds") ? "none" : tapMode, west.gateway().adminPort());
             CpuMeter cpu = new CpuMeter().role("generator", clients).role("west", west.gateway().workers())
                     .role("east", east.gateway().workers()).role("backend", backend.group());
             List<LoadLoop> viaWest = LoadLoop.on(clients);
@@ -105,6 +108,15 @@ final class CrossMode {
                     connections, RpsMode.seconds(warmup), RpsMode.seconds(settle), RpsMode.seconds(duration));
 
             double eastAcceptedBefore = east.count("isthmus.gateway.connections");
+            if (tapMode.equals("rounds")) {
+                LoadPhase.warmUp(viaWest, warmup);
+                TapRounds.run(viaWest, settle, duration, cpu, west.gateway().adminPort(), tapBlocks,
+                        () -> west.gateway().metrics().tap().dropped());
+                for (LoadLoop loop : List.of(viaWest, direct).stream().flatMap(List::stream).toList()) {
+                    loop.executor().submit(loop::closeAll).sync();
+                }
+                return;
+            }
             LoadPhase.warmUp(viaWest, warmup);
             LoadPhase.warmUp(direct, warmup);
             LoadPhase.Result crossClosed = LoadPhase.closed("west → east", viaWest, settle, duration, cpu);

@@ -190,7 +190,7 @@ public final class LinkCommand implements Callable<Integer> {
         spec.gatewayIdentity = annotations.getOrDefault(GATEWAY_IDENTITY_ANNOTATION, Names.gatewayIdentity(trustDomain));
         spec.gatewayService = new LinkSpec.ObjectRef(Names.MULTICLUSTER_NAMESPACE, Names.GATEWAY);
         spec.probeSpec = new LinkSpec.ProbeSpec();
-        spec.probeSpec.port = port(gateway, Names.PROBE_PORT_NAME, Names.ADMIN_PORT);
+        spec.probeSpec.port = probePort(gateway, annotations);
         spec.probeSpec.path = annotations.getOrDefault(PROBE_PATH_ANNOTATION, spec.probeSpec.path);
         String period = annotations.get(PROBE_PERIOD_ANNOTATION);
         if (period != null && period.matches("\\d+")) {
@@ -205,6 +205,28 @@ public final class LinkCommand implements Callable<Integer> {
         link.getMetadata().setLabels(Map.of("app.kubernetes.io/part-of", "isthmus"));
         link.setSpec(spec);
         return link;
+    }
+
+    /**
+     * The target's admin port: the Service's {@code probe-port} annotation; an installation from before it had
+     * the port on the LoadBalancer as {@code mc-probe}; else the default. The probe itself travels over mTLS
+     * on mc-gateway to {@code probe.isthmus.gateway}, so this port is the Link's record, as Linkerd's has it.
+     */
+    private static int probePort(Service gateway, Map<String, String> annotations) {
+        String annotated = annotations.get(MulticlusterManifests.PROBE_PORT_ANNOTATION);
+        if (annotated != null) {
+            try {
+                int port = Integer.parseInt(annotated.trim());
+                if (port >= 1 && port <= 65535) {
+                    return port;
+                }
+            } catch (NumberFormatException e) {
+                // falls through to the error below
+            }
+            throw new UserException("the gateway Service " + Names.MULTICLUSTER_NAMESPACE + "/" + Names.GATEWAY + " annotation "
+                    + MulticlusterManifests.PROBE_PORT_ANNOTATION + ": " + annotated + " (expected: a port, 1-65535)");
+        }
+        return port(gateway, Names.PROBE_PORT_NAME, Names.ADMIN_PORT);
     }
 
     private static int port(Service gateway, String name, int fallback) {

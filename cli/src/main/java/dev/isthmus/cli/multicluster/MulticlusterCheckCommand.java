@@ -137,7 +137,63 @@ public final class MulticlusterCheckCommand implements Callable<Integer> {
                 return;
             }
             sameAnchors(report, remote, cluster, localAnchors);
+            adminPortPrivate(report, remote, link);
         }
+    }
+
+    /**
+     * The target's gateway Service must not publish the admin port (plain HTTP, no authentication: /metrics,
+     * /links, /tap, /dashboard). Installations from before {@code isthmus-gateway-admin} had it on the
+     * LoadBalancer as mc-probe; a warning says how to take it off.
+     */
+    private static void adminPortPrivate(CheckReport report, KubernetesClient remote, LinkSettings link) {
+        String check = link.clusterName() + "'s gateway Service publishes only its mTLS port";
+        String namespace = link.gatewayService().namespace;
+        String name = link.gatewayService().name;
+        Service gateway;
+        try {
+            gateway = remote.services().inNamespace(namespace).withName(name).get();
+        } catch (KubernetesClientException e) {
+            report.skip(check, "Service " + namespace + "/" + name + " in " + link.clusterName() + " cannot be read: " + e.getMessage());
+            return;
+        }
+        if (gateway == null) {
+            report.skip(check, "no Service " + namespace + "/" + name + " in " + link.clusterName());
+            return;
+        }
+        List<String> published = publishedAdminPorts(gateway);
+        if (published.isEmpty()) {
+            report.pass(check);
+        } else {
+            report.warn(check, "Service " + namespace + "/" + name + " (type " + gateway.getSpec().getType() + ") publishes "
+                    + String.join(", ", published) + ", the gateway's admin port: /metrics, /links, /tap and /dashboard"
+                    + " answer anyone who reaches its address",
+                    "apply `isthmus --context=" + link.clusterName() + " multicluster install` again: it publishes only "
+                    + Names.GATEWAY_PORT_NAME + " and keeps the admin port on the ClusterIP Service " + Names.GATEWAY_ADMIN);
+        }
+    }
+
+    /**
+     * The ports of a gateway Service reachable from outside the cluster that lead to the admin port: named
+     * mc-probe, or aimed at the container port {@code admin} or 4191. A ClusterIP Service publishes none.
+     */
+    static List<String> publishedAdminPorts(Service gateway) {
+        if (gateway.getSpec() == null || gateway.getSpec().getPorts() == null
+                || gateway.getSpec().getType() == null || "ClusterIP".equals(gateway.getSpec().getType())) {
+            return List.of();
+        }
+        List<String> published = new ArrayList<>();
+        for (io.fabric8.kubernetes.api.model.ServicePort port : gateway.getSpec().getPorts()) {
+            var target = port.getTargetPort();
+            boolean admin = Names.PROBE_PORT_NAME.equals(port.getName())
+                    || target != null && (Names.ADMIN_PORT_NAME.equals(target.getStrVal())
+                            || target.getIntVal() != null && target.getIntVal() == Names.ADMIN_PORT)
+                    || target == null && port.getPort() != null && port.getPort() == Names.ADMIN_PORT;
+            if (admin) {
+                published.add((port.getName() == null ? "port" : port.getName()) + " " + port.getPort());
+            }
+        }
+        return published;
     }
 
     private static void sameAnchors(CheckReport report, KubernetesClient remote, String cluster, List<X509Certificate> local) {

@@ -48,7 +48,8 @@ public final class MulticlusterInstallCommand implements Callable<Integer> {
     int gatewayPort;
 
     @Option(names = "--gateway-probe-port", defaultValue = "" + Names.ADMIN_PORT, paramLabel = "<port>",
-            description = "Port of the gateway's admin server (/ready, /live, /metrics) that remote gateways probe"
+            description = "Port of the gateway's admin server (/ready, /live, /metrics, /links, /tap, /dashboard), on the"
+                    + " ClusterIP Service " + Names.GATEWAY_ADMIN + " only: remote gateways probe over the mTLS port"
                     + " (default: ${DEFAULT-VALUE}).")
     int probePort;
 

@@ -30,6 +30,11 @@ public final class MulticlusterManifests {
     /** On every remote-access object, so {@code uninstall} finds the ones {@code allow} made. */
     static final String REMOTE_ACCESS_LABEL = "app.kubernetes.io/name";
     static final String GATEWAY_IDENTITY_ANNOTATION = "mirror.isthmus.dev/gateway-identity";
+    /**
+     * The admin port, on the gateway Service for {@code link} to read: the Service no longer publishes it
+     * (only mc-gateway is on the LoadBalancer), as Linkerd's Service says its probe path and period.
+     */
+    static final String PROBE_PORT_ANNOTATION = "mirror.isthmus.dev/probe-port";
     private static final String DEFAULT_TRUST_DOMAIN = "spiffe://cluster.local/";
 
     /**
@@ -54,8 +59,9 @@ public final class MulticlusterManifests {
         Service service = Manifests.find(objects, Service.class, Names.GATEWAY);
         service.getSpec().setType(settings.serviceType());
         port(service, Names.GATEWAY_PORT_NAME).setPort(settings.gatewayPort());
-        port(service, Names.PROBE_PORT_NAME).setPort(settings.probePort());
         service.getMetadata().getAnnotations().put(GATEWAY_IDENTITY_ANNOTATION, identity);
+        service.getMetadata().getAnnotations().put(PROBE_PORT_ANNOTATION, Integer.toString(settings.probePort()));
+        port(Manifests.find(objects, Service.class, Names.GATEWAY_ADMIN), Names.ADMIN_PORT_NAME).setPort(settings.probePort());
 
         Deployment deployment = Manifests.find(objects, Deployment.class, Names.GATEWAY);
         Container container = gatewayContainer(objects);

@@ -1,10 +1,15 @@
 package dev.isthmus.cli.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.isthmus.testkit.k3s.TwoClusters;
 import dev.isthmus.testkit.kube.KubeApiServer;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
@@ -93,6 +98,10 @@ class WalkthroughE2EIT {
                 kubectl --context=west -n test run any-pod --restart=Never --image=curlimages/curl:8.14.1 -- curl -s http://podinfo-east:9898
                 kubectl --context=west -n test wait --for=jsonpath='{.status.phase}'=Succeeded --timeout=60s pod/any-pod && kubectl --context=west -n test logs any-pod
                 kubectl --context=west -n test delete pod any-pod""";
+        /** The requests the tap shows: a minute of them, one a second (the README runs it in a second terminal). */
+        static final String TAP_TRAFFIC = "kubectl --context=west -n test exec deploy/frontend -- sh -c"
+                + " 'i=0; while [ $i -lt 60 ]; do curl -s -o /dev/null http://podinfo-east:9898; i=$((i+1)); sleep 1; done'";
+        static final String TAP = "isthmus --context=west tap -n test --link east --max-events 5 --duration 60s";
         static final String REFUSED = """
                 EAST_GW=$(kubectl --context=east -n isthmus-multicluster get svc isthmus-gateway -o 'jsonpath={.status.loadBalancer.ingress[0].ip}')
                 kubectl --context=west -n test exec deploy/frontend -- curl -vk https://${EAST_GW}:4143""";
@@ -274,6 +283,7 @@ class WalkthroughE2EIT {
             step("3 the test services", this::testServices);
             step("4 link, multicluster check, gateways", this::link);
             step("5 export podinfo, reach it from west", this::export);
+            step("5a tap: frontend's requests to east, tls=true", this::tap);
             step("6 east's gateway refuses a client without a certificate", this::refusal);
             step("7 TrafficSplit", this::split);
             step("8 stat", this::stat);
@@ -321,7 +331,7 @@ class WalkthroughE2EIT {
                     .contains("greetings from east");
         }
 
-        private void link() {
+        private void link() throws IOException {
             String linked = shell.ok(readme.command(Readme.LINK));
             assertThat(linked).contains("link.multicluster.isthmus.dev/east created", "successfully rolled out");
             String gateways = eventually("east's gateway alive, with a latency", Duration.ofMinutes(1),
@@ -330,6 +340,37 @@ class WalkthroughE2EIT {
             String checked = eventually("multicluster check all √", Duration.ofMinutes(1),
                     readme.command(Readme.MULTICLUSTER_CHECK), r -> r.exit() == 0 && r.out().contains("Status check results are √"));
             allPassed(checked);
+
+            adminPortNotOnTheLoadBalancer();
+            eventually("east's gateway still alive, with a latency: its probe needs only 4143", Duration.ofMinutes(1),
+                    readme.command(Readme.GATEWAYS), r -> r.exit() == 0 && ALIVE.matcher(r.out()).find());
+        }
+
+        /**
+         * East's LoadBalancer address answers on the mTLS port and on nothing else: the admin port (4191: /metrics,
+         * /links, /tap, /dashboard, plain HTTP) was its mc-probe port, so readable from wherever the address is.
+         * Checked from this host (which reaches the nodes) and from west's frontend pod, each with 4143 as the control.
+         */
+        private void adminPortNotOnTheLoadBalancer() throws IOException {
+            assertThat(eastGateway).as("east's gateway address (step 2)").isNotNull();
+            try (Socket control = new Socket()) {
+                control.connect(new InetSocketAddress(eastGateway, 4143), 5_000);
+            }
+            assertThatThrownBy(() -> {
+                try (Socket admin = new Socket()) {
+                    admin.connect(new InetSocketAddress(eastGateway, 4191), 5_000);
+                }
+            }).as("this host connected to east's LoadBalancer %s on 4191", eastGateway)
+                    .isInstanceOfAny(ConnectException.class, SocketTimeoutException.class);
+
+            String curl = "kubectl --context=west -n test exec deploy/frontend -- curl -s -m 5 -o /dev/null -w '%{http_code}' http://"
+                    + eastGateway + ":";
+            Shell.Result mtls = shell.run(curl + "4143/");
+            assertThat(mtls.out()).as("frontend reaches east's LoadBalancer on 4143 (plain HTTP on the TLS port fails, but it connects):%n%s", mtls)
+                    .doesNotContain("exit code 7").doesNotContain("exit code 28");
+            Shell.Result admin = shell.run(curl + "4191/metrics");
+            assertThat(admin.exit()).as("frontend must not reach east's admin port through the LoadBalancer:%n%s", admin).isNotZero();
+            assertThat(admin.out()).as("%s", admin).startsWith("000").containsPattern("exit code (7|28)");
         }
 
         private void export() {
@@ -354,6 +395,25 @@ class WalkthroughE2EIT {
                         .contains("issued a certificate for spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway");
             }
             shell.ok("kubectl --context=west -n test get svc,endpointslice -o wide");
+        }
+
+        /**
+         * The guide's {@code viz tap deploy/frontend} check, with the README's own commands: while frontend calls
+         * podinfo-east, west's gateway shows each request going to east over mTLS. Bounded by the tap's
+         * --max-events and --duration, and the traffic by its 60 iterations (stopped as soon as the tap is done).
+         */
+        private void tap() {
+            Process traffic = shell.start(readme.command(Readme.TAP_TRAFFIC));
+            try {
+                String tapped = shell.ok(readme.command(Readme.TAP));
+                List<String> lines = tapped.lines().filter(line -> line.startsWith("end ")).toList();
+                assertThat(lines).as("west's tap while frontend calls podinfo-east:%n%s", tapped).hasSize(5)
+                        .allMatch(line -> line.startsWith("end proxy=out ")
+                                && line.contains(" dst=podinfo-east") && line.contains(" backend=east tls=true ")
+                                && line.contains(" :status=200 "));
+            } finally {
+                Shell.stop(traffic);
+            }
         }
 
         private void refusal() {

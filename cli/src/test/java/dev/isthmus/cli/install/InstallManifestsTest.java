@@ -114,9 +114,14 @@ class InstallManifestsTest {
         Service service = Manifests.find(printed, Service.class, Names.GATEWAY);
         assertThat(service.getSpec().getType()).isEqualTo("NodePort");
         assertThat(service.getSpec().getPorts()).extracting(p -> p.getName() + "=" + p.getPort())
-                .containsExactly(Names.GATEWAY_PORT_NAME + "=5143", Names.PROBE_PORT_NAME + "=5191");
+                .containsExactly(Names.GATEWAY_PORT_NAME + "=5143");
         assertThat(service.getMetadata().getAnnotations())
-                .containsEntry("mirror.isthmus.dev/gateway-identity", Names.gatewayIdentity("west.example"));
+                .containsEntry("mirror.isthmus.dev/gateway-identity", Names.gatewayIdentity("west.example"))
+                .containsEntry("mirror.isthmus.dev/probe-port", "5191");
+        Service admin = Manifests.find(printed, Service.class, Names.GATEWAY_ADMIN);
+        assertThat(admin.getSpec().getType()).as("whatever the gateway Service's type").isEqualTo("ClusterIP");
+        assertThat(admin.getSpec().getPorts()).extracting(p -> p.getName() + "=" + p.getPort() + "->" + p.getTargetPort().getStrVal())
+                .containsExactly(Names.ADMIN_PORT_NAME + "=5191->" + Names.ADMIN_PORT_NAME);
         Deployment gateway = Manifests.find(printed, Deployment.class, Names.GATEWAY);
         assertThat(gateway.getSpec().getReplicas()).isEqualTo(2);
         assertThat(gateway.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts())
@@ -192,6 +197,40 @@ class InstallManifestsTest {
         assertThat(refused.err()).contains("--gateway-id spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway"
                 + " (expected: an RFC 7239 obfuscated identifier");
         assertThat(refused.out()).isEmpty();
+    }
+
+    /**
+     * The admin port (/metrics, /links, /tap, /dashboard) answers plain HTTP to anyone: it was also the
+     * LoadBalancer's mc-probe port, so readable from wherever the load balancer is. Only the mTLS port may be
+     * published, in the files users apply and in what the CLI prints for every service type; the admin port
+     * is on a ClusterIP Service selecting the same pods.
+     */
+    @Test
+    void theGatewayPublishesOnlyItsMtlsPortAndKeepsTheAdminPortInsideTheCluster() throws IOException {
+        certificates(dir);
+        String anchors = dir.resolve("root.crt").toString();
+        List<List<HasMetadata>> manifests = new java.util.ArrayList<>();
+        manifests.add(Manifests.parse(Files.readString(deploy().resolve("multicluster/gateway.yaml")), "deploy/multicluster/gateway.yaml"));
+        manifests.add(DeployDirectory.load("multicluster").objects());
+        for (String type : new String[] {"LoadBalancer", "NodePort", "ClusterIP"}) {
+            manifests.add(Manifests.parse(isthmus("multicluster", "install", "--identity-trust-anchors-file", anchors,
+                    "--gateway-service-type", type).ok().out(), "multicluster install --gateway-service-type " + type));
+        }
+        for (List<HasMetadata> objects : manifests) {
+            Service gateway = Manifests.find(objects, Service.class, Names.GATEWAY);
+            assertThat(gateway.getSpec().getPorts()).extracting(p -> p.getName() + "=" + p.getPort() + "->" + p.getTargetPort().getStrVal())
+                    .containsExactly(Names.GATEWAY_PORT_NAME + "=" + Names.GATEWAY_PORT + "->" + Names.GATEWAY_PORT_NAME);
+            assertThat(gateway.getMetadata().getAnnotations()).containsEntry("mirror.isthmus.dev/probe-port", "" + Names.ADMIN_PORT);
+            Service admin = Manifests.find(objects, Service.class, Names.GATEWAY_ADMIN);
+            assertThat(admin.getSpec().getType()).isEqualTo("ClusterIP");
+            assertThat(admin.getSpec().getSelector()).isEqualTo(gateway.getSpec().getSelector());
+            for (Service service : objects.stream().filter(Service.class::isInstance).map(Service.class::cast).toList()) {
+                if (!"ClusterIP".equals(service.getSpec().getType()) && service.getSpec().getType() != null) {
+                    assertThat(service.getSpec().getPorts()).as("%s of type %s", service.getMetadata().getName(), service.getSpec().getType())
+                            .allMatch(p -> p.getPort() == Names.GATEWAY_PORT && Names.GATEWAY_PORT_NAME.equals(p.getTargetPort().getStrVal()));
+                }
+            }
+        }
     }
 
     @Test

@@ -78,10 +78,10 @@ class LinkIT {
         RemoteAccess.install(east.client());
         Service gateway = east.client().services().inNamespace(NS).resource(new ServiceBuilder()
                 .withNewMetadata().withName(Names.GATEWAY).withNamespace(NS)
-                .withAnnotations(Map.of(LinkCommand.GATEWAY_IDENTITY_ANNOTATION, IDENTITY)).endMetadata()
+                .withAnnotations(Map.of(LinkCommand.GATEWAY_IDENTITY_ANNOTATION, IDENTITY,
+                        MulticlusterManifests.PROBE_PORT_ANNOTATION, "5191")).endMetadata()
                 .withNewSpec().withType("LoadBalancer").withSelector(Map.of("app.kubernetes.io/name", Names.GATEWAY))
-                .addNewPort().withName(Names.GATEWAY_PORT_NAME).withPort(4143).endPort()
-                .addNewPort().withName(Names.PROBE_PORT_NAME).withPort(4191).endPort().endSpec().build()).create();
+                .addNewPort().withName(Names.GATEWAY_PORT_NAME).withPort(4143).endPort().endSpec().build()).create();
         gateway.setStatus(new io.fabric8.kubernetes.api.model.ServiceStatusBuilder().withNewLoadBalancer()
                 .addNewIngress().withIp("203.0.113.7").endIngress().endLoadBalancer().build());
         east.client().services().inNamespace(NS).resource(gateway).updateStatus();
@@ -138,6 +138,8 @@ class LinkIT {
         assertThat(link.getSpec().gatewayIdentity).as("from the gateway Service's annotation").isEqualTo(IDENTITY);
         assertThat(link.getSpec().gatewayAddress).as("empty: follows east's load balancer").isNull();
         assertThat(link.getSpec().gatewayPort).isEqualTo(4143);
+        assertThat(link.getSpec().probeSpec.port).as("the admin port is not on the LoadBalancer; its annotation says it")
+                .isEqualTo(5191);
         assertThat(link.getSpec().selector.getMatchLabels()).isEqualTo(Map.of(Names.EXPORTED_LABEL, "true"));
         var deployment = west.client().apps().deployments().inNamespace(NS).withName("isthmus-mirror-east").get();
         assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
@@ -188,7 +190,26 @@ class LinkIT {
                         "√ credentials for east can list Services there", "√ mirror controller for east is available",
                         "√ all mirror services have ready endpoints (1)")
                 // The link's credentials may read east's anchors now; west has no control plane yet to compare them with.
-                .contains("~ clusters share trust anchors with east\n    this cluster's anchors could not be read");
+                .contains("~ clusters share trust anchors with east\n    this cluster's anchors could not be read")
+                .contains("√ east's gateway Service publishes only its mTLS port");
+
+        // An installation from before isthmus-gateway-admin: its LoadBalancer publishes the admin port as mc-probe.
+        var gateway = east.client().services().inNamespace(NS).withName(Names.GATEWAY);
+        gateway.edit(svc -> new ServiceBuilder(svc).editSpec().addNewPort().withName(Names.PROBE_PORT_NAME).withPort(4191)
+                .withNewTargetPort(Names.ADMIN_PORT_NAME).endPort().endSpec().build());
+        try {
+            CliRun exposed = isthmus("--kubeconfig", kubeconfig.toString(), "--context", "west", "multicluster", "check");
+            assertThat(exposed.exit()).as("a warning: %s", exposed).isZero();
+            assertThat(exposed.out()).contains("‼ east's gateway Service publishes only its mTLS port\n"
+                    + "    Service isthmus-multicluster/isthmus-gateway (type LoadBalancer) publishes mc-probe 4191, the gateway's admin"
+                    + " port: /metrics, /links, /tap and /dashboard answer anyone who reaches its address\n"
+                    + "    apply `isthmus --context=east multicluster install` again: it publishes only mc-gateway and keeps the"
+                    + " admin port on the ClusterIP Service isthmus-gateway-admin");
+        } finally {
+            gateway.edit(svc -> new ServiceBuilder(svc).editSpec()
+                    .withPorts(svc.getSpec().getPorts().stream().filter(p -> !Names.PROBE_PORT_NAME.equals(p.getName())).toList())
+                    .endSpec().build());
+        }
 
         mirror(w, "broken", "east", false);
         CliRun broken = isthmus("--kubeconfig", kubeconfig.toString(), "--context", "west", "multicluster", "check");

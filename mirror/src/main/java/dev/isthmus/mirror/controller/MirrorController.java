@@ -124,8 +124,10 @@ public final class MirrorController implements AutoCloseable {
                 .withLabel(Names.MIRRORED_SERVICE_LABEL, "true").withLabel(Names.CLUSTER_NAME_LABEL, cluster)
                 .runnableInformer(0), this::onLocalMirror);
         namespaces = inform(local.namespaces().runnableInformer(0), this::onNamespace);
+        // The gateway Service's slices say where the mirrors point; the admin Service's where /links is polled.
         gatewaySlices = inform(local.discovery().v1().endpointSlices().inNamespace(settings.namespace())
-                .withLabel(Names.SERVICE_NAME_LABEL, Names.GATEWAY).runnableInformer(0), slice -> enqueueAll());
+                .withLabelIn(Names.SERVICE_NAME_LABEL, Names.GATEWAY, Names.GATEWAY_ADMIN).runnableInformer(0),
+                slice -> enqueueAll());
         if (!settings.selectsNothing()) {
             remoteServices = inform(remote.services().inAnyNamespace().withLabelSelector(settings.selector())
                     .runnableInformer(0), service -> queue.add(key(service)));
@@ -428,7 +430,7 @@ public final class MirrorController implements AutoCloseable {
         boolean ready = linkAlive && Gateways.hasReadyEndpoints(
                 remoteSlices.getIndexer().byIndex(BY_SERVICE, key));
         EndpointSlice desiredSlice = MirrorObjects.desiredSlice(desired,
-                Gateways.localAddresses(gatewaySlices.getIndexer().list()), ready, settings.clusterName());
+                Gateways.localAddresses(gatewayServiceSlices()), ready, settings.clusterName());
         EndpointSlice actualSlice = newest(owned(localSlices.getIndexer().getByKey(localKey)), writtenSlices.get(localKey));
         if (actualSlice == null) {
             try {
@@ -595,6 +597,11 @@ public final class MirrorController implements AutoCloseable {
 
     private Collection<EndpointSlice> gatewayAdminSlices() {
         return gatewaySlices.getIndexer().list();
+    }
+
+    private List<EndpointSlice> gatewayServiceSlices() {
+        return gatewaySlices.getIndexer().list().stream()
+                .filter(slice -> Names.GATEWAY.equals(slice.getMetadata().getLabels().get(Names.SERVICE_NAME_LABEL))).toList();
     }
 
     private void pollHealth() {

@@ -10,7 +10,9 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
 
 /** Where the gateways are: the remote one the routes lead to, the local one the mirrors point at. */
@@ -57,14 +59,18 @@ public final class Gateways {
         return List.copyOf(addresses);
     }
 
-    /** {@code http://<address>:<admin port>/links} for each ready local gateway endpoint. */
+    /**
+     * {@code http://<address>:<admin port>/links} for each ready local gateway endpoint, once each. The admin
+     * port is the one named {@code admin} in the slices of {@link Names#GATEWAY_ADMIN}; in an installation
+     * from before that Service, the gateway Service's {@code mc-probe} port.
+     */
     public static List<URI> adminLinksUrls(Collection<EndpointSlice> gatewaySlices) {
-        List<URI> urls = new ArrayList<>();
+        Set<URI> urls = new LinkedHashSet<>();
         for (EndpointSlice slice : gatewaySlices) {
             Integer adminPort = null;
             if (slice.getPorts() != null) {
                 for (EndpointPort port : slice.getPorts()) {
-                    if (Names.PROBE_PORT_NAME.equals(port.getName())) { // the admin port, as the Service names it
+                    if (Names.ADMIN_PORT_NAME.equals(port.getName()) || Names.PROBE_PORT_NAME.equals(port.getName())) {
                         adminPort = port.getPort();
                     }
                 }
@@ -82,7 +88,7 @@ public final class Gateways {
                 }
             }
         }
-        return urls;
+        return List.copyOf(urls);
     }
 
     /** Whether any endpoint of a Service's EndpointSlices is ready (absent condition = ready, as Kubernetes says). */

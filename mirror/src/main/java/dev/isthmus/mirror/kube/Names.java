@@ -16,10 +16,20 @@ public final class Names {
     public static final String TRUST_ROOTS_KEY = "ca-bundle.crt";
     public static final String GATEWAY = "isthmus-gateway";
     public static final String GATEWAY_PORT_NAME = "mc-gateway";
+    /**
+     * The admin port's name on the gateway's LoadBalancer Service in installations from before
+     * {@link #GATEWAY_ADMIN}: read as a fallback, never written.
+     */
     public static final String PROBE_PORT_NAME = "mc-probe";
     /**
-     * The gateway container's admin port (4191: /ready, /live, /metrics, /links). The Service exposes it
-     * as {@link #PROBE_PORT_NAME}, so that is its name in the gateway's EndpointSlices.
+     * The ClusterIP Service of the gateway's admin port, for readers inside the cluster (the mirror polls
+     * {@code /links} through its EndpointSlices). The LoadBalancer Service {@link #GATEWAY} carries only
+     * {@link #GATEWAY_PORT_NAME}: the admin port answers plain HTTP to anyone who reaches it.
+     */
+    public static final String GATEWAY_ADMIN = "isthmus-gateway-admin";
+    /**
+     * The gateway container's admin port (4191: /ready, /live, /metrics, /links, /tap, /dashboard), and its
+     * name on {@link #GATEWAY_ADMIN}, so also in that Service's EndpointSlices.
      */
     public static final String ADMIN_PORT_NAME = "admin";
     public static final int GATEWAY_PORT = 4143;

@@ -35,8 +35,9 @@ import org.awaitility.Awaitility;
 /**
  * Two real API servers, {@code west} (where mirrors are written) and {@code east} (the target), set up
  * as {@code isthmus multicluster install} and {@code link} would: the Link CRD, the remote-access RBAC
- * and its token in a credentials Secret, the local gateway's EndpointSlice whose {@code admin} port is a
- * tiny HTTP server serving {@code /links} as the test says.
+ * and its token in a credentials Secret, the local gateway's EndpointSlices: the LoadBalancer Service's with
+ * only the mTLS port, and the admin Service's, whose {@code admin} port is a tiny HTTP server serving
+ * {@code /links} as the test says.
  */
 final class TwoClusters implements AutoCloseable {
 
@@ -162,14 +163,21 @@ final class TwoClusters implements AutoCloseable {
                             30, TimeUnit.SECONDS);
         }
         namespace(west, NS);
-        // The local gateway: its admin port is the test's HTTP server.
+        // The local gateway, as `multicluster install` makes it: the LoadBalancer Service's slice has only the
+        // mTLS port; the admin port (the test's HTTP server) is on the ClusterIP Service isthmus-gateway-admin.
         w.discovery().v1().endpointSlices().inNamespace(NS).resource(new EndpointSliceBuilder()
                 .withNewMetadata().withName(Names.GATEWAY + "-abcde").withNamespace(NS)
                 .addToLabels(Names.SERVICE_NAME_LABEL, Names.GATEWAY).endMetadata()
                 .withAddressType("IPv4")
                 .addNewEndpoint().withAddresses(GATEWAY_IP).withNewConditions().withReady(true).endConditions().endEndpoint()
                 .addNewPort().withName(Names.GATEWAY_PORT_NAME).withPort(Names.GATEWAY_PORT).withProtocol("TCP").endPort()
-                .addNewPort().withName(Names.PROBE_PORT_NAME).withPort(admin.getAddress().getPort()).withProtocol("TCP").endPort()
+                .build()).create();
+        w.discovery().v1().endpointSlices().inNamespace(NS).resource(new EndpointSliceBuilder()
+                .withNewMetadata().withName(Names.GATEWAY_ADMIN + "-fghij").withNamespace(NS)
+                .addToLabels(Names.SERVICE_NAME_LABEL, Names.GATEWAY_ADMIN).endMetadata()
+                .withAddressType("IPv4")
+                .addNewEndpoint().withAddresses(GATEWAY_IP).withNewConditions().withReady(true).endConditions().endEndpoint()
+                .addNewPort().withName(Names.ADMIN_PORT_NAME).withPort(admin.getAddress().getPort()).withProtocol("TCP").endPort()
                 .build()).create();
 
         // The target: remote-access RBAC, a token for it, the gateway Service; the kubeconfig goes to west.

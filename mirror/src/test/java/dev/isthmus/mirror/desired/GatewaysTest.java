@@ -44,13 +44,17 @@ class GatewaysTest {
     }
 
     private static EndpointSlice gatewaySlice(String addressType, Integer adminPort) {
+        return slice(addressType, "mc-gateway", 4143, adminPort == null ? null : Names.ADMIN_PORT_NAME, adminPort);
+    }
+
+    private static EndpointSlice slice(String addressType, String portName, int port, String otherName, Integer other) {
         var builder = new EndpointSliceBuilder().withAddressType(addressType)
                 .addNewEndpoint().withAddresses("10.0.0.2").withNewConditions().withReady(true).endConditions().endEndpoint()
                 .addNewEndpoint().withAddresses("10.0.0.1").endEndpoint()
                 .addNewEndpoint().withAddresses("10.0.0.3").withNewConditions().withReady(false).endConditions().endEndpoint()
-                .addNewPort().withName("mc-gateway").withPort(4143).endPort();
-        if (adminPort != null) {
-            builder.addNewPort().withName(Names.PROBE_PORT_NAME).withPort(adminPort).endPort();
+                .addNewPort().withName(portName).withPort(port).endPort();
+        if (other != null) {
+            builder.addNewPort().withName(otherName).withPort(other).endPort();
         }
         return builder.build();
     }
@@ -62,6 +66,25 @@ class GatewaysTest {
         assertThat(Gateways.adminLinksUrls(slices)).containsExactly(
                 URI.create("http://10.0.0.2:4191/links"), URI.create("http://10.0.0.1:4191/links"));
         assertThat(Gateways.adminLinksUrls(List.of(gatewaySlice("IPv4", null)))).isEmpty();
+    }
+
+    /**
+     * The LoadBalancer Service carries only mc-gateway now; the admin port is found on the ClusterIP Service's
+     * slices (port {@code admin}), and still on an older installation's {@code mc-probe}, each pod polled once.
+     */
+    @Test
+    void adminPortComesFromTheAdminServiceOrAnOlderInstallationsProbePort() {
+        EndpointSlice loadBalancer = slice("IPv4", Names.GATEWAY_PORT_NAME, 4143, null, null);
+        EndpointSlice admin = slice("IPv4", Names.ADMIN_PORT_NAME, 5191, null, null);
+        assertThat(Gateways.adminLinksUrls(List.of(loadBalancer))).isEmpty();
+        assertThat(Gateways.adminLinksUrls(List.of(loadBalancer, admin))).containsExactly(
+                URI.create("http://10.0.0.2:5191/links"), URI.create("http://10.0.0.1:5191/links"));
+
+        EndpointSlice older = slice("IPv4", Names.GATEWAY_PORT_NAME, 4143, Names.PROBE_PORT_NAME, 5191);
+        assertThat(Gateways.adminLinksUrls(List.of(older))).containsExactly(
+                URI.create("http://10.0.0.2:5191/links"), URI.create("http://10.0.0.1:5191/links"));
+        assertThat(Gateways.adminLinksUrls(List.of(older, admin))).containsExactly(
+                URI.create("http://10.0.0.2:5191/links"), URI.create("http://10.0.0.1:5191/links"));
     }
 
     @Test
