@@ -17,10 +17,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -180,7 +178,7 @@ public final class KubernetesRouteSource implements RouteSource {
             return;
         }
         report(result.skipped());
-        if (delivered != null && sameRoutes(delivered, result.table())) {
+        if (result.table().equals(delivered)) {
             return;
         }
         delivered = result.table();
@@ -209,13 +207,5 @@ public final class KubernetesRouteSource implements RouteSource {
             reported = now;
         }
         skippedNow.set(now.size());
-    }
-
-    /** RouteTable has no equals of its own; its parts are records. */
-    static boolean sameRoutes(RouteTable a, RouteTable b) {
-        return a.clusterDomain().equals(b.clusterDomain())
-                && new HashSet<>(a.exportedServices()).equals(new HashSet<>(b.exportedServices()))
-                && Objects.equals(a.outboundRoutes(), b.outboundRoutes())
-                && a.links().equals(b.links());
     }
 }
