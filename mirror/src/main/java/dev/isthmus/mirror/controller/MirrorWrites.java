@@ -1,10 +1,12 @@
 package dev.isthmus.mirror.controller;
 
 import dev.isthmus.mirror.desired.MirrorObjects;
+import dev.isthmus.mirror.kube.Metadata;
 import dev.isthmus.mirror.kube.Names;
 import dev.isthmus.mirror.link.LinkSettings;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -56,7 +58,7 @@ final class MirrorWrites {
      * throws {@link ForeignObjectException} instead of taking the Service over.
      */
     Service apply(Service desired, boolean isNew) {
-        String localKey = desired.getMetadata().getNamespace() + "/" + desired.getMetadata().getName();
+        String localKey = Metadata.key(desired);
         try {
             Service applied = isNew
                     ? local.services().resource(desired).fieldManager(Names.FIELD_MANAGER).serverSideApply()
@@ -82,7 +84,7 @@ final class MirrorWrites {
     EndpointSlice apply(EndpointSlice desired) {
         EndpointSlice applied = local.discovery().v1().endpointSlices().resource(desired).fieldManager(Names.FIELD_MANAGER)
                 .forceConflicts().serverSideApply();
-        slices.put(desired.getMetadata().getNamespace() + "/" + desired.getMetadata().getName(), applied);
+        slices.put(Metadata.key(desired), applied);
         return applied;
     }
 
@@ -121,7 +123,7 @@ final class MirrorWrites {
         return object != null && owned(object.getMetadata()) ? object : null;
     }
 
-    private boolean owned(io.fabric8.kubernetes.api.model.ObjectMeta meta) {
+    private boolean owned(ObjectMeta meta) {
         return MirrorObjects.ownedBy(meta, settings.clusterName());
     }
 

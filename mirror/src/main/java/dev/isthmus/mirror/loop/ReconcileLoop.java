@@ -27,6 +27,7 @@ public final class ReconcileLoop implements AutoCloseable {
     private final Reconciler reconciler;
     private final WorkQueue queue;
     private volatile boolean running;
+    private boolean closed;
     private Thread worker;
 
     /**
@@ -44,9 +45,13 @@ public final class ReconcileLoop implements AutoCloseable {
         this.queue = new WorkQueue(name, firstDelay, maxDelay);
     }
 
+    /** Starts the worker; after {@link #close()} (a controller stopped while it waited for its caches) it does nothing. */
     public synchronized ReconcileLoop start() {
         if (worker != null) {
             throw new IllegalStateException("reconcile loop " + name + " started twice (expected: once)");
+        }
+        if (closed) {
+            return this;
         }
         running = true;
         worker = new Thread(this::work, name + "-worker");
@@ -113,6 +118,7 @@ public final class ReconcileLoop implements AutoCloseable {
     public void close() {
         Thread running;
         synchronized (this) {
+            closed = true;
             this.running = false;
             running = worker;
         }

@@ -4,6 +4,7 @@ import dev.isthmus.mirror.desired.GatewayPorts;
 import dev.isthmus.mirror.desired.PortAllocator;
 import dev.isthmus.mirror.desired.PortClaim;
 import dev.isthmus.mirror.desired.PortRange;
+import dev.isthmus.mirror.kube.Metadata;
 import dev.isthmus.mirror.kube.Names;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -59,7 +60,7 @@ public final class SplitPlan {
             return new Refuse("InvalidSpec", "spec.service is empty (expected the name of an apex Service for Isthmus to create)");
         }
         Map<String, Service> byKey = new LinkedHashMap<>();
-        services.forEach(service -> byKey.put(key(service.getMetadata().getNamespace(), service.getMetadata().getName()), service));
+        services.forEach(service -> byKey.put(Metadata.key(service), service));
         Service existing = byKey.get(key(namespace, apexName));
         if (existing != null && !Apex.isOurs(existing)) {
             return new Refuse(APEX_HAS_SELECTOR, "Service " + key(namespace, apexName) + " already exists "

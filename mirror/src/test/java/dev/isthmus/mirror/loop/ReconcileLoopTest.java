@@ -120,6 +120,18 @@ class ReconcileLoopTest {
     }
 
     @Test
+    void aLoopClosedBeforeItStartedNeverStarts() {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        ReconcileLoop loop = new ReconcileLoop("closed-early", FIRST_RETRY, LAST_RETRY, seen::add);
+        loop.add("ns/a");
+        loop.close();
+        loop.start();
+        loop.add("ns/b");
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(thread -> thread.getName().equals("closed-early-worker"));
+        assertThat(seen).isEmpty();
+    }
+
+    @Test
     void hostileSettingsAreRefusedWithTheExpectedForm() {
         assertThatThrownBy(() -> new ReconcileLoop("test", Duration.ZERO, LAST_RETRY, key -> {}))
                 .hasMessageContaining("expected: 0 < first delay <= max delay");
