@@ -1,5 +1,6 @@
 package dev.isthmus.mirror;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -20,5 +21,21 @@ class MirrorPackagesTest {
     @Test
     void thePackagesOfTheMirrorHaveNoCycles() {
         slices().matching("dev.isthmus.mirror.(*)..").should().beFreeOfCycles().check(MIRROR);
+    }
+
+    @Test
+    void theLoopAndTheKubernetesVocabularyAreLeaves() {
+        noClasses().that().resideInAnyPackage("dev.isthmus.mirror.loop..", "dev.isthmus.mirror.kube..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.isthmus.mirror.controller..",
+                        "dev.isthmus.mirror.desired..", "dev.isthmus.mirror.link..", "dev.isthmus.mirror.routes..",
+                        "dev.isthmus.mirror.split..")
+                .check(MIRROR);
+    }
+
+    @Test
+    void onlyTheRouteSourceSpeaksTheGatewaysRoutingTypes() {
+        noClasses().that().resideOutsideOfPackage("dev.isthmus.mirror.routes..")
+                .should().dependOnClassesThat().resideInAPackage("dev.isthmus.gateway..")
+                .check(MIRROR);
     }
 }
