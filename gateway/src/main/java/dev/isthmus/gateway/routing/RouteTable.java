@@ -4,13 +4,20 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 
 /**
  * An immutable snapshot of where the gateway may send traffic. A new table replaces the old one
  * whole, so a connection routes against one consistent view, and lookups need no locks.
+ *
+ * <p>Two tables are equal when they route alike: the same cluster domain, exported services, outbound
+ * routes and linked gateways, whatever order they were listed in. A source that rebuilds from scratch
+ * compares with the last table it delivered and pushes nothing when they are equal.
  */
 public final class RouteTable {
 
@@ -115,5 +122,28 @@ public final class RouteTable {
     /** Every outbound route, keyed by its listener port: the gateway opens a listener for each. */
     public Map<Integer, OutboundRoute> outboundRoutes() {
         return outbound;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof RouteTable that && clusterDomain.equals(that.clusterDomain)
+                && exported.equals(that.exported) && outbound.equals(that.outbound)
+                && linksAsSet().equals(that.linksAsSet());
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(clusterDomain, exported, outbound, linksAsSet());
+    }
+
+    /** The gateway probes every link whatever their order, so the order is not part of the value. */
+    private Set<LinkedGateway> linksAsSet() {
+        return new HashSet<>(links);
+    }
+
+    @Override
+    public String toString() {
+        return "RouteTable[" + clusterDomain + ", " + exported.size() + " exported, " + outbound.size() + " outbound, "
+                + links.size() + " links]";
     }
 }

@@ -1,5 +1,6 @@
 package dev.isthmus.mirror.controller;
 
+import dev.isthmus.mirror.kube.Metadata;
 import dev.isthmus.mirror.kube.Names;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -37,9 +38,9 @@ public final class MirrorCleanup {
                     .withName(slice.getMetadata().getName()).delete();
         }
         List<String> serviceNames = services.stream()
-                .map(s -> s.getMetadata().getNamespace() + "/" + s.getMetadata().getName()).toList();
+                .map(Metadata::key).toList();
         List<String> sliceNames = slices.stream()
-                .map(s -> s.getMetadata().getNamespace() + "/" + s.getMetadata().getName()).toList();
+                .map(Metadata::key).toList();
         LOG.info("unlinked " + clusterName + ": deleted " + serviceNames.size() + " mirrored Services and "
                 + sliceNames.size() + " EndpointSlices");
         return new Removed(serviceNames, sliceNames);

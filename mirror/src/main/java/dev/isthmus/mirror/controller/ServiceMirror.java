@@ -23,8 +23,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * {@code isthmus mirror run --link <name>}: holds the Lease {@code isthmus-mirror-<link>} and, while it
@@ -34,7 +32,6 @@ import java.util.logging.Logger;
  */
 public final class ServiceMirror implements AutoCloseable {
 
-    private static final Logger LOG = Logger.getLogger(ServiceMirror.class.getName());
     private static final Duration RETRY = Duration.ofSeconds(10);
 
     private final KubernetesClient local;
@@ -43,6 +40,7 @@ public final class ServiceMirror implements AutoCloseable {
     private final MirrorOptions options;
     private final RequestCounter remoteRequests;
     private final MirrorMetrics metrics;
+    private final LinkLog log;
     /** One thread changes what runs, so a Link event and a lost Lease cannot interleave. */
     private final ScheduledExecutorService lifecycle;
     private volatile boolean closed;
@@ -58,6 +56,7 @@ public final class ServiceMirror implements AutoCloseable {
         this.local = requireNonNull(local, "local");
         this.namespace = requireNonNull(namespace, "namespace");
         this.linkName = requireNonNull(linkName, "linkName");
+        this.log = new LinkLog(ServiceMirror.class, linkName);
         this.options = requireNonNull(options, "options");
         this.remoteRequests = new RequestCounter();
         this.metrics = new MirrorMetrics(registry, linkName, localRequests == null ? new RequestCounter() : localRequests,
@@ -89,12 +88,12 @@ public final class ServiceMirror implements AutoCloseable {
                 .withLeaderCallbacks(new LeaderCallbacks(
                         () -> submit(this::startLeading),
                         () -> submit(this::stopLeading),
-                        leader -> LOG.info("link " + linkName + ": leader is " + leader)))
+                        leader -> log.info("leader is " + leader)))
                 .build()).build().start();
         election.whenComplete((ignored, error) -> {
             if (!closed) {
                 // Lost the Lease (or could not renew it): stand for election again, as a new replica would.
-                LOG.warning("link " + linkName + ": leader election ended" + (error == null ? "" : ": " + error)
+                log.warning("leader election ended" + (error == null ? "" : ": " + error)
                         + "; campaigning again");
                 submit(this::campaign);
             }
@@ -120,7 +119,7 @@ public final class ServiceMirror implements AutoCloseable {
             return;
         }
         leading = true;
-        LOG.info("link " + linkName + ": " + options.identity() + " leads; watching Link " + namespace + "/" + linkName);
+        log.info(options.identity() + " leads; watching Link " + namespace + "/" + linkName);
         linkInformer = local.resources(Link.class).inNamespace(namespace).withName(linkName).inform(
                 new ResourceEventHandler<Link>() {
                     @Override
@@ -136,7 +135,7 @@ public final class ServiceMirror implements AutoCloseable {
                     @Override
                     public void onDelete(Link link, boolean finalStateUnknown) {
                         submit(() -> {
-                            LOG.info("link " + linkName + ": the Link was deleted; mirroring stops, mirrors stay"
+                            log.info("the Link was deleted; mirroring stops, mirrors stay"
                                     + " until unlinked");
                             stopController();
                         });
@@ -162,7 +161,7 @@ public final class ServiceMirror implements AutoCloseable {
             }
             runningGeneration = generation;
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "link " + linkName + ": cannot start mirroring: " + e.getMessage()
+            log.warning("cannot start mirroring: " + e.getMessage()
                     + "; retrying in " + RETRY.toSeconds() + " s");
             stopController();
             try {
@@ -187,7 +186,7 @@ public final class ServiceMirror implements AutoCloseable {
 
     private void stopLeading() {
         leading = false;
-        LOG.info("link " + linkName + ": " + options.identity() + " no longer leads; mirroring stops");
+        log.info(options.identity() + " no longer leads; mirroring stops");
         if (linkInformer != null) {
             linkInformer.stop();
             linkInformer = null;
@@ -221,7 +220,7 @@ public final class ServiceMirror implements AutoCloseable {
                 linkChanged(current);
             }
         } catch (RuntimeException e) {
-            LOG.warning("link " + linkName + ": cannot read the Link: " + e.getMessage());
+            log.warning("cannot read the Link: " + e.getMessage());
             lifecycle.schedule(this::retry, RETRY.toMillis(), TimeUnit.MILLISECONDS);
         }
     }

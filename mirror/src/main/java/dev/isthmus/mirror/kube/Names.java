@@ -71,6 +71,12 @@ public final class Names {
     public static final String SPLIT_CONTROLLER = "split.isthmus.dev";
     public static final String SPLIT_LEASE = "isthmus-split";
 
+    /**
+     * The field manager of every server-side apply of the mirror and the split controller: one name, so
+     * {@code managedFields} says plainly which fields Isthmus owns.
+     */
+    public static final String FIELD_MANAGER = "isthmus-mirror";
+
     // Port allocation, leader election
     public static final int DEFAULT_PORT_RANGE_FIRST = 14000;
     public static final int DEFAULT_PORT_RANGE_LAST = 15999;

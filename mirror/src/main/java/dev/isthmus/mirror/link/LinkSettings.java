@@ -1,6 +1,5 @@
 package dev.isthmus.mirror.link;
 
-import dev.isthmus.mirror.desired.LabelFilter;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import java.util.ArrayList;
 import java.util.List;

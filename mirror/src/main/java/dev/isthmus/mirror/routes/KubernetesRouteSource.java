@@ -4,9 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import dev.isthmus.gateway.routing.RouteSource;
 import dev.isthmus.gateway.routing.RouteTable;
-import dev.isthmus.mirror.kube.Informers;
 import dev.isthmus.mirror.kube.Names;
 import dev.isthmus.mirror.link.Link;
+import dev.isthmus.mirror.loop.ReconcileLoop;
+import dev.isthmus.mirror.loop.Watches;
 import dev.isthmus.mirror.routes.RouteMapping.Skipped;
 import dev.isthmus.mirror.split.TrafficSplit;
 import io.fabric8.kubernetes.api.model.Service;
@@ -17,14 +18,10 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -33,9 +30,11 @@ import java.util.logging.Logger;
 
 /**
  * The gateway's routes from the Kubernetes API of its own cluster ({@code routes: {kubernetes: …}}):
- * informers on Services, EndpointSlices, Links and TrafficSplits; every change schedules one rebuild a
- * short {@code debounce} later, so a burst of events (a rollout, a relist) makes one table, and a table is
- * delivered only when it differs from the last. {@link RouteMapping} says what maps to what.
+ * informers on Services, EndpointSlices, Links and TrafficSplits. The mirror's controller shape with one
+ * key: every change queues the key {@code routes} on a {@link ReconcileLoop} a short {@code debounce}
+ * later, so a burst of events (a rollout, a relist) makes one rebuild of the whole table, and a table is
+ * delivered only when it differs from the last ({@link RouteTable#equals}). {@link RouteMapping} says what
+ * maps to what.
  *
  * <p>While the API server is unreachable the informers keep their caches and retry; nothing changes, so
  * nothing is delivered and the gateway routes with the last table. The first table waits for the caches
@@ -47,17 +46,18 @@ public final class KubernetesRouteSource implements RouteSource {
     static final Duration SYNC_GRACE = Duration.ofSeconds(10);
 
     private static final Logger log = Logger.getLogger(KubernetesRouteSource.class.getName());
+    /** The whole table is one key: a rebuild maps every object, because routes depend on each other (ports, links). */
+    private static final String TABLE = "routes";
 
     private final KubernetesClient client;
     private final String clusterDomain;
     private final ExportSelector selector;
     private final MeterRegistry registry;
     private final Duration debounce;
-    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "isthmus-kubernetes-routes");
-        thread.setDaemon(true);
-        return thread;
-    });
+    /** A rebuild cannot fail in a way a retry mends (the caches are what they are), so it keeps the last table instead. */
+    private final ReconcileLoop loop = new ReconcileLoop("isthmus-kubernetes-routes", Duration.ofSeconds(1),
+            Duration.ofSeconds(30), key -> rebuild());
+    private final Watches watches = new Watches("the Kubernetes route source");
     private final AtomicInteger skippedNow = new AtomicInteger();
 
     private SharedIndexInformer<Service> services;
@@ -65,8 +65,7 @@ public final class KubernetesRouteSource implements RouteSource {
     private SharedIndexInformer<Link> links;
     private SharedIndexInformer<TrafficSplit> splits;
     private Consumer<RouteTable> listener;
-    private boolean ready;
-    private boolean scheduled;
+    private volatile boolean ready;
     private boolean closed;
     private volatile boolean failing;
     private RouteTable delivered;
@@ -95,19 +94,18 @@ public final class KubernetesRouteSource implements RouteSource {
         slices = informer(client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0), "EndpointSlices");
         links = informer(client.resources(Link.class).inNamespace(Names.MULTICLUSTER_NAMESPACE).runnableInformer(0), "Links");
         splits = informer(client.resources(TrafficSplit.class).inAnyNamespace().runnableInformer(0), "TrafficSplits");
-        CompletableFuture<Void> core = CompletableFuture.allOf(services.start().toCompletableFuture(),
-                slices.start().toCompletableFuture());
-        CompletableFuture<Void> all = CompletableFuture.allOf(core, links.start().toCompletableFuture(),
-                splits.start().toCompletableFuture());
+        loop.start();
+        CompletableFuture<Void> all = watches.start();
         all.thenRun(() -> synced("informers synced"));
-        core.thenRun(() -> loop.schedule(() -> {
-            if (!all.isDone()) {
-                log.warning(() -> "after " + SYNC_GRACE.toSeconds() + " s, " + (links.hasSynced() ? "" : "Links ")
-                        + (splits.hasSynced() ? "" : "TrafficSplits ") + "have not synced (is the CRD installed, may the"
-                        + " gateway list them?); routing without them until they do");
-                synced("Services and EndpointSlices synced");
-            }
-        }, SYNC_GRACE.toMillis(), TimeUnit.MILLISECONDS));
+        CompletableFuture.allOf(services.start().toCompletableFuture(), slices.start().toCompletableFuture())
+                .thenRunAsync(() -> {
+                    if (!all.isDone()) {
+                        log.warning(() -> "after " + SYNC_GRACE.toSeconds() + " s, " + (links.hasSynced() ? "" : "Links ")
+                                + (splits.hasSynced() ? "" : "TrafficSplits ") + "have not synced (is the CRD installed, may"
+                                + " the gateway list them?); routing without them until they do");
+                        synced("Services and EndpointSlices synced");
+                    }
+                }, CompletableFuture.delayedExecutor(SYNC_GRACE.toMillis(), TimeUnit.MILLISECONDS));
     }
 
     /** The objects the last table left out, and why; for tests and diagnostics. */
@@ -120,16 +118,12 @@ public final class KubernetesRouteSource implements RouteSource {
         synchronized (this) {
             closed = true;
         }
-        for (SharedIndexInformer<?> informer : new SharedIndexInformer<?>[] {splits, links, slices, services}) {
-            if (informer != null) {
-                informer.stop();
-            }
-        }
-        loop.shutdownNow();
+        loop.close();
+        watches.close();
     }
 
     private <T> SharedIndexInformer<T> informer(SharedIndexInformer<T> informer, String what) {
-        Informers.onAnyChange(informer, this::changed);
+        watches.watch(informer, this::changed);
         // Retry whatever went wrong (the API server down, a CRD missing): the caches stay as they were.
         informer.exceptionHandler((started, error) -> {
             if (!failing) {
@@ -147,25 +141,22 @@ public final class KubernetesRouteSource implements RouteSource {
         if (!ready && !closed) {
             ready = true;
             log.info(() -> why + "; building the first route table");
-            scheduled = true;
-            loop.execute(this::rebuild);
+            loop.add(TABLE);
         }
     }
 
-    private synchronized void changed() {
+    private void changed() {
         if (failing) {
             failing = false;
             log.info("watching the Kubernetes API again");
         }
-        if (ready && !scheduled && !closed) {
-            scheduled = true;
-            loop.schedule(this::rebuild, debounce.toMillis(), TimeUnit.MILLISECONDS);
+        if (ready) {
+            loop.addDebounced(TABLE, debounce);
         }
     }
 
     private void rebuild() {
         synchronized (this) {
-            scheduled = false; // events from now on schedule the next rebuild
             if (closed) {
                 return;
             }
@@ -180,7 +171,7 @@ public final class KubernetesRouteSource implements RouteSource {
             return;
         }
         report(result.skipped());
-        if (delivered != null && sameRoutes(delivered, result.table())) {
+        if (result.table().equals(delivered)) {
             return;
         }
         delivered = result.table();
@@ -209,13 +200,5 @@ public final class KubernetesRouteSource implements RouteSource {
             reported = now;
         }
         skippedNow.set(now.size());
-    }
-
-    /** RouteTable has no equals of its own; its parts are records. */
-    static boolean sameRoutes(RouteTable a, RouteTable b) {
-        return a.clusterDomain().equals(b.clusterDomain())
-                && new HashSet<>(a.exportedServices()).equals(new HashSet<>(b.exportedServices()))
-                && Objects.equals(a.outboundRoutes(), b.outboundRoutes())
-                && a.links().equals(b.links());
     }
 }

@@ -1,11 +1,12 @@
 package dev.isthmus.mirror.split;
 
+import static dev.isthmus.mirror.kube.Metadata.key;
 import static java.util.Objects.requireNonNull;
 
 import dev.isthmus.mirror.desired.PortRange;
-import dev.isthmus.mirror.kube.Informers;
 import dev.isthmus.mirror.kube.Names;
-import io.fabric8.kubernetes.api.model.HasMetadata;
+import dev.isthmus.mirror.loop.ReconcileLoop;
+import dev.isthmus.mirror.loop.Watches;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -29,7 +30,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -39,26 +39,32 @@ import java.util.logging.Logger;
  * an apex name taken by a Service it did not create. Deletes an apex whose split is gone.
  *
  * <p>It runs inside every gateway whose routes come from Kubernetes; the Lease {@code isthmus-split} makes one
- * of them the writer. Level-based: informer events only schedule a pass; a pass plans every split from the
- * caches ({@link SplitPlan}), writes what differs, and is retried with backoff when a write fails.
+ * of them the writer. The mirror's controller shape with one key: informer events only queue the key
+ * {@code splits} (debounced, so a burst makes one pass) on a {@link ReconcileLoop}; a pass plans every split
+ * from the caches ({@link SplitPlan}), writes what differs by server-side apply, and the loop retries it
+ * with backoff when a write failed.
  */
 public final class SplitController implements AutoCloseable {
 
     static final Duration DEBOUNCE = Duration.ofMillis(200);
     static final Duration RESYNC = Duration.ofMinutes(5);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
-    private static final String FIELD_MANAGER = Names.SPLIT_CONTROLLER;
+    /** The whole world is one key: a pass plans every split, because splits compete for apex names and ports. */
+    private static final String PASS = "splits";
     private static final Logger log = Logger.getLogger(SplitController.class.getName());
 
     private final KubernetesClient client;
     private final String identity;
     private final PortRange range;
     private final Clock clock;
-    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(runnable -> {
+    /** The leader election and the resync timer; the passes run on {@link #loop}. */
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "isthmus-split-controller");
         thread.setDaemon(true);
         return thread;
     });
+    private final ReconcileLoop loop = new ReconcileLoop("isthmus-split-controller", Duration.ofSeconds(1),
+            Duration.ofSeconds(30), key -> pass());
+    private final Watches watches = new Watches("the split controller");
 
     private SharedIndexInformer<TrafficSplit> splits;
     private SharedIndexInformer<Service> services;
@@ -66,9 +72,7 @@ public final class SplitController implements AutoCloseable {
     private SharedIndexInformer<EndpointSlice> apexSlices;
     private CompletableFuture<?> election;
     private volatile boolean leading;
-    private boolean scheduled;
     private boolean closed;
-    private Duration backoff = Duration.ZERO;
 
     /**
      * @param client a client of the gateway's own cluster; the caller closes it after this controller
@@ -83,15 +87,14 @@ public final class SplitController implements AutoCloseable {
 
     /** Starts the informers, then campaigns for the Lease; passes run only while this replica holds it. */
     public synchronized SplitController start() {
-        splits = watch(client.resources(TrafficSplit.class).inAnyNamespace().runnableInformer(0), "TrafficSplits");
-        services = watch(client.services().inAnyNamespace().runnableInformer(0), "Services");
-        gatewaySlices = watch(client.discovery().v1().endpointSlices().inNamespace(Names.MULTICLUSTER_NAMESPACE)
-                .withLabel(Names.SERVICE_NAME_LABEL, Names.GATEWAY).runnableInformer(0), "the gateway's EndpointSlices");
-        apexSlices = watch(client.discovery().v1().endpointSlices().inAnyNamespace()
-                .withLabel(Names.MANAGED_BY_LABEL, Names.SPLIT_CONTROLLER).runnableInformer(0), "apex EndpointSlices");
-        CompletableFuture.allOf(splits.start().toCompletableFuture(), services.start().toCompletableFuture(),
-                gatewaySlices.start().toCompletableFuture(), apexSlices.start().toCompletableFuture())
-                .thenRun(this::campaign);
+        splits = watches.watch(client.resources(TrafficSplit.class).inAnyNamespace().runnableInformer(0), this::changed);
+        services = watches.watch(client.services().inAnyNamespace().runnableInformer(0), this::changed);
+        gatewaySlices = watches.watch(client.discovery().v1().endpointSlices().inNamespace(Names.MULTICLUSTER_NAMESPACE)
+                .withLabel(Names.SERVICE_NAME_LABEL, Names.GATEWAY).runnableInformer(0), this::changed);
+        apexSlices = watches.watch(client.discovery().v1().endpointSlices().inAnyNamespace()
+                .withLabel(Names.MANAGED_BY_LABEL, Names.SPLIT_CONTROLLER).runnableInformer(0), this::changed);
+        loop.start();
+        watches.start().thenRun(this::campaign);
         return this;
     }
 
@@ -108,19 +111,16 @@ public final class SplitController implements AutoCloseable {
                 election.cancel(true); // releases the Lease, so another replica takes over at once
             }
         }
-        for (SharedIndexInformer<?> informer : new SharedIndexInformer<?>[] {apexSlices, gatewaySlices, services, splits}) {
-            if (informer != null) {
-                informer.stop();
-            }
-        }
-        loop.shutdownNow();
+        loop.close();
+        watches.close();
+        timers.shutdownNow();
     }
 
     private synchronized void campaign() {
         if (closed) {
             return;
         }
-        election = new LeaderElectorBuilder(client, loop).withConfig(new LeaderElectionConfigBuilder()
+        election = new LeaderElectorBuilder(client, timers).withConfig(new LeaderElectionConfigBuilder()
                 .withName(Names.SPLIT_LEASE)
                 .withLock(new LeaseLock(Names.MULTICLUSTER_NAMESPACE, Names.SPLIT_LEASE, identity))
                 .withLeaseDuration(Duration.ofSeconds(15))
@@ -136,35 +136,19 @@ public final class SplitController implements AutoCloseable {
                     log.info(() -> identity + " no longer leads the split controller");
                 }, leader -> log.fine(() -> "split controller leader: " + leader)))
                 .build()).build().start();
-        loop.scheduleWithFixedDelay(this::changed, RESYNC.toMillis(), RESYNC.toMillis(), TimeUnit.MILLISECONDS);
+        timers.scheduleWithFixedDelay(this::changed, RESYNC.toMillis(), RESYNC.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private <T> SharedIndexInformer<T> watch(SharedIndexInformer<T> informer, String what) {
-        Informers.onAnyChange(informer, this::changed);
-        informer.exceptionHandler((started, error) -> {
-            log.log(Level.FINE, "watching " + what + " failed; retrying", error);
-            return true;
-        });
-        return informer;
-    }
-
-    private synchronized void changed() {
-        schedule(DEBOUNCE);
-    }
-
-    private synchronized void schedule(Duration delay) {
-        if (leading && !scheduled && !closed) {
-            scheduled = true;
-            loop.schedule(this::pass, delay.toMillis(), TimeUnit.MILLISECONDS);
+    private void changed() {
+        if (leading) {
+            loop.addDebounced(PASS, DEBOUNCE);
         }
     }
 
+    /** Plans every split and writes what differs; throws, for the loop to retry, when a write failed. */
     private void pass() {
-        synchronized (this) {
-            scheduled = false;
-            if (!leading || closed) {
-                return;
-            }
+        if (!leading) {
+            return;
         }
         boolean failed = false;
         List<Service> allServices = services.getStore().list();
@@ -187,13 +171,8 @@ public final class SplitController implements AutoCloseable {
             }
         }
         failed |= deleteOrphans(allServices, wanted);
-        synchronized (this) {
-            if (failed) {
-                backoff = backoff.isZero() ? Duration.ofSeconds(1) : min(backoff.multipliedBy(2), MAX_BACKOFF);
-                schedule(backoff);
-            } else {
-                backoff = Duration.ZERO;
-            }
+        if (failed) {
+            throw new IllegalStateException("some TrafficSplits' objects could not be written (see the warnings above)");
         }
     }
 
@@ -201,13 +180,13 @@ public final class SplitController implements AutoCloseable {
     private void apply(SplitPlan.Accept accept) {
         Service current = services.getStore().getByKey(key(accept.apex()));
         if (current == null || !sameApex(current, accept.apex())) {
-            client.services().resource(accept.apex()).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+            client.services().resource(accept.apex()).fieldManager(Names.FIELD_MANAGER).forceConflicts().serverSideApply();
             log.info(() -> (current == null ? "created" : "updated") + " apex Service " + key(accept.apex()));
         }
         EndpointSlice slice = apexSlices.getStore().getByKey(key(accept.slice()));
         if (slice == null || !Objects.equals(slice.getEndpoints(), accept.slice().getEndpoints())
                 || !Objects.equals(slice.getPorts(), accept.slice().getPorts())) {
-            client.discovery().v1().endpointSlices().resource(accept.slice()).fieldManager(FIELD_MANAGER).forceConflicts()
+            client.discovery().v1().endpointSlices().resource(accept.slice()).fieldManager(Names.FIELD_MANAGER).forceConflicts()
                     .serverSideApply();
         }
     }
@@ -304,11 +283,4 @@ public final class SplitController implements AutoCloseable {
         return "its TrafficSplit " + splitKey + " now names " + (now == null ? "no apex" : "apex " + now);
     }
 
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
-    }
-
-    private static String key(HasMetadata object) {
-        return object.getMetadata().getNamespace() + "/" + object.getMetadata().getName();
-    }
 }

@@ -4,6 +4,7 @@ import dev.isthmus.mirror.desired.GatewayPorts;
 import dev.isthmus.mirror.desired.PortAllocator;
 import dev.isthmus.mirror.desired.PortClaim;
 import dev.isthmus.mirror.desired.PortRange;
+import dev.isthmus.mirror.kube.Metadata;
 import dev.isthmus.mirror.kube.Names;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -18,8 +19,6 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPortBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -61,7 +60,7 @@ public final class SplitPlan {
             return new Refuse("InvalidSpec", "spec.service is empty (expected the name of an apex Service for Isthmus to create)");
         }
         Map<String, Service> byKey = new LinkedHashMap<>();
-        services.forEach(service -> byKey.put(key(service.getMetadata().getNamespace(), service.getMetadata().getName()), service));
+        services.forEach(service -> byKey.put(Metadata.key(service), service));
         Service existing = byKey.get(key(namespace, apexName));
         if (existing != null && !Apex.isOurs(existing)) {
             return new Refuse(APEX_HAS_SELECTOR, "Service " + key(namespace, apexName) + " already exists "
@@ -85,20 +84,17 @@ public final class SplitPlan {
                             + " (expected it to exist: it gives the apex its ports)");
         }
 
-        Map<Integer, Integer> held = existing == null ? Map.of() : heldPorts(existing);
-        PortClaim self = new PortClaim(key(namespace, apexName), existing == null ? null : created(existing),
-                existing == null ? null : existing.getMetadata().getUid(), held);
+        PortClaim self = existing == null ? new PortClaim(key(namespace, apexName), null, null, Map.of()) : PortClaim.of(existing);
         List<PortClaim> claims = new ArrayList<>();
         for (Service service : services) {
-            Map<Integer, Integer> claimed = heldPorts(service);
-            if (!claimed.isEmpty()) {
-                claims.add(new PortClaim(key(service.getMetadata().getNamespace(), service.getMetadata().getName()),
-                        created(service), service.getMetadata().getUid(), claimed));
+            PortClaim claim = PortClaim.of(service);
+            if (!claim.ports().isEmpty()) {
+                claims.add(claim);
             }
         }
         Map<Integer, Integer> allocation;
         try {
-            allocation = PortAllocator.allocate(ports.stream().map(ServicePort::getPort).toList(), held,
+            allocation = PortAllocator.allocate(ports.stream().map(ServicePort::getPort).toList(), self.ports(),
                     PortAllocator.unavailableFor(self, claims), range);
         } catch (PortAllocator.PortsExhaustedException e) {
             return new Refuse(PORTS_EXHAUSTED, e.getMessage());
@@ -106,19 +102,6 @@ public final class SplitPlan {
         Service apex = apex(split, apexName, ports, allocation);
         return new Accept(apex, slice(split, apexName, ports, allocation, gatewaySlices), "apex Service "
                 + key(namespace, apexName) + " on gateway port(s) " + GatewayPorts.format(allocation));
-    }
-
-    /** The ports a Service holds on the gateway: a mirror's or an apex's annotation; a malformed one holds none. */
-    static Map<Integer, Integer> heldPorts(Service service) {
-        Map<Integer, Integer> held = new LinkedHashMap<>();
-        for (String annotation : List.of(Names.GATEWAY_PORTS_ANNOTATION, Apex.GATEWAY_PORTS_ANNOTATION)) {
-            try {
-                held.putAll(GatewayPorts.parse(annotation(service, annotation)));
-            } catch (IllegalArgumentException e) {
-                // Whoever wrote it reports it; holding nothing here at worst reallocates a port the route source left out.
-            }
-        }
-        return held;
     }
 
     private static Service apex(TrafficSplit split, String name, List<ServicePort> ports, Map<Integer, Integer> allocation) {
@@ -188,15 +171,6 @@ public final class SplitPlan {
                 .filter(port -> port != null && port.getPort() != null && (port.getProtocol() == null || "TCP".equals(port.getProtocol())))
                 .filter(port -> seen.add(port.getPort()))
                 .toList();
-    }
-
-    private static Instant created(Service service) {
-        try {
-            String created = service.getMetadata().getCreationTimestamp();
-            return created == null ? null : Instant.parse(created);
-        } catch (DateTimeParseException e) {
-            return null;
-        }
     }
 
     private static String annotation(Service service, String key) {

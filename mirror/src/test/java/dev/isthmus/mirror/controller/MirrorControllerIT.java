@@ -114,6 +114,15 @@ class MirrorControllerIT {
                         org.assertj.core.groups.Tuple.tuple(8080, ports.get(8080)));
 
         EndpointSlice slice = clusters.mirrorSlice("shop", "podinfo");
+        // Written by server-side apply under one field manager, so managedFields says which fields are the mirror's.
+        assertThat(mirrored.getMetadata().getManagedFields()).anySatisfy(entry -> {
+            assertThat(entry.getManager()).isEqualTo(Names.FIELD_MANAGER);
+            assertThat(entry.getOperation()).isEqualTo("Apply");
+        });
+        assertThat(slice.getMetadata().getManagedFields()).anySatisfy(entry -> {
+            assertThat(entry.getManager()).isEqualTo(Names.FIELD_MANAGER);
+            assertThat(entry.getOperation()).isEqualTo("Apply");
+        });
         assertThat(slice.getEndpoints()).singleElement().satisfies(endpoint -> {
             assertThat(endpoint.getAddresses()).containsExactly(TwoClusters.GATEWAY_IP);
             assertThat(endpoint.getConditions().getReady()).isTrue();

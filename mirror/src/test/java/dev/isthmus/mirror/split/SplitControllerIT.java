@@ -135,6 +135,8 @@ class SplitControllerIT {
         });
         assertThat(apex.getMetadata().getOwnerReferences()).singleElement()
                 .satisfies(owner -> assertThat(owner.getKind()).isEqualTo("TrafficSplit"));
+        assertThat(apex.getMetadata().getManagedFields()).as("applied under the mirror's one field manager")
+                .anySatisfy(entry -> assertThat(entry.getManager()).isEqualTo(Names.FIELD_MANAGER));
 
         EndpointSlice slice = await("the apex's EndpointSlice",
                 () -> client.discovery().v1().endpointSlices().inNamespace("test").withName("podinfo-apex").get());

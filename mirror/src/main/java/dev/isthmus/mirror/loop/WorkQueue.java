@@ -1,4 +1,4 @@
-package dev.isthmus.mirror.controller;
+package dev.isthmus.mirror.loop;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -6,7 +6,9 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -21,6 +23,8 @@ final class WorkQueue implements AutoCloseable {
     private final Set<String> dirty = new HashSet<>();
     private final Set<String> processing = new HashSet<>();
     private final Map<String, Integer> failures = new HashMap<>();
+    /** Keys waiting out a debounce: more events for them within the delay add nothing. */
+    private final Set<String> debouncing = ConcurrentHashMap.newKeySet();
     private final Duration baseDelay;
     private final Duration maxDelay;
     private final ScheduledExecutorService delays;
@@ -47,8 +51,24 @@ final class WorkQueue implements AutoCloseable {
     }
 
     void addAfter(String key, Duration delay) {
-        if (!delays.isShutdown()) {
+        try {
             delays.schedule(() -> add(key), delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closing) {
+            // closed: nothing is reconciled any more
+        }
+    }
+
+    /** Adds {@code key} after {@code delay}, once however many times this is called meanwhile: a burst makes one reconcile. */
+    void addDebounced(String key, Duration delay) {
+        if (debouncing.add(key) && !delays.isShutdown()) {
+            try {
+                delays.schedule(() -> {
+                    debouncing.remove(key);
+                    add(key);
+                }, delay.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException closing) {
+                debouncing.remove(key);
+            }
         }
     }
 
@@ -100,7 +120,7 @@ final class WorkQueue implements AutoCloseable {
     }
 
     synchronized boolean idle() {
-        return queue.isEmpty() && processing.isEmpty();
+        return queue.isEmpty() && processing.isEmpty() && debouncing.isEmpty();
     }
 
     @Override

@@ -1,4 +1,4 @@
-package dev.isthmus.mirror.desired;
+package dev.isthmus.mirror.link;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.isthmus.mirror.controller;
+package dev.isthmus.mirror.loop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
