@@ -109,7 +109,14 @@ SHA-256("isthmus gateway id" NUL td NUL ns NUL uid) in base32 a-z2-7), else none
 {{- else -}}
 {{- $uid := dig "metadata" "uid" "" (lookup "v1" "Namespace" "" "kube-system") -}}
 {{- if $uid -}}
-{{- $hex := sha256sum (printf "isthmus gateway id\x00%s\x00isthmus-multicluster\x00%s" .Values.identityTrustDomain $uid) -}}
+{{- include "isthmus.derivedGatewayId" (list .Values.identityTrustDomain $uid) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- /* isthmus.derivedGatewayId (list trustDomain uid): GatewayId.derivedFrom(trustDomain, "isthmus-multicluster", uid). */ -}}
+{{- define "isthmus.derivedGatewayId" -}}
+{{- $hex := sha256sum (printf "isthmus gateway id\x00%s\x00isthmus-multicluster\x00%s" (index . 0) (index . 1)) -}}
 {{- $digits := dict "0" 0 "1" 1 "2" 2 "3" 3 "4" 4 "5" 5 "6" 6 "7" 7 "8" 8 "9" 9 "a" 10 "b" 11 "c" 12 "d" 13 "e" 14 "f" 15 -}}
 {{- $bits := 0 -}}
 {{- range $digit := splitList "" (substr 0 15 $hex) -}}
@@ -123,8 +130,6 @@ SHA-256("isthmus gateway id" NUL td NUL ns NUL uid) in base32 a-z2-7), else none
 {{- $bits = div $bits 32 -}}
 {{- end -}}
 {{- print "_isthmus-" $token -}}
-{{- end -}}
-{{- end -}}
 {{- end -}}
 
 {{- /*
