@@ -178,7 +178,7 @@ class HelmChartIT {
     }
 
     /**
-     * The chart reads deploy/ when it renders: an object added there (here a ClusterIP Service for the admin
+     * The chart reads deploy/ when it renders: an object added there (here one more ClusterIP Service for the admin
      * port) is in the chart's output, and an edit the chart makes to deploy/'s text fails loudly, as the CLI's
      * does, once that text is gone.
      */
@@ -187,12 +187,17 @@ class HelmChartIT {
         Path copy = dir.resolve("deploy-copy");
         copyTree(Cli.deploy(), copy);
         Path gateway = copy.resolve("multicluster/gateway.yaml");
-        Files.writeString(gateway, Files.readString(gateway) + """
+        // As issue 12's change has it: the admin port off the LoadBalancer, named by an annotation instead.
+        String text = Files.readString(gateway);
+        String withAnnotation = text.contains("mirror.isthmus.dev/probe-port:") ? text
+                : text.replace("    mirror.isthmus.dev/probe-period: \"3\"\n",
+                        "    mirror.isthmus.dev/probe-period: \"3\"\n    mirror.isthmus.dev/probe-port: \"4191\"\n");
+        Files.writeString(gateway, withAnnotation + """
                 ---
                 apiVersion: v1
                 kind: Service
                 metadata:
-                  name: isthmus-gateway-admin
+                  name: isthmus-gateway-extra
                   namespace: isthmus-multicluster
                 spec:
                   type: ClusterIP
@@ -205,10 +210,12 @@ class HelmChartIT {
                 """);
         Path chart = copy.resolve("helm/isthmus");
         Map<String, HasMetadata> rendered = template(chart, concat(identityValues(), "--set", "gateway.probePort=5191"));
-        assertThat(rendered).as("the Service added to deploy/").containsKey("Service/isthmus-multicluster/isthmus-gateway-admin");
-        Service admin = (Service) rendered.get("Service/isthmus-multicluster/isthmus-gateway-admin");
+        assertThat(rendered).as("the Service added to deploy/").containsKey("Service/isthmus-multicluster/isthmus-gateway-extra");
+        Service admin = (Service) rendered.get("Service/isthmus-multicluster/isthmus-gateway-extra");
         assertThat(admin.getSpec().getType()).isEqualTo("ClusterIP");
         assertThat(admin.getSpec().getPorts()).extracting(p -> p.getName() + "=" + p.getPort()).containsExactly("admin=5191");
+        assertThat(rendered.get("Service/isthmus-multicluster/isthmus-gateway").getMetadata().getAnnotations())
+                .containsEntry("mirror.isthmus.dev/probe-port", "5191");
 
         Path config = copy.resolve("multicluster/gateway-config.yaml");
         Files.writeString(config, Files.readString(config).replace("admin: {port: 4191}", "admin:\n      port: 4191"));
