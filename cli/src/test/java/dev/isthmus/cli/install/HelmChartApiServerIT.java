@@ -1,9 +1,10 @@
 package dev.isthmus.cli.install;
 
 import static dev.isthmus.cli.install.Cli.certificates;
+import static dev.isthmus.cli.install.Cli.concat;
+import static dev.isthmus.cli.install.Cli.isthmus;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.isthmus.gateway.GatewayId;
 import dev.isthmus.mirror.kube.Names;
 import dev.isthmus.testkit.kube.KubeApiServer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -15,9 +16,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The chart against a real kube-apiserver: where Helm can read the cluster it derives the gateway id as
- * {@code multicluster install} does (from kube-system's UID and the trust domain), and {@code helm install}
- * creates every object of the chart, CRDs first, on the server (no controllers run here, so no pods).
+ * The chart against a real kube-apiserver: {@code helm install} creates every object of the chart, CRDs first,
+ * on the server (no controllers run here, so no pods), and where Helm can read the cluster it derives the
+ * gateway id {@code multicluster install} derives from the same cluster (kube-system's UID and the trust domain).
  */
 @Timeout(300)
 class HelmChartApiServerIT {
@@ -25,36 +26,46 @@ class HelmChartApiServerIT {
     @TempDir static Path dir;
 
     @Test
-    void helmDerivesTheCliGatewayIdFromTheClusterAndTheServerTakesEveryObject() {
+    void helmInstallCreatesEveryObjectAndDerivesTheGatewayIdTheCliDerives() {
         KubeApiServer.assumeAvailable();
         Helm.assumeAvailable();
         certificates(dir);
         try (KubeApiServer api = KubeApiServer.start("west")) {
             KubernetesClient client = api.client();
-            String uid = client.namespaces().withName("kube-system").get().getMetadata().getUid();
             String[] cluster = {"--kubeconfig", api.kubeconfig().toString(), "--kube-context", api.name()};
-            for (String domain : List.of("cluster.local", "west.example")) {
-                String rendered = Helm.run(dir, Cli.concat(Cli.concat(new String[] {"template", "isthmus", Helm.CHART.toString(),
-                    "--dry-run=server", "--set", "identityTrustDomain=" + domain}, values()), cluster)).ok().out();
-                List<HasMetadata> objects = Manifests.parse(rendered, "helm template --dry-run=server");
-                assertThat(InstallManifestsTest.gatewayFile(objects).config().id()).as("trust domain %s", domain)
-                        .isEqualTo(GatewayId.derivedFrom(domain, Names.MULTICLUSTER_NAMESPACE, uid));
-            }
+            String[] cli = {"--kubeconfig", api.kubeconfig().toString(), "--context", api.name()};
 
-            Helm.Run installed = Helm.run(dir, Cli.concat(Cli.concat(new String[] {"install", "isthmus", Helm.CHART.toString()},
-                    values()), cluster)).ok();
+            Helm.Run installed = Helm.run(dir, concat(concat(new String[] {"install", "isthmus", Helm.CHART.toString()}, values()),
+                    cluster)).ok();
             assertThat(installed.out()).contains("STATUS: deployed");
-            assertThat(client.apps().deployments().inNamespace(Names.MULTICLUSTER_NAMESPACE).withName(Names.GATEWAY).get())
-                    .isNotNull();
-            assertThat(client.configMaps().inNamespace(Names.MULTICLUSTER_NAMESPACE).withName("isthmus-gateway-config").get()
-                    .getData().get("gateway.yaml")).contains("id: " + GatewayId.derivedFrom("cluster.local",
-                            Names.MULTICLUSTER_NAMESPACE, uid));
-            assertThat(client.secrets().inNamespace(Names.CONTROL_PLANE_NAMESPACE).withName(Names.IDENTITY_ISSUER_SECRET).get())
-                    .isNotNull();
             assertThat(client.apiextensions().v1().customResourceDefinitions()
                     .withName(Names.LINK_PLURAL + "." + Names.LINK_GROUP).get()).isNotNull();
-            Helm.run(dir, Cli.concat(new String[] {"uninstall", "isthmus"}, cluster)).ok();
+            assertThat(client.secrets().inNamespace(Names.CONTROL_PLANE_NAMESPACE).withName(Names.IDENTITY_ISSUER_SECRET).get())
+                    .isNotNull();
+            assertThat(client.apps().deployments().inNamespace(Names.MULTICLUSTER_NAMESPACE).withName(Names.GATEWAY).get())
+                    .isNotNull();
+
+            // What the chart installed, and what `multicluster install` prints reading the same cluster (its
+            // anchors from the ConfigMap Helm made, its id from kube-system's UID): the same id.
+            String helmConfig = client.configMaps().inNamespace(Names.MULTICLUSTER_NAMESPACE).withName("isthmus-gateway-config").get()
+                    .getData().get("gateway.yaml");
+            Object cliId = id(Manifests.parse(isthmus(concat(cli, "multicluster", "install")).ok().out(), "multicluster install"));
+            assertThat(helmConfig).contains("id: " + cliId);
+
+            // The trust domain is part of the derivation: with another, both derive another id, still the same one.
+            String rendered = Helm.run(dir, concat(concat(new String[] {"template", "isthmus", Helm.CHART.toString(), "--dry-run=server",
+                "--set", "identityTrustDomain=west.example"}, values()), cluster)).ok().out();
+            Object helmWest = id(Manifests.parse(rendered, "helm template --dry-run=server"));
+            Object cliWest = id(Manifests.parse(isthmus(concat(cli, "multicluster", "install", "--trust-domain", "west.example")).ok().out(),
+                    "multicluster install --trust-domain west.example"));
+            assertThat(helmWest).isEqualTo(cliWest).isNotEqualTo(cliId);
+
+            Helm.run(dir, concat(new String[] {"uninstall", "isthmus"}, cluster)).ok();
         }
+    }
+
+    private static Object id(List<HasMetadata> objects) {
+        return InstallManifestsTest.gatewayFile(objects).config().id();
     }
 
     private static String[] values() {
