@@ -21,6 +21,7 @@ COPY mvnw pom.xml ./
 COPY .mvn/ .mvn/
 COPY testkit/pom.xml testkit/
 COPY identity/pom.xml identity/
+COPY issuer/pom.xml issuer/
 COPY gateway/pom.xml gateway/
 COPY mirror/pom.xml mirror/
 COPY cli/pom.xml cli/
