@@ -3,7 +3,6 @@ package dev.isthmus.issuer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.isthmus.identity.SpiffeId;
-import dev.isthmus.identity.ca.CertificateAuthority;
 import dev.isthmus.identity.ca.TrustAnchors;
 import dev.isthmus.identity.client.CertificateManager;
 import dev.isthmus.identity.client.CertificateManager.Backoff;
@@ -12,6 +11,7 @@ import dev.isthmus.identity.client.CertifiedKey;
 import dev.isthmus.identity.client.IssuerClient;
 import dev.isthmus.identity.pem.PemFiles;
 import dev.isthmus.identity.pem.PemFiles.Output;
+import dev.isthmus.identity.testing.TestPki;
 import dev.isthmus.identity.tls.PeerIdentities;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigInteger;
@@ -43,11 +43,10 @@ class CertificateManagerIT {
     @Test
     void renewsWithoutAGapAndSurvivesTheIssuerBeingDown() throws Exception {
         Clock clock = Clock.systemUTC();
-        CertificateAuthority root = CertificateAuthority.createRoot("cluster.local", Duration.ofDays(1), clock);
-        CertificateAuthority issuer = root.createIssuer("cluster.local", Duration.ofHours(12), clock);
-        PemFiles.write(List.of(Output.certificates(dir.resolve("root.crt"), root.chain()),
-                Output.certificates(dir.resolve("issuer.crt"), issuer.chain()),
-                Output.key(dir.resolve("issuer.key"), issuer.key())), false);
+        TestPki pki = TestPki.create(clock);
+        PemFiles.write(List.of(Output.certificates(dir.resolve("root.crt"), pki.root().chain()),
+                Output.certificates(dir.resolve("issuer.crt"), pki.issuer().chain()),
+                Output.key(dir.resolve("issuer.key"), pki.issuer().key())), false);
         Files.writeString(dir.resolve("tokens"), TOKEN + " " + GATEWAY + "\n");
         Files.writeString(dir.resolve("token"), TOKEN);
 

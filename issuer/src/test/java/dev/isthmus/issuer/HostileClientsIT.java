@@ -6,6 +6,7 @@ import static dev.isthmus.issuer.RunningIssuer.WORKLOAD_A;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.isthmus.identity.testing.TestPki;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -37,7 +38,7 @@ class HostileClientsIT {
 
     @BeforeEach
     void start() {
-        TestPki.create().writeTo(dir);
+        IssuerFiles.write(dir, TestPki.create());
         issuer = RunningIssuer.start(dir, config -> config.idleTimeout(IDLE_TIMEOUT));
     }
 

@@ -10,6 +10,7 @@ import dev.isthmus.identity.ca.Keys;
 import dev.isthmus.identity.ca.LeafIssuer;
 import dev.isthmus.identity.ca.TrustAnchors;
 import dev.isthmus.identity.pem.PemFiles;
+import dev.isthmus.identity.testing.TestPki;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -31,9 +32,9 @@ class IssuerCredentialsTest {
 
     private IssuerCredentials credentials() {
         IssuerServiceConfig config = IssuerServiceConfig.builder()
-                .issuerCertificate(TestPki.certificateFile(dir))
-                .issuerKey(TestPki.keyFile(dir))
-                .trustAnchors(TestPki.anchorsFile(dir))
+                .issuerCertificate(IssuerFiles.certificateFile(dir))
+                .issuerKey(IssuerFiles.keyFile(dir))
+                .trustAnchors(IssuerFiles.anchorsFile(dir))
                 .clock(clock)
                 .build();
         IssuerCredentials credentials = new IssuerCredentials(config, new IssuerMetrics(registry));
@@ -43,14 +44,14 @@ class IssuerCredentialsTest {
 
     @Test
     void loadsAnIssuerThatChainsToTheAnchorsAndSignsWithIt() throws Exception {
-        TestPki pki = TestPki.create(clock).writeTo(dir);
+        TestPki pki = IssuerFiles.write(dir, TestPki.create(clock));
         IssuerCredentials credentials = credentials();
         credentials.reload();
 
         LeafIssuer issuer = credentials.usableIssuer();
-        assertThat(issuer.authority().certificate()).isEqualTo(pki.issuer.certificate());
+        assertThat(issuer.authority().certificate()).isEqualTo(pki.issuer().certificate());
         IssuedCertificate leaf = issuer.issue(Keys.generateP256().getPublic(), RunningIssuer.WORKLOAD_A);
-        new TrustAnchors(pki.root.chain(), "test").verify(leaf.chain(), clock.instant());
+        new TrustAnchors(pki.root().chain(), "test").verify(leaf.chain(), clock.instant());
         assertThat(announced).containsExactly(issuer);
         assertThat(reloads("ok")).isEqualTo(1);
         assertThat(credentials.secondsUntilExpiry()).isCloseTo(TestPki.ISSUER_LIFETIME.toSeconds(), within(5.0));
@@ -58,7 +59,7 @@ class IssuerCredentialsTest {
 
     @Test
     void doesNotReloadFilesThatDidNotChange() {
-        TestPki.create(clock).writeTo(dir);
+        IssuerFiles.write(dir, TestPki.create(clock));
         IssuerCredentials credentials = credentials();
         credentials.reload();
         credentials.reload();
@@ -75,11 +76,11 @@ class IssuerCredentialsTest {
         credentials.reload();
 
         assertThatThrownBy(credentials::usableIssuer).isInstanceOf(IssuerNotReadyException.class)
-                .hasMessage("no issuer is loaded yet: " + TestPki.certificateFile(dir) + ": no such file");
+                .hasMessage("no issuer is loaded yet: " + IssuerFiles.certificateFile(dir) + ": no such file");
         assertThat(credentials.secondsUntilExpiry()).isNaN();
         assertThat(reloads("failed")).isEqualTo(1);
 
-        TestPki.create(clock).writeTo(dir);
+        IssuerFiles.write(dir, TestPki.create(clock));
         credentials.reload();
         assertThat(credentials.usableIssuer()).isNotNull();
         assertThat(reloads("ok")).isEqualTo(1);
@@ -87,9 +88,9 @@ class IssuerCredentialsTest {
 
     @Test
     void retriesFilesThatAreNotValidYetUntilTheyAre() {
-        TestPki.create(clock).writeTo(dir);
+        TestPki pki = IssuerFiles.write(dir, TestPki.create(clock));
         Instant now = clock.instant();
-        clock.set(now.minus(Duration.ofHours(1)));
+        clock.set(pki.issuer().notBefore().minus(Duration.ofHours(1)));
         IssuerCredentials credentials = credentials();
         credentials.reload();
         assertThatThrownBy(credentials::usableIssuer).hasMessageContaining("is not valid before");
@@ -103,13 +104,13 @@ class IssuerCredentialsTest {
 
     @Test
     void anExpiredIssuerIsNotUsable() {
-        TestPki pki = TestPki.create(clock).writeTo(dir);
+        TestPki pki = IssuerFiles.write(dir, TestPki.create(clock));
         IssuerCredentials credentials = credentials();
         credentials.reload();
 
         clock.advance(TestPki.ISSUER_LIFETIME);
         assertThatThrownBy(credentials::usableIssuer).isInstanceOf(IssuerNotReadyException.class)
-                .hasMessageContaining("expired at " + pki.issuer.notAfter());
+                .hasMessageContaining("expired at " + pki.issuer().notAfter());
         assertThat(credentials.secondsUntilExpiry()).isLessThanOrEqualTo(0);
     }
 
@@ -117,7 +118,7 @@ class IssuerCredentialsTest {
     void noticesASecretUpdatedBySymlinkSwapWithTheSameMtimes() {
         TestPki pki = TestPki.create(clock);
         SecretMount mount = new SecretMount(dir);
-        mount.publish(pki, pki.issuer);
+        mount.publish(pki, pki.issuer());
         IssuerCredentials credentials = credentials();
         credentials.reload();
 
@@ -131,21 +132,21 @@ class IssuerCredentialsTest {
 
     @Test
     void acceptsAnIssuerUnderANewRootOnceTheBundleHoldsBothRoots() {
-        TestPki old = TestPki.create(clock).writeTo(dir);
+        TestPki old = IssuerFiles.write(dir, TestPki.create(clock));
         IssuerCredentials credentials = credentials();
         credentials.reload();
         TestPki next = TestPki.create(clock);
 
-        TestPki.writeIssuer(dir, next.issuer);
+        IssuerFiles.writeIssuer(dir, next.issuer());
         credentials.reload();
-        assertThat(credentials.usableIssuer().authority().certificate()).isEqualTo(old.issuer.certificate());
+        assertThat(credentials.usableIssuer().authority().certificate()).isEqualTo(old.issuer().certificate());
         assertThat(reloads("failed")).isEqualTo(1);
 
-        List<X509Certificate> bundle = new ArrayList<>(old.root.chain());
-        bundle.addAll(next.root.chain());
-        PemFiles.write(List.of(PemFiles.Output.certificates(TestPki.anchorsFile(dir), bundle)), true);
+        List<X509Certificate> bundle = new ArrayList<>(old.root().chain());
+        bundle.addAll(next.root().chain());
+        PemFiles.write(List.of(PemFiles.Output.certificates(IssuerFiles.anchorsFile(dir), bundle)), true);
         credentials.reload();
-        assertThat(credentials.usableIssuer().authority().certificate()).isEqualTo(next.issuer.certificate());
+        assertThat(credentials.usableIssuer().authority().certificate()).isEqualTo(next.issuer().certificate());
     }
 
     private double reloads(String result) {

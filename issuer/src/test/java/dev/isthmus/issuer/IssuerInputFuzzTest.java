@@ -3,17 +3,14 @@ package dev.isthmus.issuer;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
 import dev.isthmus.identity.SpiffeId;
-import dev.isthmus.identity.ca.CertificateAuthority;
 import dev.isthmus.identity.ca.CertificateRequestException;
 import dev.isthmus.identity.ca.CertificateRequests;
 import dev.isthmus.identity.ca.Keys;
-import dev.isthmus.identity.ca.LeafIssuer;
 import dev.isthmus.identity.pem.Pem;
 import dev.isthmus.identity.pem.PemException;
+import dev.isthmus.identity.testing.TestPki;
 import dev.isthmus.testkit.fuzz.Fuzz;
 import java.security.KeyPair;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.junit.jupiter.api.Test;
@@ -54,11 +51,8 @@ class IssuerInputFuzzTest {
 
     @Test
     void pemFilesOfAnOperator() throws Exception {
-        Clock clock = Clock.systemUTC();
-        CertificateAuthority root = CertificateAuthority.createRoot("cluster.local", Duration.ofDays(1), clock);
-        CertificateAuthority issuer = root.createIssuer("cluster.local", Duration.ofDays(1), clock);
         KeyPair keys = Keys.generateP256();
-        String chain = Pem.encode(new LeafIssuer(issuer, clock).issue(keys.getPublic(), ID).chain());
+        String chain = Pem.encode(TestPki.create().leafIssuer().issue(keys.getPublic(), ID).chain());
         String key = Pem.encode(keys.getPrivate());
         Fuzz.target("PEM certificates and key")
                 .seeds(List.of(chain.getBytes(US_ASCII), key.getBytes(US_ASCII), (chain + key).getBytes(US_ASCII)))

@@ -11,6 +11,7 @@ import dev.isthmus.identity.ca.IssuedCertificate;
 import dev.isthmus.identity.ca.Keys;
 import dev.isthmus.identity.ca.LeafIssuer;
 import dev.isthmus.identity.pem.Pem;
+import dev.isthmus.identity.testing.TestPki;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -47,7 +48,7 @@ class IssuerReloadIT {
             assertThat(issuer.certified("not_ready")).isEqualTo(1);
 
             TestPki pki = TestPki.create();
-            mount.publish(pki, pki.issuer);
+            mount.publish(pki, pki.issuer());
             Await.until("the service is ready", () -> anyCertificate.get("/ready").statusCode() == 200);
 
             HttpResponse<String> issued = issuer.client().certify(TOKEN_A, Csrs.valid(WORKLOAD_A));
@@ -61,13 +62,13 @@ class IssuerReloadIT {
     void isNotReadyWhileTheIssuerIsExpiredAndTheVerifyingClientCannotBeFooled() throws Exception {
         SettableClock clock = SettableClock.startingNow();
         TestPki pki = TestPki.create();
-        new SecretMount(dir).publish(pki, pki.issuer);
+        new SecretMount(dir).publish(pki, pki.issuer());
         try (RunningIssuer issuer = RunningIssuer.start(dir, config -> config.clock(clock))) {
             IssuerClient client = issuer.client();
             assertThat(client.certify(TOKEN_A, Csrs.valid(WORKLOAD_A)).statusCode()).isEqualTo(200);
 
             clock.advance(TestPki.ISSUER_LIFETIME.plusHours(1));
-            assertError(client.get("/ready"), 503, "not_ready", "expired at " + pki.issuer.notAfter());
+            assertError(client.get("/ready"), 503, "not_ready", "expired at " + pki.issuer().notAfter());
             assertError(client.certify(TOKEN_A, Csrs.valid(WORKLOAD_A)), 503, "not_ready", "expired at");
             issuer.service.refreshNow(); // the serving certificate is due, but nothing can renew it: it stays
 
@@ -81,27 +82,27 @@ class IssuerReloadIT {
     void keepsTheLastGoodIssuerWhenAReplacementIsBadAndSwapsInAGoodOne() throws Exception {
         SecretMount mount = new SecretMount(dir);
         TestPki pki = TestPki.create();
-        mount.publish(pki, pki.issuer);
+        mount.publish(pki, pki.issuer());
         try (RunningIssuer issuer = RunningIssuer.start(dir);
                 RawConnection established = RawConnection.tls(issuer.verifyingTls(), issuer.port)) {
             IssuerClient client = issuer.client();
-            assertThat(issuerOf(client)).isEqualTo(pki.issuer.certificate());
+            assertThat(issuerOf(client)).isEqualTo(pki.issuer().certificate());
 
             CertificateAuthority other = pki.newIssuer();
             TestPki otherRoot = TestPki.create();
             KeyPair leafKeys = Keys.generateP256();
-            IssuedCertificate leaf = new LeafIssuer(pki.issuer, Clock.systemUTC()).issue(leafKeys.getPublic(), WORKLOAD_A);
+            IssuedCertificate leaf = new LeafIssuer(pki.issuer(), Clock.systemUTC()).issue(leafKeys.getPublic(), WORKLOAD_A);
             List<Map<String, String>> badReplacements = List.of(
                     files(pki, "not a certificate", Pem.encode(other.key())),
-                    files(pki, Pem.encode(other.chain()), Pem.encode(pki.issuer.key())),
+                    files(pki, Pem.encode(other.chain()), Pem.encode(pki.issuer().key())),
                     files(pki, Pem.encode(leaf.chain()), Pem.encode(leafKeys.getPrivate())),
-                    files(pki, Pem.encode(otherRoot.issuer.chain()), Pem.encode(otherRoot.issuer.key())));
+                    files(pki, Pem.encode(otherRoot.issuer().chain()), Pem.encode(otherRoot.issuer().key())));
             int failures = 0;
             for (Map<String, String> bad : badReplacements) {
                 mount.publish(bad);
                 int expected = ++failures;
                 Await.until(expected + " failed reload(s)", () -> reloads(issuer, "failed") == expected);
-                assertThat(issuerOf(client)).isEqualTo(pki.issuer.certificate());
+                assertThat(issuerOf(client)).isEqualTo(pki.issuer().certificate());
                 assertThat(client.get("/ready").statusCode()).isEqualTo(200);
             }
 
@@ -114,7 +115,7 @@ class IssuerReloadIT {
             try (RawConnection fresh = RawConnection.tls(issuer.verifyingTls(), issuer.port)) {
                 assertThat(fresh.sslSocket().getSession().getPeerCertificates()[1]).isEqualTo(other.certificate());
             }
-            assertThat(established.sslSocket().getSession().getPeerCertificates()[1]).isEqualTo(pki.issuer.certificate());
+            assertThat(established.sslSocket().getSession().getPeerCertificates()[1]).isEqualTo(pki.issuer().certificate());
             established.write("GET /ready HTTP/1.1\r\nHost: issuer\r\n\r\n");
             assertThat(established.read().status()).isEqualTo(200);
         }
@@ -123,14 +124,14 @@ class IssuerReloadIT {
     @Test
     void aClientExpectingTheServiceRejectsTheStandIn() throws Exception {
         TestPki pki = TestPki.create();
-        pki.writeAnchors(dir);
+        IssuerFiles.writeAnchors(dir, pki);
         try (RunningIssuer issuer = RunningIssuer.start(dir)) {
             assertThatThrownBy(() -> issuer.client().get("/live")).hasCauseInstanceOf(SSLHandshakeException.class);
         }
     }
 
     private static Map<String, String> files(TestPki pki, String certificate, String key) {
-        return Map.of("ca-bundle.crt", Pem.encode(pki.root.chain()), "tls.crt", certificate, "tls.key", key);
+        return Map.of("ca-bundle.crt", Pem.encode(pki.root().chain()), "tls.crt", certificate, "tls.key", key);
     }
 
     /** The issuer certificate that came with a freshly issued leaf. */

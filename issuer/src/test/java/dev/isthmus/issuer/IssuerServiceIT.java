@@ -15,6 +15,7 @@ import dev.isthmus.identity.ca.CertificateRequests;
 import dev.isthmus.identity.ca.Keys;
 import dev.isthmus.identity.ca.TrustAnchors;
 import dev.isthmus.identity.pem.Pem;
+import dev.isthmus.identity.testing.TestPki;
 import dev.isthmus.identity.tls.IdentityTrustManager;
 import dev.isthmus.identity.tls.PeerIdentities;
 import java.io.ByteArrayOutputStream;
@@ -57,7 +58,7 @@ class IssuerServiceIT {
 
     @BeforeEach
     void start() {
-        pki = TestPki.create().writeTo(dir);
+        pki = IssuerFiles.write(dir, TestPki.create());
         issuer = RunningIssuer.start(dir);
         client = issuer.client();
     }
@@ -77,7 +78,7 @@ class IssuerServiceIT {
         List<X509Certificate> chain = Pem.certificates(response.body(), "response");
         assertThat(chain).hasSize(2);
         X509Certificate leaf = chain.get(0);
-        assertThat(chain.get(1)).isEqualTo(pki.issuer.certificate());
+        assertThat(chain.get(1)).isEqualTo(pki.issuer().certificate());
         assertThat(leaf.getPublicKey()).isEqualTo(keys.getPublic());
         assertThat(PeerIdentities.of(leaf)).isEqualTo(WORKLOAD_A);
         issuer.anchors().verify(chain, Instant.now());
@@ -86,7 +87,7 @@ class IssuerServiceIT {
         Path issuerFile = dir.resolve("issuer.crt");
         Files.writeString(leafFile, Pem.encode(leaf), US_ASCII);
         Files.writeString(issuerFile, Pem.encode(chain.get(1)), US_ASCII);
-        assertThat(openssl("verify", "-CAfile", TestPki.anchorsFile(dir).toString(), "-untrusted", issuerFile.toString(),
+        assertThat(openssl("verify", "-CAfile", IssuerFiles.anchorsFile(dir).toString(), "-untrusted", issuerFile.toString(),
                 leafFile.toString())).contains(leafFile + ": OK");
         assertThat(openssl("x509", "-in", leafFile.toString(), "-noout", "-text"))
                 .contains("URI:" + WORKLOAD_A)
@@ -236,7 +237,7 @@ class IssuerServiceIT {
     void presentsACertificateForItsOwnIdentityThatOnlyVerifiesAsThatIdentity() throws Exception {
         X509Certificate served = issuer.service.servingCertificate();
         assertThat(PeerIdentities.of(served)).isEqualTo(SERVICE);
-        assertThat(served.getIssuerX500Principal()).isEqualTo(pki.issuer.certificate().getSubjectX500Principal());
+        assertThat(served.getIssuerX500Principal()).isEqualTo(pki.issuer().certificate().getSubjectX500Principal());
 
         IssuerClient expectingSomeoneElse = IssuerClient.verifying(issuer.anchors(), WORKLOAD_A, issuer.port);
         assertThatThrownBy(() -> expectingSomeoneElse.get("/live"))
@@ -245,7 +246,7 @@ class IssuerServiceIT {
 
         TestPki otherAnchor = TestPki.create();
         IssuerClient trustingAnotherAnchor = IssuerClient.verifying(
-                new TrustAnchors(otherAnchor.root.chain(), "other"), SERVICE, issuer.port);
+                new TrustAnchors(otherAnchor.root().chain(), "other"), SERVICE, issuer.port);
         assertThatThrownBy(() -> trustingAnotherAnchor.get("/live"))
                 .hasCauseInstanceOf(SSLHandshakeException.class);
     }

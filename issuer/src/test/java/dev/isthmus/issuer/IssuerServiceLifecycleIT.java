@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.isthmus.identity.testing.TestPki;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -33,7 +34,7 @@ class IssuerServiceLifecycleIT {
 
     @Test
     void closeStopsAcceptingAndLetsTheRequestInFlightFinish() throws Exception {
-        TestPki.create().writeTo(dir);
+        IssuerFiles.write(dir, TestPki.create());
         RunningIssuer stub = RunningIssuer.start(dir); // writes the token file
         stub.close();
         BlockingVerifier slow = new BlockingVerifier(StaticTokens.load(dir.resolve("tokens.txt")));
@@ -55,7 +56,7 @@ class IssuerServiceLifecycleIT {
 
     @Test
     void closeGivesUpOnRequestsAfterTheShutdownTimeout() throws Exception {
-        TestPki.create().writeTo(dir);
+        IssuerFiles.write(dir, TestPki.create());
         RunningIssuer.start(dir).close();
         BlockingVerifier stuck = new BlockingVerifier(StaticTokens.load(dir.resolve("tokens.txt")));
         RunningIssuer issuer = RunningIssuer.start(dir, config -> config.shutdownTimeout(Duration.ofMillis(200)), stuck);
@@ -72,7 +73,7 @@ class IssuerServiceLifecycleIT {
 
     @Test
     void startFailsClearlyWhenThePortIsTaken() {
-        TestPki.create().writeTo(dir);
+        IssuerFiles.write(dir, TestPki.create());
         try (RunningIssuer first = RunningIssuer.start(dir)) {
             assertThatThrownBy(() -> RunningIssuer.start(dir, config -> config.port(first.port)))
                     .isInstanceOf(IllegalStateException.class)
@@ -82,7 +83,7 @@ class IssuerServiceLifecycleIT {
 
     @Test
     void startsOnceAndClosesAnyNumberOfTimes() {
-        TestPki.create().writeTo(dir);
+        IssuerFiles.write(dir, TestPki.create());
         RunningIssuer issuer = RunningIssuer.start(dir);
         assertThatThrownBy(issuer.service::start).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("already started");
@@ -97,10 +98,10 @@ class IssuerServiceLifecycleIT {
 
     @Test
     void reportsSecondsUntilTheIssuerExpiresUntilClosed() {
-        TestPki pki = TestPki.create().writeTo(dir);
+        TestPki pki = IssuerFiles.write(dir, TestPki.create());
         RunningIssuer issuer = RunningIssuer.start(dir);
         Gauge expiry = issuer.registry.get(IssuerMetrics.ISSUER_EXPIRY).gauge();
-        double expected = Duration.between(Instant.now(), pki.issuer.notAfter()).toSeconds();
+        double expected = Duration.between(Instant.now(), pki.issuer().notAfter()).toSeconds();
         assertThat(expiry.value()).isCloseTo(expected, within(60.0));
 
         issuer.close();

@@ -7,6 +7,7 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.isthmus.identity.pem.Pem;
+import dev.isthmus.identity.testing.TestPki;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,12 +35,12 @@ class OpensslIssuerIT {
         openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", rootKey);
         openssl("req", "-x509", "-new", "-key", rootKey, "-subj", "/CN=root.openssl.example", "-days", "30",
                 "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-out", root);
-        openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", TestPki.keyFile(dir).toString());
-        openssl("req", "-new", "-key", TestPki.keyFile(dir).toString(), "-subj", "/CN=issuer.openssl.example", "-out", issuerCsr);
+        openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", IssuerFiles.keyFile(dir).toString());
+        openssl("req", "-new", "-key", IssuerFiles.keyFile(dir).toString(), "-subj", "/CN=issuer.openssl.example", "-out", issuerCsr);
         openssl("x509", "-req", "-in", issuerCsr, "-CA", root, "-CAkey", rootKey, "-CAcreateserial", "-days", "7",
-                "-extfile", extensions.toString(), "-out", TestPki.certificateFile(dir).toString());
-        Files.copy(Path.of(root), TestPki.anchorsFile(dir));
-        assertThat(Files.readString(TestPki.keyFile(dir))).startsWith("-----BEGIN EC PRIVATE KEY-----");
+                "-extfile", extensions.toString(), "-out", IssuerFiles.certificateFile(dir).toString());
+        Files.copy(Path.of(root), IssuerFiles.anchorsFile(dir));
+        assertThat(Files.readString(IssuerFiles.keyFile(dir))).startsWith("-----BEGIN EC PRIVATE KEY-----");
 
         try (RunningIssuer issuer = RunningIssuer.start(dir)) {
             HttpResponse<String> response = issuer.client().certify(TOKEN_A, Csrs.valid(WORKLOAD_A));
@@ -48,7 +49,7 @@ class OpensslIssuerIT {
             List<X509Certificate> chain = Pem.certificates(response.body(), "response");
             assertThat(chain.get(1).getSubjectX500Principal().getName()).isEqualTo("CN=issuer.openssl.example");
             Path leaf = Files.writeString(dir.resolve("leaf.crt"), Pem.encode(chain.get(0)), US_ASCII);
-            assertThat(openssl("verify", "-CAfile", root, "-untrusted", TestPki.certificateFile(dir).toString(), leaf.toString()))
+            assertThat(openssl("verify", "-CAfile", root, "-untrusted", IssuerFiles.certificateFile(dir).toString(), leaf.toString()))
                     .contains(": OK");
         }
     }

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.isthmus.identity.SpiffeId;
 import dev.isthmus.identity.ca.TrustAnchors;
+import dev.isthmus.identity.testing.TestPki;
 import dev.isthmus.identity.tls.IdentityTrustManager;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -25,7 +26,7 @@ final class RunningIssuer implements AutoCloseable {
     static final SpiffeId WORKLOAD_B = SpiffeId.parse("spiffe://cluster.local/ns/apps/sa/workload-b");
     static final String TOKEN_A = "token-for-workload-a-0123456789";
     static final String TOKEN_B = "token-for-workload-b-0123456789";
-    static final SpiffeId SERVICE = IssuerServiceConfig.defaultServiceIdentity(TestPki.TRUST_DOMAIN);
+    static final SpiffeId SERVICE = IssuerServiceConfig.defaultServiceIdentity(SpiffeId.DEFAULT_TRUST_DOMAIN);
 
     final Path dir;
     final IssuerService service;
@@ -53,9 +54,9 @@ final class RunningIssuer implements AutoCloseable {
         IssuerServiceConfig.Builder config = IssuerServiceConfig.builder()
                 .bindAddress("127.0.0.1")
                 .port(0)
-                .issuerCertificate(TestPki.certificateFile(dir))
-                .issuerKey(TestPki.keyFile(dir))
-                .trustAnchors(TestPki.anchorsFile(dir))
+                .issuerCertificate(IssuerFiles.certificateFile(dir))
+                .issuerKey(IssuerFiles.keyFile(dir))
+                .trustAnchors(IssuerFiles.anchorsFile(dir))
                 .reloadInterval(Duration.ofMillis(100))
                 .shutdownTimeout(Duration.ofSeconds(5));
         customize.accept(config);
@@ -71,7 +72,7 @@ final class RunningIssuer implements AutoCloseable {
     }
 
     TrustAnchors anchors() {
-        return TrustAnchors.load(TestPki.anchorsFile(dir));
+        return TrustAnchors.load(IssuerFiles.anchorsFile(dir));
     }
 
     SSLContext verifyingTls() {

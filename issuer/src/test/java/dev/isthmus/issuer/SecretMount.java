@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 
 import dev.isthmus.identity.ca.CertificateAuthority;
 import dev.isthmus.identity.pem.Pem;
+import dev.isthmus.identity.testing.TestPki;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -34,9 +35,9 @@ final class SecretMount {
     /** Publishes the anchor bundle and {@code issuer} as one new version. */
     void publish(TestPki pki, CertificateAuthority issuer) {
         Map<String, String> files = new LinkedHashMap<>();
-        files.put(TestPki.anchorsFile(dir).getFileName().toString(), Pem.encode(pki.root.chain()));
-        files.put(TestPki.certificateFile(dir).getFileName().toString(), Pem.encode(issuer.chain()));
-        files.put(TestPki.keyFile(dir).getFileName().toString(), Pem.encode(issuer.key()));
+        files.put(IssuerFiles.anchorsFile(dir).getFileName().toString(), Pem.encode(pki.root().chain()));
+        files.put(IssuerFiles.certificateFile(dir).getFileName().toString(), Pem.encode(issuer.chain()));
+        files.put(IssuerFiles.keyFile(dir).getFileName().toString(), Pem.encode(issuer.key()));
         publish(files);
     }
 

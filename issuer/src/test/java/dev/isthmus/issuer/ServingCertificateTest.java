@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.isthmus.identity.ca.LeafIssuer;
 import dev.isthmus.identity.ca.TrustAnchors;
+import dev.isthmus.identity.testing.TestPki;
 import dev.isthmus.identity.tls.PeerIdentities;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -28,11 +29,11 @@ class ServingCertificateTest {
 
     @BeforeEach
     void setUp() {
-        pki = TestPki.create(clock).writeTo(dir);
+        pki = IssuerFiles.write(dir, TestPki.create(clock));
         IssuerServiceConfig config = IssuerServiceConfig.builder()
-                .issuerCertificate(TestPki.certificateFile(dir))
-                .issuerKey(TestPki.keyFile(dir))
-                .trustAnchors(TestPki.anchorsFile(dir))
+                .issuerCertificate(IssuerFiles.certificateFile(dir))
+                .issuerKey(IssuerFiles.keyFile(dir))
+                .trustAnchors(IssuerFiles.anchorsFile(dir))
                 .clock(clock)
                 .build();
         credentials = new IssuerCredentials(config, new IssuerMetrics(new SimpleMeterRegistry()));
@@ -57,8 +58,8 @@ class ServingCertificateTest {
         serving.renewIfDue(credentials);
 
         assertThat(serving.leaf()).isNotEqualTo(stillStandIn);
-        assertThat(serving.leaf().getIssuerX500Principal()).isEqualTo(pki.issuer.certificate().getSubjectX500Principal());
-        anchors().verify(List.of(serving.leaf(), pki.issuer.certificate()), clock.instant());
+        assertThat(serving.leaf().getIssuerX500Principal()).isEqualTo(pki.issuer().certificate().getSubjectX500Principal());
+        anchors().verify(List.of(serving.leaf(), pki.issuer().certificate()), clock.instant());
     }
 
     @Test
@@ -91,6 +92,6 @@ class ServingCertificateTest {
     }
 
     private TrustAnchors anchors() {
-        return new TrustAnchors(pki.root.chain(), "test");
+        return new TrustAnchors(pki.root().chain(), "test");
     }
 }

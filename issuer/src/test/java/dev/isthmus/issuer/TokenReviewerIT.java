@@ -5,8 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.isthmus.identity.SpiffeId;
-import dev.isthmus.identity.tls.PeerIdentities;
 import dev.isthmus.identity.pem.Pem;
+import dev.isthmus.identity.testing.TestPki;
+import dev.isthmus.identity.tls.PeerIdentities;
 import dev.isthmus.testkit.kube.KubeApiServer;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -97,7 +98,7 @@ class TokenReviewerIT {
     @Test
     @Order(4)
     void issuesOnlyTheIdentityTheTokenProvesThroughTheService() throws Exception {
-        TestPki.create().writeTo(dir);
+        IssuerFiles.write(dir, TestPki.create());
         String tokenA = apiServer.serviceAccountToken("apps", "workload-a", TokenReviewer.DEFAULT_AUDIENCES);
         try (RunningIssuer issuer = RunningIssuer.start(dir, config -> {}, new TokenReviewer(reviewerClient, "cluster.local"))) {
             IssuerClient client = issuer.client();
@@ -116,7 +117,7 @@ class TokenReviewerIT {
     @Test
     @Order(Integer.MAX_VALUE)
     void answersNotReadyWhenTheApiServerIsGone() throws Exception {
-        TestPki.create().writeTo(dir);
+        IssuerFiles.write(dir, TestPki.create());
         String tokenA = apiServer.serviceAccountToken("apps", "workload-a", TokenReviewer.DEFAULT_AUDIENCES);
         TokenReviewer reviewer = new TokenReviewer(reviewerClient, "cluster.local");
         apiServer.close();

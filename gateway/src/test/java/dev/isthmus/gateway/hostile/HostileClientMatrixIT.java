@@ -19,20 +19,20 @@ import dev.isthmus.gateway.probe.ProbeSettings;
 import dev.isthmus.gateway.routing.BackendProtocol;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.ExportedService;
-import dev.isthmus.gateway.routing.OutboundRoute.WeightedBackend;
 import dev.isthmus.gateway.routing.OutboundRoute;
+import dev.isthmus.gateway.routing.OutboundRoute.WeightedBackend;
 import dev.isthmus.gateway.routing.RemoteTarget;
 import dev.isthmus.gateway.routing.RouteTable;
 import dev.isthmus.gateway.testing.EchoServer;
 import dev.isthmus.gateway.testing.GatewayHarness;
 import dev.isthmus.gateway.testing.HostileCertificates;
 import dev.isthmus.gateway.testing.MtlsClient;
-import dev.isthmus.gateway.testing.TestPki;
 import dev.isthmus.gateway.tls.TlsContexts;
 import dev.isthmus.gateway.transport.SessionProtocol;
 import dev.isthmus.gateway.transport.TransportHeader;
 import dev.isthmus.identity.SpiffeId;
 import dev.isthmus.identity.client.CertifiedKey;
+import dev.isthmus.identity.testing.TestPki;
 import dev.isthmus.identity.tls.TlsProviders;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -79,8 +79,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance.Lifecycle;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestInstance.Lifecycle;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -503,7 +503,7 @@ class HostileClientMatrixIT {
 
         @BeforeAll
         void start() throws Exception {
-            pki = new TestPki();
+            pki = TestPki.create();
             hostile = new HostileCertificates(pki);
             echo = new EchoServer();
             gateway = new GatewayHarness(pki, new RouteTable("cluster.local", List.of(new ExportedService(ECHO, 7,
@@ -688,7 +688,7 @@ class HostileClientMatrixIT {
 
         @BeforeAll
         void start() throws Exception {
-            pki = new TestPki();
+            pki = TestPki.create();
             peers = new MtlsClient();
             http1 = new TestBackend(BackendProtocol.HTTP1);
             h2c = new TestBackend(BackendProtocol.H2C);

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.isthmus.gateway.GatewayMetrics;
 import dev.isthmus.gateway.policy.AuthorizationPolicy;
-import dev.isthmus.gateway.testing.TestPki;
 import dev.isthmus.gateway.tls.TlsContexts;
 import dev.isthmus.identity.SpiffeId;
 import dev.isthmus.identity.client.CertifiedKey;
+import dev.isthmus.identity.testing.TestPki;
 import dev.isthmus.identity.tls.TlsProviders;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
@@ -21,8 +21,8 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
  */
 class HandshakeOutcomeTest {
 
-    static final TestPki pki = new TestPki();
+    static final TestPki pki = TestPki.create();
 
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final List<String> passedOn = new ArrayList<>();
