@@ -17,19 +17,21 @@ WORKDIR /src
 # starts from that layer instead of downloading every dependency again. The downloads come from
 # packaging the modules without their sources (dependency:go-offline resolves more than the build
 # uses, some of it not published), and the empty build output is removed.
-COPY mvnw pom.xml ./
+COPY pom.xml ./
+COPY bin/maven bin/
 COPY .mvn/ .mvn/
 COPY testkit/pom.xml testkit/
 COPY identity/pom.xml identity/
+COPY issuer/pom.xml issuer/
 COPY gateway/pom.xml gateway/
 COPY mirror/pom.xml mirror/
 COPY cli/pom.xml cli/
 COPY benchmarks/pom.xml benchmarks/
-RUN ./mvnw -B -q -Dmaven.test.skip=true -pl cli -am package \
+RUN bin/maven -B -q -Dmaven.test.skip=true -pl cli -am package \
  && rm -rf */target
 COPY . .
 # cli/pom.xml builds target/isthmus-cli.jar, whose manifest class path names the jars it copies to target/lib/.
-RUN ./mvnw -B -Dmaven.test.skip=true -Dbuild.dir.name=target -pl cli -am package \
+RUN bin/maven -B -Dmaven.test.skip=true -Dbuild.dir.name=target -pl cli -am package \
  && mkdir -p /out/lib \
  && cp cli/target/isthmus-cli.jar /out/ \
  && cp cli/target/lib/*.jar /out/lib/

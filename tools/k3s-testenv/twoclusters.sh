@@ -8,8 +8,8 @@ root="$(cd "$here/../.." && pwd)"
 command="${1:?up or down}"
 
 cd "$root"
-./mvnw -q -B -pl testkit -Dmaven.test.skip=true package >&2
-./mvnw -q -B -pl testkit dependency:build-classpath -Dmdep.outputFile="$root/testkit/target/k3s-classpath.txt" >&2
+bin/maven -q -B -pl testkit -Dmaven.test.skip=true package >&2
+bin/maven -q -B -pl testkit dependency:build-classpath -Dmdep.outputFile="$root/testkit/target/k3s-classpath.txt" >&2
 # No registry: Testcontainers' reaper stays off (down removes what up started) and its helper
 # image is the environment's local Debian base.
 export TESTCONTAINERS_RYUK_DISABLED=true

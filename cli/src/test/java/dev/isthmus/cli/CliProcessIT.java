@@ -4,15 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.isthmus.cli.install.Manifests;
 import dev.isthmus.identity.SpiffeId;
-import dev.isthmus.identity.ca.CertificateAuthority;
 import dev.isthmus.identity.ca.Keys;
-import dev.isthmus.identity.ca.TrustAnchors;
 import dev.isthmus.identity.client.CertifiedKey;
 import dev.isthmus.identity.client.IssuerClient;
-import dev.isthmus.identity.issuer.TokenReviewer;
 import dev.isthmus.identity.pem.PemFiles;
 import dev.isthmus.identity.pem.PemFiles.Output;
+import dev.isthmus.identity.testing.TestPki;
 import dev.isthmus.identity.tls.PeerIdentities;
+import dev.isthmus.issuer.TokenReviewer;
 import dev.isthmus.testkit.kube.KubeApiServer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -23,8 +22,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -72,11 +69,10 @@ class CliProcessIT {
 
     @Test
     void identityRunVerifiesTokensWithTheApiServerOfKubeconfigAndContext() throws Exception {
-        Clock clock = Clock.systemUTC();
-        CertificateAuthority root = CertificateAuthority.createRoot("cluster.local", Duration.ofDays(1), clock);
-        CertificateAuthority issuer = root.createIssuer("cluster.local", Duration.ofDays(1), clock);
-        PemFiles.write(List.of(Output.certificates(dir.resolve("root.crt"), root.chain()),
-                Output.certificates(dir.resolve("issuer.crt"), issuer.chain()), Output.key(dir.resolve("issuer.key"), issuer.key())),
+        TestPki pki = TestPki.create();
+        PemFiles.write(List.of(Output.certificates(dir.resolve("root.crt"), pki.roots()),
+                Output.certificates(dir.resolve("issuer.crt"), pki.issuer().chain()),
+                Output.key(dir.resolve("issuer.key"), pki.issuer().key())),
                 false);
 
         Process process = isthmus("identity-run", "--kubeconfig", api.kubeconfig().toString(), "--context", api.name(),
@@ -92,7 +88,7 @@ class CliProcessIT {
 
             String token = api.serviceAccountToken("apps", "workload-a", TokenReviewer.DEFAULT_AUDIENCES);
             IssuerClient client = new IssuerClient(URI.create("https://127.0.0.1:" + listening.group(1)), ISSUER,
-                    new TrustAnchors(root.chain(), "root.crt"), () -> token, clock);
+                    pki.anchors(), () -> token, pki.clock());
             CertifiedKey issued = client.certify(Keys.generateP256(), WORKLOAD);
 
             assertThat(PeerIdentities.of(issued.leaf())).isEqualTo(WORKLOAD);

@@ -3,12 +3,11 @@ package dev.isthmus.cli.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.isthmus.identity.SpiffeId;
-import dev.isthmus.identity.ca.CertificateAuthority;
 import dev.isthmus.identity.ca.IssuedCertificate;
 import dev.isthmus.identity.ca.Keys;
-import dev.isthmus.identity.ca.LeafIssuer;
 import dev.isthmus.identity.pem.PemFiles;
 import dev.isthmus.identity.pem.PemFiles.Output;
+import dev.isthmus.identity.testing.TestPki;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -18,8 +17,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -36,12 +33,10 @@ class GatewayRunIT {
 
     @Test
     void runsFromItsConfigFileAndDrainsOnSigterm() throws Exception {
-        Clock clock = Clock.systemUTC();
-        CertificateAuthority root = CertificateAuthority.createRoot("cluster.local", Duration.ofDays(1), clock);
-        CertificateAuthority issuer = root.createIssuer("cluster.local", Duration.ofDays(1), clock);
+        TestPki pki = TestPki.create();
         KeyPair keys = Keys.generateP256();
-        IssuedCertificate leaf = new LeafIssuer(issuer, clock).issue(keys.getPublic(), GATEWAY);
-        PemFiles.write(List.of(Output.certificates(dir.resolve("ca-bundle.crt"), root.chain()),
+        IssuedCertificate leaf = pki.leafIssuer().issue(keys.getPublic(), GATEWAY);
+        PemFiles.write(List.of(Output.certificates(dir.resolve("ca-bundle.crt"), pki.roots()),
                 Output.certificates(dir.resolve("tls.crt"), leaf.chain()), Output.key(dir.resolve("tls.key"), keys.getPrivate())),
                 false);
         Files.writeString(dir.resolve("routes.yaml"), "services: [{name: web.test.svc.cluster.local, port: 80, endpoints: ['127.0.0.1:1']}]\n");

@@ -4,17 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.isthmus.identity.SpiffeId;
-import dev.isthmus.identity.ca.CertificateAuthority;
 import dev.isthmus.identity.ca.IssuedCertificate;
 import dev.isthmus.identity.ca.Keys;
 import dev.isthmus.identity.ca.LeafIssuer;
 import dev.isthmus.identity.pem.PemFiles;
 import dev.isthmus.identity.pem.PemFiles.Output;
+import dev.isthmus.identity.testing.TestPki;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -123,13 +122,11 @@ class TwoNamespacesIT {
     }
 
     private void writeCredentials() {
-        Clock clock = Clock.systemUTC();
-        CertificateAuthority root = CertificateAuthority.createRoot("cluster.local", Duration.ofDays(1), clock);
-        List<Output> files = new ArrayList<>(List.of(Output.certificates(dir.resolve("root.crt"), root.chain())));
+        TestPki pki = TestPki.create();
+        List<Output> files = new ArrayList<>(List.of(Output.certificates(dir.resolve("root.crt"), pki.roots())));
         for (String name : List.of("east", "west")) {
-            CertificateAuthority issuer = root.createIssuer("cluster.local", Duration.ofDays(1), clock);
             KeyPair keys = Keys.generateP256();
-            IssuedCertificate leaf = new LeafIssuer(issuer, clock).issue(keys.getPublic(), name.equals("east") ? EAST : WEST);
+            IssuedCertificate leaf = new LeafIssuer(pki.newIssuer(), pki.clock()).issue(keys.getPublic(), name.equals("east") ? EAST : WEST);
             files.add(Output.certificates(dir.resolve(name + ".crt"), leaf.chain()));
             files.add(Output.key(dir.resolve(name + ".key"), keys.getPrivate()));
         }

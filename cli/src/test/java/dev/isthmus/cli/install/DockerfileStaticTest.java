@@ -33,7 +33,7 @@ class DockerfileStaticTest {
         assertThat(argDefault("BUILD_IMAGE")).contains("maven").contains("17");
         assertThat(argDefault("RUNTIME_IMAGE")).contains("17-jre");
         String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
-        assertThat(dockerfile).contains("./mvnw -B").contains("-pl cli -am package").contains("COPY --from=build");
+        assertThat(dockerfile).contains("bin/maven -B").contains("-pl cli -am package").contains("COPY --from=build");
     }
 
     @Test
@@ -47,7 +47,7 @@ class DockerfileStaticTest {
     @Test
     void resolvesMavenDependenciesFromThePomsAloneBeforeCopyingTheSources() throws IOException {
         List<String> lines = instructions();
-        int resolve = indexOf(lines, l -> l.startsWith("RUN ./mvnw "));
+        int resolve = indexOf(lines, l -> l.startsWith("RUN bin/maven "));
         int sources = indexOf(lines, l -> l.equals("COPY . ."));
         assertThat(resolve).isPositive().isLessThan(sources);
         // Every module's pom is there before the download, or Maven cannot read the reactor.
@@ -59,7 +59,8 @@ class DockerfileStaticTest {
             assertThat(indexOf(lines, l -> l.equals(copy))).as(copy).isBetween(0, resolve);
         }
         assertThat(modules).isPositive();
-        assertThat(indexOf(lines, l -> l.equals("COPY mvnw pom.xml ./"))).isBetween(0, resolve);
+        assertThat(indexOf(lines, l -> l.equals("COPY pom.xml ./"))).isBetween(0, resolve);
+        assertThat(indexOf(lines, l -> l.equals("COPY bin/maven bin/"))).isBetween(0, resolve);
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.isthmus.cli.CliRun;
 import dev.isthmus.cli.install.Manifests;
 import dev.isthmus.identity.ca.CertificateAuthority;
 import dev.isthmus.identity.pem.Pem;
+import dev.isthmus.identity.testing.TestPki;
 import dev.isthmus.mirror.kube.Names;
 import dev.isthmus.mirror.link.Link;
 import dev.isthmus.mirror.link.LinkStatus;
@@ -20,8 +21,6 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.client.Watcher;
-import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
@@ -29,12 +28,12 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -307,11 +306,10 @@ class LinkIT {
     @Test
     @Order(6)
     void checkComparesAnchorsAcrossContexts() {
-        Clock clock = Clock.systemUTC();
-        CertificateAuthority root = CertificateAuthority.createRoot("cluster.local", Duration.ofDays(365), clock);
-        CertificateAuthority other = CertificateAuthority.createRoot("cluster.local", Duration.ofDays(365), clock);
-        controlPlane(east.client(), root, root.createIssuer("cluster.local", Duration.ofDays(90), clock));
-        controlPlane(west.client(), root, root.createIssuer("cluster.local", Duration.ofDays(90), clock));
+        TestPki pki = TestPki.create();
+        TestPki other = TestPki.create();
+        controlPlane(east.client(), pki.root(), pki.newIssuer());
+        controlPlane(west.client(), pki.root(), pki.newIssuer());
 
         CliRun same = isthmus("--kubeconfig", kubeconfig.toString(), "check", "--contexts", "east,west");
         assertThat(same.out()).contains("isthmus-identity (east)", "isthmus-identity (west)", "√ issuer key matches the issuer certificate",
@@ -320,14 +318,14 @@ class LinkIT {
                 + "    no Deployment isthmus-multicluster/isthmus-gateway (not installed?");
         assertThat(same.exit()).as(same.toString()).isZero();
 
-        controlPlane(west.client(), other, other.createIssuer("cluster.local", Duration.ofDays(90), clock));
+        controlPlane(west.client(), other.root(), other.issuer());
         CliRun differ = isthmus("--kubeconfig", kubeconfig.toString(), "check", "--contexts", "east,west");
         assertThat(differ.exit()).isEqualTo(1);
         assertThat(differ.out()).contains("× all contexts trust the same anchors\n    east and west differ:\n      only in east: 'CN=root.isthmus.cluster.local' (SHA-256 ")
                 .contains("only in west: 'CN=root.isthmus.cluster.local' (SHA-256 ");
 
         west.client().secrets().inNamespace(Names.CONTROL_PLANE_NAMESPACE).withName(Names.IDENTITY_ISSUER_SECRET).edit(s -> {
-            s.getData().put("tls.key", Base64.getEncoder().encodeToString(Pem.encode(root.key()).getBytes(StandardCharsets.US_ASCII)));
+            s.getData().put("tls.key", Base64.getEncoder().encodeToString(Pem.encode(pki.root().key()).getBytes(StandardCharsets.US_ASCII)));
             return s;
         });
         CliRun badKey = isthmus("--kubeconfig", kubeconfig.toString(), "--context", "west", "check");

@@ -12,9 +12,9 @@ import dev.isthmus.gateway.routing.RemoteTarget;
 import dev.isthmus.gateway.routing.RouteTable;
 import dev.isthmus.gateway.testing.GatewayHarness;
 import dev.isthmus.gateway.testing.TailWatch;
-import dev.isthmus.gateway.testing.TestPki;
 import dev.isthmus.gateway.transport.SessionProtocol;
 import dev.isthmus.gateway.transport.TransportHeader;
+import dev.isthmus.identity.testing.TestPki;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -51,7 +51,7 @@ class H2specIT {
     @BeforeAll
     static void start() throws Exception {
         h2spec = H2spec.assumeAvailable();
-        TestPki pki = new TestPki();
+        TestPki pki = TestPki.create();
         // h2spec sends header blocks of up to 8 KB (two 4000-byte fields); podinfo, a Go server, takes 1 MiB.
         HttpDecoderConfig podinfoLimits = new HttpDecoderConfig().setMaxHeaderSize(1024 * 1024);
         eastBackend = new TestBackend(BackendProtocol.HTTP1, podinfoLimits);

@@ -25,12 +25,12 @@ import dev.isthmus.gateway.testing.EchoServer;
 import dev.isthmus.gateway.testing.GatewayHarness;
 import dev.isthmus.gateway.testing.HostileCertificates;
 import dev.isthmus.gateway.testing.MtlsClient;
-import dev.isthmus.gateway.testing.TestPki;
 import dev.isthmus.gateway.tls.TlsContexts;
 import dev.isthmus.gateway.transport.SessionProtocol;
 import dev.isthmus.gateway.transport.TransportHeader;
 import dev.isthmus.identity.SpiffeId;
 import dev.isthmus.identity.client.CertifiedKey;
+import dev.isthmus.identity.testing.TestPki;
 import dev.isthmus.identity.tls.TlsProviders;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -500,7 +500,7 @@ class HostileClientMatrixIT {
 
         @BeforeAll
         void start() throws Exception {
-            pki = new TestPki();
+            pki = TestPki.create();
             hostile = new HostileCertificates(pki);
             echo = new EchoServer();
             gateway = new GatewayHarness(pki, new RouteTable("cluster.local", List.of(new ExportedService(ECHO, 7,
@@ -685,7 +685,7 @@ class HostileClientMatrixIT {
 
         @BeforeAll
         void start() throws Exception {
-            pki = new TestPki();
+            pki = TestPki.create();
             peers = new MtlsClient();
             http1 = new TestBackend(BackendProtocol.HTTP1);
             h2c = new TestBackend(BackendProtocol.H2C);

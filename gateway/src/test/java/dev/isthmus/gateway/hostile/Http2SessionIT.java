@@ -13,9 +13,9 @@ import dev.isthmus.gateway.testing.GatewayHarness;
 import dev.isthmus.gateway.testing.MtlsClient;
 import dev.isthmus.gateway.testing.MtlsClient.Collector;
 import dev.isthmus.gateway.testing.TailWatch;
-import dev.isthmus.gateway.testing.TestPki;
 import dev.isthmus.gateway.transport.SessionProtocol;
 import dev.isthmus.gateway.transport.TransportHeader;
+import dev.isthmus.identity.testing.TestPki;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.io.ByteArrayOutputStream;
@@ -51,7 +51,7 @@ class Http2SessionIT {
 
     @BeforeAll
     static void start() throws Exception {
-        pki = new TestPki();
+        pki = TestPki.create();
         backend = new TestBackend(BackendProtocol.HTTP1);
         try (ServerSocket free = new ServerSocket(0)) {
             listenerPort = free.getLocalPort();

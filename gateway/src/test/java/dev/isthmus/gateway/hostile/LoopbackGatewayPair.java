@@ -16,10 +16,10 @@ import dev.isthmus.gateway.routing.RemoteTarget;
 import dev.isthmus.gateway.routing.RouteTable;
 import dev.isthmus.gateway.testing.EchoServer;
 import dev.isthmus.gateway.testing.MtlsClient;
-import dev.isthmus.gateway.testing.TestPki;
 import dev.isthmus.gateway.transport.SessionProtocol;
 import dev.isthmus.gateway.transport.TransportHeader;
 import dev.isthmus.identity.SpiffeId;
+import dev.isthmus.identity.testing.TestPki;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -55,7 +55,7 @@ final class LoopbackGatewayPair implements AutoCloseable {
     /** West's own identity, so that east's loop check does not take west's Forwarded element for its own. */
     static final SpiffeId WEST_ID = TestPki.PEER;
 
-    final TestPki pki = new TestPki();
+    final TestPki pki = TestPki.create();
     final MtlsClient peers = new MtlsClient();
     final TestBackend h1;
     final TestBackend h2c;

@@ -1,9 +1,9 @@
 package dev.isthmus.gateway.hostile;
 
-import dev.isthmus.gateway.testing.TestPki;
 import dev.isthmus.gateway.tls.TlsContexts;
 import dev.isthmus.gateway.transport.TransportHeader;
 import dev.isthmus.identity.client.CertifiedKey;
+import dev.isthmus.identity.testing.TestPki;
 import dev.isthmus.identity.tls.TlsProviders;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;

@@ -8,10 +8,10 @@ import dev.isthmus.gateway.http.HttpSessions;
 import dev.isthmus.gateway.routing.ExportedService;
 import dev.isthmus.gateway.routing.RouteTable;
 import dev.isthmus.gateway.testing.GatewayHarness;
-import dev.isthmus.gateway.testing.TestPki;
 import dev.isthmus.gateway.tls.TlsContexts;
 import dev.isthmus.gateway.transport.TransportHeader;
 import dev.isthmus.identity.SpiffeId;
+import dev.isthmus.identity.testing.TestPki;
 import io.netty.channel.ChannelHandlerContext;
 import java.io.ByteArrayInputStream;
 import java.io.File;
@@ -64,7 +64,7 @@ class TlsScanIT {
 
     @BeforeAll
     static void start() throws Exception {
-        gateway = new GatewayHarness(new TestPki(), new RouteTable("cluster.local", List.of()), CLOSING, b -> {});
+        gateway = new GatewayHarness(TestPki.create(), new RouteTable("cluster.local", List.of()), CLOSING, b -> {});
     }
 
     @AfterAll

@@ -3,9 +3,9 @@ package dev.isthmus.gateway.http;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.isthmus.gateway.testing.MtlsClient;
-import dev.isthmus.gateway.testing.TestPki;
 import dev.isthmus.gateway.transport.SessionProtocol;
 import dev.isthmus.gateway.transport.TransportHeader;
+import dev.isthmus.identity.testing.TestPki;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;

@@ -10,9 +10,9 @@ import dev.isthmus.gateway.routing.ExportedService;
 import dev.isthmus.gateway.routing.RouteTable;
 import dev.isthmus.gateway.testing.GatewayHarness;
 import dev.isthmus.gateway.testing.MtlsClient;
-import dev.isthmus.gateway.testing.TestPki;
 import dev.isthmus.gateway.transport.SessionProtocol;
 import dev.isthmus.gateway.transport.TransportHeader;
+import dev.isthmus.identity.testing.TestPki;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -54,7 +54,7 @@ class HttpProxyIT {
 
     @BeforeAll
     static void start() throws Exception {
-        pki = new TestPki();
+        pki = TestPki.create();
         client = new MtlsClient();
         http1 = new TestBackend(BackendProtocol.HTTP1);
         h2c = new TestBackend(BackendProtocol.H2C);

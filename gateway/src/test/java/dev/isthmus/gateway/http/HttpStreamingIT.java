@@ -7,9 +7,9 @@ import dev.isthmus.gateway.routing.BackendProtocol;
 import dev.isthmus.gateway.routing.RouteTable;
 import dev.isthmus.gateway.testing.GatewayHarness;
 import dev.isthmus.gateway.testing.MtlsClient;
-import dev.isthmus.gateway.testing.TestPki;
 import dev.isthmus.gateway.transport.SessionProtocol;
 import dev.isthmus.gateway.transport.TransportHeader;
+import dev.isthmus.identity.testing.TestPki;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -47,7 +47,7 @@ class HttpStreamingIT {
 
     @BeforeAll
     static void start() {
-        pki = new TestPki();
+        pki = TestPki.create();
         client = new MtlsClient();
     }
 

@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.isthmus.gateway.metrics.GatewayMetrics;
 import dev.isthmus.gateway.pipeline.PeerAttributes;
 import dev.isthmus.gateway.policy.AuthorizationPolicy;
-import dev.isthmus.gateway.testing.TestPki;
 import dev.isthmus.gateway.tls.TlsContexts;
 import dev.isthmus.identity.SpiffeId;
 import dev.isthmus.identity.client.CertifiedKey;
+import dev.isthmus.identity.testing.TestPki;
 import dev.isthmus.identity.tls.TlsProviders;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
  */
 class HandshakeOutcomeTest {
 
-    static final TestPki pki = new TestPki();
+    static final TestPki pki = TestPki.create();
 
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final List<String> passedOn = new ArrayList<>();

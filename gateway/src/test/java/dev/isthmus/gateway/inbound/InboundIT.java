@@ -15,12 +15,12 @@ import dev.isthmus.gateway.testing.EchoServer;
 import dev.isthmus.gateway.testing.GatewayHarness;
 import dev.isthmus.gateway.testing.MtlsClient;
 import dev.isthmus.gateway.testing.MtlsClient.Collector;
-import dev.isthmus.gateway.testing.TestPki;
 import dev.isthmus.gateway.tls.TlsContexts;
 import dev.isthmus.gateway.transport.SessionProtocol;
 import dev.isthmus.gateway.transport.TransportHeader;
 import dev.isthmus.identity.SpiffeId;
 import dev.isthmus.identity.client.CertifiedKey;
+import dev.isthmus.identity.testing.TestPki;
 import dev.isthmus.identity.tls.IdentityTrustManager;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -78,7 +78,7 @@ class InboundIT {
 
     @BeforeAll
     static void start() throws Exception {
-        pki = new TestPki();
+        pki = TestPki.create();
         echo = new EchoServer();
         client = new MtlsClient();
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
@@ -196,7 +196,7 @@ class InboundIT {
 
     @Test
     void aCertificateFromAnotherAnchorIsRefused() throws Exception {
-        TestPki stranger = new TestPki();
+        TestPki stranger = TestPki.create();
         try (GatewayHarness gateway = gateway()) {
             assertHandshakeRefused(gateway, stranger.leaf(TestPki.PEER));
             assertThat(gateway.awaitCount(1, "isthmus.gateway.handshake.failures", "reason", "untrusted_certificate"))

@@ -24,6 +24,7 @@ import dev.isthmus.identity.ca.IssuedCertificate;
 import dev.isthmus.identity.ca.Keys;
 import dev.isthmus.identity.ca.LeafIssuer;
 import dev.isthmus.identity.ca.TrustAnchors;
+import dev.isthmus.identity.testing.TestPki;
 import dev.isthmus.identity.client.CertifiedKey;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -131,9 +132,8 @@ class CrossClusterIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Clock dayAgo = Clock.offset(Clock.systemUTC(), Duration.ofDays(-1));
-        CertificateAuthority root = CertificateAuthority.createRoot("cluster.local", Duration.ofDays(30), dayAgo);
-        TrustAnchors anchors = new TrustAnchors(root.chain(), "test root");
+        TestPki pki = TestPki.create();
+        TrustAnchors anchors = pki.anchors();
         eastHttp1 = new TestBackend(BackendProtocol.HTTP1);
         eastH2c = new TestBackend(BackendProtocol.H2C);
         eastSplit = new TestBackend(BackendProtocol.HTTP1);
@@ -154,7 +154,7 @@ class CrossClusterIT {
         uploadPort = ports[9];
         newPort = ports[10];
         loopPort = ports[11];
-        east = new Cluster(root.createIssuer("cluster.local", Duration.ofDays(10), dayAgo), anchors, EAST_ID, EAST_INSTALLATION,
+        east = new Cluster(pki.newIssuer(), anchors, EAST_ID, EAST_INSTALLATION,
                 new RouteTable("cluster.local",
                 List.of(exported(H1, 80, BackendProtocol.HTTP1, eastHttp1.port()),
                         exported(MANY, 80, BackendProtocol.HTTP1, eastHttp1.port()),
@@ -163,7 +163,7 @@ class CrossClusterIT {
                         exported(SPLIT, 80, BackendProtocol.HTTP1, eastSplit.port()),
                         exported(UPLOAD, 80, BackendProtocol.HTTP1, eastUploads.port()),
                         exported(LOOP, 80, BackendProtocol.HTTP1, loopPort))));
-        west = new Cluster(root.createIssuer("cluster.local", Duration.ofDays(10), dayAgo), anchors, WEST_ID, WEST_INSTALLATION,
+        west = new Cluster(pki.newIssuer(), anchors, WEST_ID, WEST_INSTALLATION,
                 westRoutes());
         west.gateway.linkHealth(links);
         // The one probe each link gets at the start must be over before any test counts east's connections.

@@ -19,6 +19,7 @@ import dev.isthmus.identity.ca.IssuedCertificate;
 import dev.isthmus.identity.ca.Keys;
 import dev.isthmus.identity.ca.LeafIssuer;
 import dev.isthmus.identity.ca.TrustAnchors;
+import dev.isthmus.identity.testing.TestPki;
 import dev.isthmus.identity.client.CertifiedKey;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -44,11 +45,10 @@ class FailoverIT {
 
     @Test
     void aStoppedRemoteGatewayLosesItsShareWithinTheProbeWindowAndGetsItBack() throws Exception {
-        Clock dayAgo = Clock.offset(Clock.systemUTC(), Duration.ofDays(-1));
-        CertificateAuthority root = CertificateAuthority.createRoot("cluster.local", Duration.ofDays(30), dayAgo);
-        TrustAnchors anchors = new TrustAnchors(root.chain(), "test root");
-        CertificateAuthority eastIssuer = root.createIssuer("cluster.local", Duration.ofDays(10), dayAgo);
-        CertificateAuthority westIssuer = root.createIssuer("cluster.local", Duration.ofDays(10), dayAgo);
+        TestPki pki = TestPki.create();
+        TrustAnchors anchors = pki.anchors();
+        CertificateAuthority eastIssuer = pki.newIssuer();
+        CertificateAuthority westIssuer = pki.newIssuer();
         int eastPort = CrossClusterIT.freePorts(1)[0];
         int splitPort = CrossClusterIT.freePorts(1)[0];
 

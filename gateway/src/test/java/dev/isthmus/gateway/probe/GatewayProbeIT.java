@@ -8,10 +8,10 @@ import dev.isthmus.gateway.routing.OutboundRoute;
 import dev.isthmus.gateway.routing.RemoteTarget;
 import dev.isthmus.gateway.routing.RouteTable;
 import dev.isthmus.gateway.testing.GatewayHarness;
-import dev.isthmus.gateway.testing.TestPki;
 import dev.isthmus.gateway.tls.ClientContexts;
 import dev.isthmus.identity.SpiffeId;
 import dev.isthmus.identity.client.CertifiedKey;
+import dev.isthmus.identity.testing.TestPki;
 import dev.isthmus.identity.tls.TlsProviders;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -54,7 +54,7 @@ class GatewayProbeIT {
 
     @BeforeAll
     static void start() throws Exception {
-        pki = new TestPki();
+        pki = TestPki.create();
         westLoops = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory()); // stands in for west's worker loops
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = socket.getLocalPort(); // closed again at once: connections to it are refused

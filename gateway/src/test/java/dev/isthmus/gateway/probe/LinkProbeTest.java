@@ -2,7 +2,7 @@ package dev.isthmus.gateway.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.isthmus.gateway.testing.TestPki;
+import dev.isthmus.identity.testing.TestPki;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.Promise;

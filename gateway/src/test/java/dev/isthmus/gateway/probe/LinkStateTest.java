@@ -3,7 +3,7 @@ package dev.isthmus.gateway.probe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.isthmus.gateway.testing.TestPki;
+import dev.isthmus.identity.testing.TestPki;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

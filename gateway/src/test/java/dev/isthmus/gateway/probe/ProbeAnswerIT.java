@@ -9,10 +9,10 @@ import dev.isthmus.gateway.routing.RouteTable;
 import dev.isthmus.gateway.testing.GatewayHarness;
 import dev.isthmus.gateway.testing.MtlsClient;
 import dev.isthmus.gateway.testing.MtlsClient.Collector;
-import dev.isthmus.gateway.testing.TestPki;
 import dev.isthmus.gateway.transport.ProbeTarget;
 import dev.isthmus.gateway.transport.SessionProtocol;
 import dev.isthmus.identity.SpiffeId;
+import dev.isthmus.identity.testing.TestPki;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpMethod;
 import java.util.Set;
@@ -32,7 +32,7 @@ class ProbeAnswerIT {
 
     @BeforeAll
     static void start() throws Exception {
-        pki = new TestPki();
+        pki = TestPki.create();
         client = new MtlsClient();
         gateway = new GatewayHarness(pki, RouteTable.EMPTY, b -> {});
     }

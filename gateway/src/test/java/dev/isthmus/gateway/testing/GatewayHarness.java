@@ -4,6 +4,7 @@ import dev.isthmus.gateway.Gateway;
 import dev.isthmus.gateway.config.GatewayConfig;
 import dev.isthmus.gateway.http.HttpSessions;
 import dev.isthmus.gateway.routing.RouteTable;
+import dev.isthmus.identity.testing.TestPki;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;

@@ -4,6 +4,7 @@ import dev.isthmus.identity.SpiffeId;
 import dev.isthmus.identity.ca.CertificateAuthority;
 import dev.isthmus.identity.ca.Keys;
 import dev.isthmus.identity.client.CertifiedKey;
+import dev.isthmus.identity.testing.TestPki;
 import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.PrivateKey;
@@ -86,7 +87,7 @@ public final class HostileCertificates {
 
     /** A good leaf of another trust anchor with the same trust domain. */
     public static CertifiedKey fromAnotherAnchor() {
-        return new TestPki().leaf(PEER);
+        return TestPki.create().leaf(PEER);
     }
 
     private static KeyPurposeId[] clientAndServer() {

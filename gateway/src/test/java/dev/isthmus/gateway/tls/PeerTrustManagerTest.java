@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.isthmus.gateway.testing.HostileCertificates;
-import dev.isthmus.gateway.testing.TestPki;
 import dev.isthmus.identity.client.CertifiedKey;
+import dev.isthmus.identity.testing.TestPki;
 import dev.isthmus.identity.tls.IdentityTrustManager;
 import io.netty.handler.ssl.OpenSslCertificateException;
 import java.security.cert.X509Certificate;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** Which alert each kind of bad peer certificate earns, without a network: the code BoringSSL turns into the alert. */
 class PeerTrustManagerTest {
 
-    static final TestPki pki = new TestPki();
+    static final TestPki pki = TestPki.create();
     static final HostileCertificates hostile = new HostileCertificates(pki);
 
     final PeerTrustManager inbound = new PeerTrustManager(

@@ -17,6 +17,7 @@ import dev.isthmus.identity.ca.Keys;
 import dev.isthmus.identity.ca.LeafIssuer;
 import dev.isthmus.identity.ca.TrustAnchors;
 import dev.isthmus.identity.client.CertifiedKey;
+import dev.isthmus.identity.testing.TestPki;
 import dev.isthmus.mirror.desired.PortRange;
 import dev.isthmus.mirror.kube.Names;
 import dev.isthmus.mirror.link.Link;
@@ -88,13 +89,12 @@ class KubernetesRoutesEndToEndIT {
         KubeApiServer.assumeAvailable();
         eastBackend = backend("hello from east");
         westBackend = backend("hello from west");
-        Clock clock = Clock.systemUTC();
-        CertificateAuthority root = CertificateAuthority.createRoot("cluster.local", Duration.ofDays(1), clock);
-        TrustAnchors anchors = new TrustAnchors(root.chain(), "test root");
-        east = gateway(root.createIssuer("cluster.local", Duration.ofDays(1), clock), anchors, EAST_ID);
+        TestPki pki = TestPki.create();
+        TrustAnchors anchors = pki.anchors();
+        east = gateway(pki.newIssuer(), anchors, EAST_ID);
         east.routes(new RouteTable("cluster.local", List.of(new ExportedService("podinfo.test.svc.cluster.local", 9898,
                 BackendProtocol.HTTP1, List.of(new Endpoint("127.0.0.1", eastBackend.getAddress().getPort(), true))))));
-        west = gateway(root.createIssuer("cluster.local", Duration.ofDays(1), clock), anchors, WEST_ID);
+        west = gateway(pki.newIssuer(), anchors, WEST_ID);
 
         api = KubeApiServer.start("west");
         client = api.client();
@@ -123,7 +123,7 @@ class KubernetesRoutesEndToEndIT {
             tables.accept(table);
         });
         // A one-port range: the apex's listener port is one this test knows to be free.
-        splits = new SplitController(client, "west-gateway-0", new PortRange(apexPort, apexPort), clock).start();
+        splits = new SplitController(client, "west-gateway-0", new PortRange(apexPort, apexPort), Clock.systemUTC()).start();
     }
 
     @AfterAll

@@ -1,8 +1,0 @@
-package dev.isthmus.identity.issuer;
-
-/** No issuer can sign right now: none loaded yet, or the loaded one is expired or not yet valid. */
-final class IssuerNotReadyException extends RuntimeException {
-    IssuerNotReadyException(String message) {
-        super(message);
-    }
-}
