@@ -6,6 +6,7 @@ import dev.isthmus.gateway.admin.AdminServer;
 import dev.isthmus.gateway.inbound.ConnectionLimiter;
 import dev.isthmus.gateway.inbound.HttpSessions;
 import dev.isthmus.gateway.inbound.InboundInitializer;
+import dev.isthmus.gateway.io.IoTransport;
 import dev.isthmus.gateway.outbound.OutboundListeners;
 import dev.isthmus.gateway.outbound.OutboundSessions;
 import dev.isthmus.gateway.probe.ClientContexts;
@@ -22,12 +23,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -52,7 +50,7 @@ public final class Gateway implements AutoCloseable {
     private final ServerTls tls;
     private final Upstreams upstreams;
     private final Function<Gateway, HttpSessions> httpFactory;
-    private final EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final EventLoopGroup acceptor = IoTransport.preferred().newGroup(1);
     private final EventLoopGroup workers;
     private final ChannelGroup connections = new DefaultChannelGroup("isthmus-inbound", GlobalEventExecutor.INSTANCE);
     private final AdminServer admin;
@@ -72,7 +70,7 @@ public final class Gateway implements AutoCloseable {
         this.metrics = new GatewayMetrics(registry);
         this.tls = new ServerTls(TlsProviders.preferred(), config.handshakeTimeout(), clock);
         this.upstreams = new Upstreams(new LoadBalancer(), config.connectTimeout());
-        this.workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), NioIoHandler.newFactory());
+        this.workers = IoTransport.preferred().newGroup(config.ioThreads());
         this.probes = new LinkProbes(workers, ClientContexts.current(tls::credentials, tls::anchors, tls.provider(), clock),
                 config.probe(), registry, clock);
         this.admin = new AdminServer(registry, this::notReadyReason, () -> probes.statuses().values(), metrics.tap(),
@@ -151,7 +149,7 @@ public final class Gateway implements AutoCloseable {
                 config.headerTimeout());
         listener = new ServerBootstrap()
                 .group(acceptor, workers)
-                .channel(NioServerSocketChannel.class)
+                .channel(IoTransport.of(acceptor).serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
