@@ -9,6 +9,7 @@ import dev.isthmus.gateway.http.HttpSessions;
 import dev.isthmus.gateway.inbound.InboundInitializer;
 import dev.isthmus.gateway.limit.ConnectionLimiter;
 import dev.isthmus.gateway.metrics.GatewayMetrics;
+import dev.isthmus.gateway.io.IoTransport;
 import dev.isthmus.gateway.outbound.OutboundListeners;
 import dev.isthmus.gateway.outbound.OutboundSessions;
 import dev.isthmus.gateway.outbound.OutboundSettings;
@@ -27,12 +28,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -62,7 +60,7 @@ public final class Gateway implements AutoCloseable {
     private final ServerTls tls;
     private final Upstreams upstreams;
     private final HttpSessions inboundHttp;
-    private final EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final EventLoopGroup acceptor = IoTransport.preferred().newGroup(1);
     private final EventLoopGroup workers;
     private final ChannelGroup connections = new DefaultChannelGroup("isthmus-inbound", GlobalEventExecutor.INSTANCE);
     private final AdminServer admin;
@@ -93,7 +91,7 @@ public final class Gateway implements AutoCloseable {
         this.metrics = new GatewayMetrics(registry);
         this.tls = new ServerTls(TlsProviders.preferred(), config.handshakeTimeout(), clock);
         this.upstreams = new Upstreams(new LoadBalancer(), config.connectTimeout());
-        this.workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), NioIoHandler.newFactory());
+        this.workers = IoTransport.preferred().newGroup(config.ioThreads());
         HttpSessionInstaller http = new HttpSessionInstaller(upstreams, metrics, config.identity(), config.id(),
                 config.requestTimeout(), config.requestHeaderTimeout());
         this.inboundHttp = inboundHttp.orElse(http);
@@ -174,7 +172,7 @@ public final class Gateway implements AutoCloseable {
                 config.headerTimeout());
         listener = new ServerBootstrap()
                 .group(acceptor, workers)
-                .channel(NioServerSocketChannel.class)
+                .channel(IoTransport.of(acceptor).serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)

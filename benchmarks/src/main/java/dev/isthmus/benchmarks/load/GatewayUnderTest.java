@@ -63,6 +63,9 @@ final class GatewayUnderTest implements AutoCloseable {
                 .ioThreads(ioThreads)
                 .maxConnections(maxConnections)
                 .idleTimeout(idleTimeout)
+                // The modes alternate targets, so a target's keep-alive connections wait through the other's phases;
+                // the default 10 s would close them between requests and leave nothing to measure.
+                .requestHeaderTimeout(idleTimeout)
                 .drainTimeout(Duration.ofSeconds(2))
                 .build();
         gateway = new Gateway(config, registry, Clock.systemUTC());

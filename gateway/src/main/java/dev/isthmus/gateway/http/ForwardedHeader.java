@@ -40,6 +40,10 @@ public final class ForwardedHeader {
     }
 
     static boolean hasBy(String header, String id) {
+        if (header.indexOf('\\') < 0 && !header.contains(id)) {
+            // Asked of every request: without a quoted-pair, a by= of the id has the id in it as it is.
+            return false;
+        }
         int i = 0;
         int length = header.length();
         while (i < length) {
@@ -77,7 +81,7 @@ public final class ForwardedHeader {
 
     /** A token stays as it is; anything else (a SPIFFE ID has ':' and '/') becomes a quoted-string. */
     static String value(String raw) {
-        if (!raw.isEmpty() && raw.chars().allMatch(ForwardedHeader::isTokenChar)) {
+        if (isToken(raw)) {
             return raw;
         }
         StringBuilder quoted = new StringBuilder(raw.length() + 2).append('"');
@@ -89,6 +93,18 @@ public final class ForwardedHeader {
             quoted.append(c);
         }
         return quoted.append('"').toString();
+    }
+
+    private static boolean isToken(String raw) {
+        if (raw.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < raw.length(); i++) {
+            if (!isTokenChar(raw.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** RFC 9110 tchar. */

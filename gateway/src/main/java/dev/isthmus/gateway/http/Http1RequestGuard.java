@@ -57,7 +57,15 @@ final class Http1RequestGuard extends ChannelDuplexHandler {
 
     private final long timeoutNanos;
     private final RequestMetrics metrics;
+    /**
+     * The check of the request-header deadline, scheduled at most once per timeout rather than once per request: a
+     * request that arrives only clears {@link #waiting}, and a check that finds the deadline moved on schedules itself
+     * for the new one. A timer scheduled and cancelled per request cost the event loop more than the check does.
+     */
     private ScheduledFuture<?> timer;
+    /** Waiting for a request head, since {@link #deadlineNanos} minus the timeout. */
+    private boolean waiting;
+    private long deadlineNanos;
     /** A head arrived and its last content has not. */
     private boolean requestOpen;
     /** Heads whose final response has not been written yet. */
@@ -81,12 +89,12 @@ final class Http1RequestGuard extends ChannelDuplexHandler {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        cancel();
+        stop();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        cancel();
+        stop();
         ctx.fireChannelInactive();
     }
 
@@ -105,7 +113,7 @@ final class Http1RequestGuard extends ChannelDuplexHandler {
             }
         }
         if (msg instanceof HttpRequest request) {
-            cancel();
+            waiting = false;
             firstRequest = false;
             unanswered++;
             check(request);
@@ -129,7 +137,7 @@ final class Http1RequestGuard extends ChannelDuplexHandler {
         return new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                if (timer != null && msg instanceof ByteBuf bytes && bytes.isReadable()) {
+                if (waiting && msg instanceof ByteBuf bytes && bytes.isReadable()) {
                     bytesWhileWaiting = true;
                 }
                 ctx.fireChannelRead(msg);
@@ -186,18 +194,33 @@ final class Http1RequestGuard extends ChannelDuplexHandler {
     }
 
     private void armIfIdle(ChannelHandlerContext ctx) {
-        if (unanswered > 0 || requestOpen || timer != null || !ctx.channel().isActive()) {
+        if (unanswered > 0 || requestOpen || waiting || !ctx.channel().isActive()) {
             return;
         }
         bytesWhileWaiting = false;
-        timer = ctx.executor().schedule(() -> timedOut(ctx), timeoutNanos, TimeUnit.NANOSECONDS);
+        waiting = true;
+        deadlineNanos = ctx.executor().ticker().nanoTime() + timeoutNanos;
+        if (timer == null) {
+            timer = ctx.executor().schedule(() -> deadlineReached(ctx), timeoutNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** The scheduled check: it may find a request came meanwhile, or that the wait began later than it was set for. */
+    private void deadlineReached(ChannelHandlerContext ctx) {
+        timer = null;
+        if (!waiting || !ctx.channel().isActive()) {
+            return;
+        }
+        long left = deadlineNanos - ctx.executor().ticker().nanoTime();
+        if (left > 0) {
+            timer = ctx.executor().schedule(() -> deadlineReached(ctx), left, TimeUnit.NANOSECONDS);
+            return;
+        }
+        waiting = false;
+        timedOut(ctx);
     }
 
     private void timedOut(ChannelHandlerContext ctx) {
-        timer = null;
-        if (!ctx.channel().isActive()) {
-            return;
-        }
         String waited = Duration.ofNanos(timeoutNanos).toMillis() + " ms";
         if (!bytesWhileWaiting && !firstRequest) {
             log.fine(() -> "closing idle keep-alive connection " + ctx.channel() + " after " + waited);
@@ -217,7 +240,8 @@ final class Http1RequestGuard extends ChannelDuplexHandler {
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 
-    private void cancel() {
+    private void stop() {
+        waiting = false;
         if (timer != null) {
             timer.cancel(false);
             timer = null;

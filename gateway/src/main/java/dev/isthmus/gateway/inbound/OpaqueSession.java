@@ -61,8 +61,8 @@ final class OpaqueSession {
             if (waiting.inputEnded != null) {
                 inbound.pipeline().fireUserEventTriggered(waiting.inputEnded);
             }
-            inbound.config().setAutoRead(true);
-            backend.config().setAutoRead(true);
+            Relay.resumeReading(inbound);
+            Relay.resumeReading(backend);
         });
     }
 

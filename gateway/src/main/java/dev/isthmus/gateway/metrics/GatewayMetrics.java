@@ -158,8 +158,16 @@ public final class GatewayMetrics {
     }
 
     /** One finished request: counted by target, status class and peer; timed by target. */
+    /** The metrics' {@code status_class}: constants, so the key of a request's counter is built without a new string. */
+    private static final String[] STATUS_CLASSES = {"0xx", "1xx", "2xx", "3xx", "4xx", "5xx"};
+
+    private static String statusClass(int status) {
+        int hundreds = status / 100;
+        return hundreds >= 0 && hundreds < STATUS_CLASSES.length ? STATUS_CLASSES[hundreds] : hundreds + "xx";
+    }
+
     public void request(String target, int status, String peer, long nanos) {
-        String statusClass = status / 100 + "xx";
+        String statusClass = statusClass(status);
         requests.computeIfAbsent(new RequestKey(target, statusClass, peer), k -> Counter.builder("isthmus.gateway.requests")
                 .tag("target", k.target()).tag("status_class", k.statusClass()).tag("peer", k.peer())
                 .description("HTTP requests through the gateway").register(registry)).increment();
@@ -171,7 +179,7 @@ public final class GatewayMetrics {
 
     /** One finished request of an outbound client: counted by route, status class and backend (a link, or "local"); timed by route. */
     public void outboundRequest(String route, int status, String backend, long nanos) {
-        String statusClass = status / 100 + "xx";
+        String statusClass = statusClass(status);
         outboundRequests.computeIfAbsent(new RequestKey(route, statusClass, backend), k -> Counter.builder("isthmus.gateway.outbound.requests")
                 .tag("route", k.target()).tag("status_class", k.statusClass()).tag("backend", k.peer())
                 .description("HTTP requests of clients on outbound listeners").register(registry)).increment();

@@ -1,6 +1,7 @@
 package dev.isthmus.gateway.outbound;
 
 import dev.isthmus.gateway.metrics.GatewayMetrics;
+import dev.isthmus.gateway.io.IoTransport;
 import dev.isthmus.gateway.pipeline.PipelineTail;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.RemoteTarget;
@@ -15,7 +16,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -66,7 +66,7 @@ final class GatewayDialer {
         TransportHeader header = new TransportHeader(target.service(), target.port(), protocol);
         ChannelFuture connect = new Bootstrap()
                 .group(loop)
-                .channel(NioSocketChannel.class)
+                .channel(IoTransport.of(loop).socketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)

@@ -79,8 +79,8 @@ final class OpaqueTunnel extends ChannelInboundHandlerAdapter {
         if (inputEnded) {
             client.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
         }
-        client.config().setAutoRead(true);
-        upstream.config().setAutoRead(true);
+        Relay.resumeReading(client);
+        Relay.resumeReading(upstream);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.isthmus.gateway.outbound;
 
 import dev.isthmus.gateway.limit.ConnectionLimiter;
+import dev.isthmus.gateway.io.IoTransport;
 import dev.isthmus.gateway.pipeline.PipelineTail;
 import dev.isthmus.gateway.routing.OutboundRoute;
 import dev.isthmus.gateway.routing.RouteTable;
@@ -11,7 +12,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -82,7 +82,7 @@ public final class OutboundListeners implements AutoCloseable {
         int port = route.port();
         ChannelFuture bind = new ServerBootstrap()
                 .group(acceptor, workers)
-                .channel(NioServerSocketChannel.class)
+                .channel(IoTransport.of(acceptor).serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)

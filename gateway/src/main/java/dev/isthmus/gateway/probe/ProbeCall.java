@@ -1,5 +1,6 @@
 package dev.isthmus.gateway.probe;
 
+import dev.isthmus.gateway.io.IoTransport;
 import dev.isthmus.gateway.pipeline.PipelineTail;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.transport.ProbeTarget;
@@ -13,7 +14,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -126,7 +126,7 @@ final class ProbeCall {
         long remainingMillis = TimeUnit.NANOSECONDS.toMillis(startNanos + settings.timeout().toNanos() - System.nanoTime());
         ChannelFuture connect = new Bootstrap()
                 .group(loop)
-                .channel(NioSocketChannel.class)
+                .channel(IoTransport.of(loop).socketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, remainingMillis))
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<Channel>() {

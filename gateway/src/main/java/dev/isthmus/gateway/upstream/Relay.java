@@ -57,7 +57,7 @@ public final class Relay extends ChannelInboundHandlerAdapter {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable()) {
-            peer.config().setAutoRead(true);
+            resumeReading(peer);
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -110,6 +110,18 @@ public final class Relay extends ChannelInboundHandlerAdapter {
         } else {
             closeOnFlush(channel);
         }
+    }
+
+    /**
+     * Turns reading back on, unless the channel's input already ended: there is nothing left to read, and on
+     * native epoll, asking for reads on a socket whose input was shut down fails ({@code epoll_ctl}: ENOENT) and
+     * closes the channel, with whatever answer was still on its way to it.
+     */
+    public static void resumeReading(Channel channel) {
+        if (channel instanceof DuplexChannel duplex && duplex.isInputShutdown()) {
+            return;
+        }
+        channel.config().setAutoRead(true);
     }
 
     public static void closeOnFlush(Channel channel) {

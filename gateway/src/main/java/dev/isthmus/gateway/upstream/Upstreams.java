@@ -2,6 +2,7 @@ package dev.isthmus.gateway.upstream;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.isthmus.gateway.io.IoTransport;
 import dev.isthmus.gateway.pipeline.PipelineTail;
 import dev.isthmus.gateway.routing.Endpoint;
 import io.netty.bootstrap.Bootstrap;
@@ -11,7 +12,6 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import java.time.Duration;
 
 /**
@@ -37,7 +37,7 @@ public final class Upstreams {
     public ChannelFuture connect(EventLoop loop, Endpoint endpoint, ChannelHandler handler) {
         return new Bootstrap()
                 .group(loop)
-                .channel(NioSocketChannel.class)
+                .channel(IoTransport.of(loop).socketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)

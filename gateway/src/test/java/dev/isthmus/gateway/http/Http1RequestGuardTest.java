@@ -194,6 +194,32 @@ class Http1RequestGuardTest {
     }
 
     @Test
+    void theKeepAliveGapCountsFromTheLastExchangeNotFromWhenTheCheckWasFirstScheduled() {
+        exchange();
+        channel.advanceTimeBy(1500, TimeUnit.MILLISECONDS);
+        exchange(); // the check scheduled after the first exchange still fires at 2 s; the gap now ends at 3.5 s
+        channel.advanceTimeBy(600, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.isOpen()).as("2.1 s: 0.6 s after the second exchange").isTrue();
+
+        channel.advanceTimeBy(1300, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.isOpen()).as("3.4 s: 1.9 s after the second exchange").isTrue();
+
+        channel.advanceTimeBy(200, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.isOpen()).as("3.6 s: 2.1 s after the second exchange").isFalse();
+        assertThat(rejected("request_header_timeout")).isZero();
+    }
+
+    private void exchange() {
+        send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        ReferenceCountUtil.release(channel.readInbound());
+        channel.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER));
+        written();
+    }
+
+    @Test
     void aSlowSecondHeadAfterAResponseGets408() {
         send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
         ReferenceCountUtil.release(channel.readInbound());
