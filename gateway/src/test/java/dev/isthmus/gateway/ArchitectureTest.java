@@ -17,7 +17,7 @@ import com.tngtech.archunit.lang.ArchRule;
  *  → inbound, outbound, admin, probe (the edges: a listener or a client each)
  *  → http (the HTTP proxy both edges install; knows neither edge)
  *  → upstream, transport, routing, tls, policy, tap, metrics, limit (the parts)
- *  → pipeline, yaml (shared vocabulary; leaves)
+ *  → pipeline, yaml, io (shared vocabulary and the I/O transport; leaves)
  *  → identity (the module)
  * </pre>
  * A cycle, or an arrow pointing up, fails here rather than in a review. There are no frozen violations
@@ -46,7 +46,7 @@ class ArchitectureTest {
             .layer("http").definedBy(ROOT + ".http..")
             .layer("parts").definedBy(ROOT + ".upstream..", ROOT + ".transport..", ROOT + ".routing..", ROOT + ".tls..",
                     ROOT + ".policy..", ROOT + ".tap..", ROOT + ".metrics..", ROOT + ".limit..")
-            .layer("vocabulary").definedBy(ROOT + ".pipeline..", ROOT + ".yaml..")
+            .layer("vocabulary").definedBy(ROOT + ".pipeline..", ROOT + ".yaml..", ROOT + ".io..")
             .whereLayer("root").mayNotBeAccessedByAnyLayer()
             .whereLayer("config").mayOnlyBeAccessedByLayers("root")
             .whereLayer("edges").mayOnlyBeAccessedByLayers("root", "config")
@@ -65,7 +65,7 @@ class ArchitectureTest {
 
     /** The vocabulary every pipeline shares imports nothing else of the gateway, so anything may use it. */
     @ArchTest
-    static final ArchRule vocabularyIsALeaf = noClasses().that().resideInAnyPackage(ROOT + ".pipeline..", ROOT + ".yaml..")
+    static final ArchRule vocabularyIsALeaf = noClasses().that().resideInAnyPackage(ROOT + ".pipeline..", ROOT + ".yaml..", ROOT + ".io..")
             .should().dependOnClassesThat().resideInAnyPackage(ROOT, ROOT + ".config..", ROOT + ".inbound..",
                     ROOT + ".outbound..", ROOT + ".admin..", ROOT + ".probe..", ROOT + ".http..", ROOT + ".upstream..",
                     ROOT + ".transport..", ROOT + ".routing..", ROOT + ".tls..", ROOT + ".policy..", ROOT + ".tap..",
