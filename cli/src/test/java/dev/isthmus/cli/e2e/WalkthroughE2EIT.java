@@ -123,6 +123,11 @@ class WalkthroughE2EIT {
         static final String CURL_SPLIT = "kubectl --context=west -n test exec deploy/frontend -- curl -s http://podinfo-split:9898";
         static final String STAT_WEST = "isthmus --context=west stat -n test";
         static final String STAT_EAST = "isthmus --context=east stat -n test";
+        static final String STAT_SPLIT = "isthmus --context=west stat trafficsplit -n test";
+        static final String STAT_LINKS = "isthmus --context=west stat links";
+        static final String STAT_FROM = """
+                FRONTEND=$(kubectl --context=west -n test get pod -l app=frontend -o 'jsonpath={.items[0].status.podIP}')
+                isthmus --context=west stat -n test --from ${FRONTEND}""";
         static final String UNLINK =
                 "isthmus --context=west multicluster unlink --cluster-name east | kubectl --context=west delete -f -";
         static final String UNINSTALL = """
@@ -455,6 +460,17 @@ class WalkthroughE2EIT {
                         .anyMatch(row -> row.matches(".*\\d+\\.\\drps.*\\d+%$"));
                 assertThat(rows(east, "podinfo")).as("east: podinfo's requests came over mTLS:%n%s", east)
                         .anyMatch(row -> row.matches(".*\\d+\\.\\drps.*\\s100%$"));
+                // The walkthrough's other views: the split's shares, the link, and frontend's own requests.
+                String split = shell.ok(readme.command(Readme.STAT_SPLIT));
+                assertThat(split).as("stat trafficsplit").containsPattern("APEX\\s+LEAF\\s+SHARE\\s+SUCCESS\\s+RPS");
+                assertThat(rows(split, "east")).as("stat trafficsplit: east's leaf of podinfo's split, over mTLS:%n%s", split)
+                        .anyMatch(row -> row.matches(".*\\beast\\s+\\d+%\\s+.*\\s100%$"));
+                String links = shell.ok(readme.command(Readme.STAT_LINKS));
+                assertThat(rows(links, "east")).as("stat links: requests to east, all over mTLS:%n%s", links)
+                        .anyMatch(row -> row.matches("\\s*east\\s+[1-9]\\d*\\s+.*\\s100%$"));
+                String from = shell.ok(readme.command(Readme.STAT_FROM));
+                assertThat(rows(from, "podinfo")).as("stat --from frontend's address: its requests to podinfo's split:%n%s", from)
+                        .anyMatch(row -> row.matches(".*\\d+\\.\\drps.*"));
             } finally {
                 Shell.stop(traffic);
             }
