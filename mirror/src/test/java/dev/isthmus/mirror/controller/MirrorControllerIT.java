@@ -84,6 +84,8 @@ class MirrorControllerIT {
         MirrorOptions options = MirrorOptions.defaults(identity)
                 .withRepairPeriod(Duration.ofSeconds(2))
                 .withHealthPeriod(Duration.ofMillis(300))
+                // Campaigns every 200 ms (not 2 s) so the replica each case starts leads at once.
+                .withLease(Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofMillis(200))
                 .withGatewayAdminUrl(clusters.adminOverride());
         registry = new SimpleMeterRegistry();
         return new ServiceMirror(west, new RequestCounter(), NS, LINK, options, registry).start();
