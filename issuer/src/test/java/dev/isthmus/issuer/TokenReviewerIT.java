@@ -19,19 +19,16 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * ServiceAccount tokens checked by a real kube-apiserver through the TokenReview API, directly and
- * through the issuer service. The last test stops the API server, so the tests run in order.
+ * through the issuer service. The case that stops the API server starts it again (same etcd, same port),
+ * so every case runs alone or in any order.
  */
 @Timeout(300)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TokenReviewerIT {
 
     private static final SpiffeId WORKLOAD_A = SpiffeId.parse("spiffe://cluster.local/ns/apps/sa/workload-a");
@@ -67,7 +64,6 @@ class TokenReviewerIT {
     }
 
     @Test
-    @Order(1)
     void acceptsAServiceAccountTokenForTheAudienceAndNamesItsIdentity() {
         String token = apiServer.serviceAccountToken("apps", "workload-a", TokenReviewer.DEFAULT_AUDIENCES);
 
@@ -77,7 +73,6 @@ class TokenReviewerIT {
     }
 
     @Test
-    @Order(2)
     void checksTheAudience() {
         String forTheApiServer = apiServer.serviceAccountToken("apps", "workload-a", List.of());
 
@@ -88,7 +83,6 @@ class TokenReviewerIT {
     }
 
     @Test
-    @Order(3)
     void rejectsGarbage() {
         assertThatThrownBy(() -> new TokenReviewer(reviewerClient, "cluster.local").verify("not-a-jwt-at-all"))
                 .isInstanceOf(TokenRejectedException.class)
@@ -96,7 +90,6 @@ class TokenReviewerIT {
     }
 
     @Test
-    @Order(4)
     void issuesOnlyTheIdentityTheTokenProvesThroughTheService() throws Exception {
         IssuerFiles.write(dir, TestPki.create());
         String tokenA = apiServer.serviceAccountToken("apps", "workload-a", TokenReviewer.DEFAULT_AUDIENCES);
@@ -115,20 +108,22 @@ class TokenReviewerIT {
     }
 
     @Test
-    @Order(Integer.MAX_VALUE)
     void answersNotReadyWhenTheApiServerIsGone() throws Exception {
         IssuerFiles.write(dir, TestPki.create());
         String tokenA = apiServer.serviceAccountToken("apps", "workload-a", TokenReviewer.DEFAULT_AUDIENCES);
         TokenReviewer reviewer = new TokenReviewer(reviewerClient, "cluster.local");
-        apiServer.close();
+        apiServer.stopApiServer();
+        try {
+            assertThatThrownBy(() -> reviewer.verify(tokenA)).isInstanceOf(TokenVerifierUnavailableException.class)
+                    .hasMessageStartingWith("the Kubernetes API server cannot review tokens right now");
+            try (RunningIssuer issuer = RunningIssuer.start(dir, config -> {}, reviewer)) {
+                HttpResponse<String> response = issuer.client().certify(tokenA, Csrs.valid(WORKLOAD_A));
 
-        assertThatThrownBy(() -> reviewer.verify(tokenA)).isInstanceOf(TokenVerifierUnavailableException.class)
-                .hasMessageStartingWith("the Kubernetes API server cannot review tokens right now");
-        try (RunningIssuer issuer = RunningIssuer.start(dir, config -> {}, reviewer)) {
-            HttpResponse<String> response = issuer.client().certify(tokenA, Csrs.valid(WORKLOAD_A));
-
-            assertError(response, 503, "not_ready", "the token cannot be verified right now");
-            assertThat(response.headers().firstValue("Retry-After")).hasValue("5");
+                assertError(response, 503, "not_ready", "the token cannot be verified right now");
+                assertThat(response.headers().firstValue("Retry-After")).hasValue("5");
+            }
+        } finally {
+            apiServer.startApiServer();
         }
     }
 }

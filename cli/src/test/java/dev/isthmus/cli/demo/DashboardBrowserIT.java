@@ -43,6 +43,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -101,10 +102,8 @@ class DashboardBrowserIT {
                         new WeightedBackend(new ExportedService(DemoCommand.PODINFO, DemoCommand.PODINFO_PORT, BackendProtocol.HTTP1,
                                 List.of(new Endpoint("127.0.0.1", podinfoWest.port(), true))), 50),
                         new WeightedBackend(podinfoInEast, 50))))));
-        long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (!west.gateway.probes().alive("east") && System.nanoTime() < until) {
-            Thread.sleep(20);
-        }
+        Awaitility.await("west's probe finds east alive").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+                .until(() -> west.gateway.probes().alive("east"));
         // What east refuses, as in the demo: a client without a certificate, and a service east did not export.
         DemoClient.get(group, DemoClient.withoutCertificate(anchors, clock), DemoCluster.GATEWAY.dnsName(), eastPort,
                 DemoCommand.PODINFO, DemoCommand.PODINFO_PORT, "/");
@@ -235,7 +234,7 @@ class DashboardBrowserIT {
         try {
             http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.discarding());
-            Thread.sleep(20);
+            Thread.sleep(20); // paces the traffic so it spreads over the dashboard's samples
         } catch (IOException e) {
             // counted by the gateway like any other; the comparison is with its metrics
         } catch (InterruptedException e) {

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -95,15 +96,10 @@ class TwoNamespacesIT {
         // The backend is reachable only inside east; west reaches it through the two gateways.
         assertThat(run(false, "ip", "netns", "exec", westNs, "curl", "-s", "-m", "2", "http://" + eastAddress + ":18080/"))
                 .as("the backend is not reachable from west directly").isNotZero();
-        String body = "";
-        long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!body.contains("greetings from east") && System.nanoTime() < until) {
-            body = output("ip", "netns", "exec", westNs, "curl", "-s", "-m", "5", "http://127.0.0.1:19898/");
-            if (!body.contains("greetings from east")) {
-                Thread.sleep(250);
-            }
-        }
-        assertThat(body).contains("greetings from east");
+        Awaitility.await("greetings from east through the two gateways").atMost(Duration.ofSeconds(60))
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(250))
+                .until(() -> output("ip", "netns", "exec", westNs, "curl", "-s", "-m", "5", "http://127.0.0.1:19898/"),
+                        body -> body.contains("greetings from east"));
         String metrics = output("ip", "netns", "exec", eastNs, "curl", "-s", "-m", "5", "http://127.0.0.1:4191/metrics");
         assertThat(metrics).contains("isthmus_gateway_requests_total{peer=\"" + WEST + "\",status_class=\"2xx\",target=\"podinfo.test.svc.cluster.local:9898\"}");
     }

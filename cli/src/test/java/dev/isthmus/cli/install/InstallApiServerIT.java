@@ -33,10 +33,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,11 +41,11 @@ import org.junit.jupiter.api.io.TempDir;
  * The printed manifests against a real kube-apiserver: CRDs created for real, everything else accepted by a
  * server-side dry run (through fabric8 always, and through {@code kubectl apply --dry-run=server} with the kubectl
  * {@link KubeApiServer#kubectl()} finds: on PATH, else the one tools/kube-testenv/build.sh builds), the kustomize
- * build of deploy/ equal to the CLI's output, and the uninstall commands' refusal while Links exist. The tests
- * build on each other, so they run in order.
+ * build of deploy/ equal to the CLI's output, and the uninstall commands' refusal while Links exist. The cases that
+ * only dry-run share one API server; the two that install for real (and uninstall, which leaves namespaces
+ * Terminating for good without a controller-manager) each start their own, so every case runs alone or in any order.
  */
 @Timeout(300)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class InstallApiServerIT {
 
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -83,7 +80,6 @@ class InstallApiServerIT {
     }
 
     @Test
-    @Order(1)
     void theCrdsAreCreatedAndEstablished() throws Exception {
         String yaml = isthmus("install", "--crds").ok().out();
         for (HasMetadata crd : Manifests.parse(yaml, "install --crds")) {
@@ -95,7 +91,6 @@ class InstallApiServerIT {
     }
 
     @Test
-    @Order(2)
     void theControlPlaneMulticlusterAndAllowAreAcceptedByAServerSideDryRun() throws Exception {
         List<String> outputs = List.of(isthmus(concat(new String[] {"install"}, identityFlags(dir))).ok().out(),
                 isthmus("multicluster", "install", "--identity-trust-anchors-file", dir.resolve("root.crt").toString()).ok().out(),
@@ -115,7 +110,6 @@ class InstallApiServerIT {
     }
 
     @Test
-    @Order(3)
     void kustomizeBuildsTheSameObjectsTheCliPrints() throws Exception {
         Assumptions.assumeTrue(kubectl.isPresent(), NO_KUBECTL + ": the kustomize comparison needs `kubectl kustomize`");
         Path copy = dir.resolve("deploy");
@@ -152,8 +146,14 @@ class InstallApiServerIT {
     }
 
     @Test
-    @Order(4)
     void multiclusterInstallReadsTheAnchorsAndTrustDomainOfTheInstalledControlPlane() throws Exception {
+        try (KubeApiServer api = KubeApiServer.start("installed")) {
+            multiclusterInstallReadsTheInstalledControlPlane(api, api.client());
+        }
+    }
+
+    private static void multiclusterInstallReadsTheInstalledControlPlane(KubeApiServer api, KubernetesClient client)
+            throws Exception {
         String controlPlane = isthmus(concat(concat(new String[] {"install"}, identityFlags(dir)), "--trust-domain", "east.example"))
                 .ok().out();
         for (HasMetadata object : Manifests.parse(controlPlane, "install")) {
@@ -186,8 +186,23 @@ class InstallApiServerIT {
     }
 
     @Test
-    @Order(5)
     void theUninstallsRefuseWhileLinksExistThenPrintWhatKubectlDeletes() throws Exception {
+        try (KubeApiServer api = KubeApiServer.start("uninstalled")) {
+            KubernetesClient client = api.client();
+            for (HasMetadata crd : Manifests.parse(isthmus("install", "--crds").ok().out(), "install --crds")) {
+                client.resource(crd).create();
+                client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
+                        .waitUntilCondition(InstallApiServerIT::established, 30, TimeUnit.SECONDS);
+            }
+            for (HasMetadata object : Manifests.parse(isthmus(concat(new String[] {"install"}, identityFlags(dir))).ok().out(),
+                    "install")) {
+                client.resource(object).createOr(r -> r.update());
+            }
+            uninstallsRefuseWhileLinksExist(api, client);
+        }
+    }
+
+    private static void uninstallsRefuseWhileLinksExist(KubeApiServer api, KubernetesClient client) throws Exception {
         String kubeconfig = api.kubeconfig().toString();
         for (String yaml : List.of(isthmus("--kubeconfig", kubeconfig, "multicluster", "install").ok().out(),
                 isthmus("multicluster", "allow", "--service-account-name", "west", "-n", "default").ok().out())) {
@@ -221,7 +236,7 @@ class InstallApiServerIT {
         assertThat(stubs).extracting(InstallManifestsTest::key).contains("Namespace/null/isthmus-multicluster",
                 "ClusterRoleBinding/null/isthmus-mirror-remote-access-default-west", "ServiceAccount/default/west",
                 "Secret/default/west-token", "ClusterRole/null/isthmus-gateway");
-        delete(multicluster);
+        delete(api, multicluster);
         assertThat(client.rbac().clusterRoleBindings().withName("isthmus-mirror-remote-access-default-west").get()).isNull();
         assertThat(client.serviceAccounts().inNamespace("default").withName("west").get()).isNull();
 
@@ -230,16 +245,16 @@ class InstallApiServerIT {
         assertThat(Manifests.parse(controlPlane, "uninstall")).extracting(InstallManifestsTest::key).contains(
                 "Namespace/null/isthmus", "ClusterRoleBinding/null/isthmus-identity-auth-delegator",
                 "Secret/isthmus/isthmus-identity-issuer", "CustomResourceDefinition/null/links.multicluster.isthmus.dev");
-        delete(controlPlane);
+        delete(api, controlPlane);
         assertThat(client.rbac().clusterRoleBindings().withName("isthmus-identity-auth-delegator").get()).isNull();
     }
 
-    private static void delete(String yaml) throws Exception {
+    private static void delete(KubeApiServer server, String yaml) throws Exception {
         if (kubectl.isPresent()) {
-            run(List.of(kubectl.get().toString(), "--kubeconfig", api.kubeconfig().toString(), "delete", "--wait=false", "--ignore-not-found", "-f", "-"), yaml);
+            run(List.of(kubectl.get().toString(), "--kubeconfig", server.kubeconfig().toString(), "delete", "--wait=false", "--ignore-not-found", "-f", "-"), yaml);
         } else {
             for (HasMetadata stub : Manifests.parse(yaml, "uninstall")) {
-                client.resource(stub).delete();
+                server.client().resource(stub).delete();
             }
         }
     }

@@ -13,10 +13,12 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,10 +57,8 @@ class StatFromIT {
     void countsOnlyTheClientAskedForWithItsOwnLatencies() throws Exception {
         CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> isthmus("stat", "--from", "10.42.0.17",
                 "--gateway-admin", admin, "--window", "3s"));
-        long until = System.nanoTime() + 20_000_000_000L;
-        while (!tap.watching() && System.nanoTime() < until) {
-            Thread.sleep(10);
-        }
+        Awaitility.await("the CLI watches the tap").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10))
+                .until(tap::watching);
         for (int i = 0; i < 10; i++) {
             tap.publish(from("10.42.0.17:5000" + i, "podinfo", i == 0 ? 503 : 200, 10 + i, i % 2 == 0));
             tap.publish(from("10.42.0.170:6000", "podinfo", 500, 900, true)); // another client whose address starts alike

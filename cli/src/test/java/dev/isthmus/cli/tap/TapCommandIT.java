@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -71,7 +72,7 @@ class TapCommandIT {
                     tap.publish(event);
                 }
             }
-            Thread.sleep(50);
+            Thread.sleep(50); // paces the publishing: the events go again until the CLI has what it waits for
         }
         return run.get(10, TimeUnit.SECONDS);
     }
@@ -149,11 +150,8 @@ class TapCommandIT {
         }
     }
 
-    static void awaitNoWatcher() throws InterruptedException {
-        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (tap.watching() && System.nanoTime() < until) {
-            Thread.sleep(10);
-        }
-        assertThat(tap.watchers()).as("the CLI's watcher left with it").isZero();
+    static void awaitNoWatcher() {
+        Awaitility.await("the CLI's watcher left with it").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> tap.watchers() == 0);
     }
 }

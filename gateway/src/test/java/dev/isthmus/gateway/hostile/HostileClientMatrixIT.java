@@ -71,6 +71,8 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -456,10 +458,8 @@ class HostileClientMatrixIT {
         void anOpaqueSessionToAnUpperCaseNameIsRelayed() throws Exception {
             Channel session = pair.eastSession(ECHO.toUpperCase(), 7, SessionProtocol.OPAQUE);
             write(session, "ping");
-            long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (collected(session).length() < 4 && System.nanoTime() < until) {
-                Thread.sleep(10);
-            }
+            Awaitility.await("the echo of ping").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> collected(session).length() >= 4);
             assertThat(collected(session)).isEqualTo("ping");
             session.close();
         }
@@ -827,7 +827,7 @@ class HostileClientMatrixIT {
                     int answered = 2;
                     int last = 503;
                     for (int attempt = 0; attempt < 50 && last != 200; attempt++) {
-                        Thread.sleep(100);
+                        Thread.sleep(100); // lets the reconnect backoff run out while each request shows it is answered at once
                         keepAlive.send(GET);
                         List<Integer> statuses = statuses(keepAlive.awaitResponses(++answered));
                         assertThat(statuses).as("answers after east came back").hasSize(answered);
@@ -916,10 +916,8 @@ class HostileClientMatrixIT {
                     .connectTimeout(Duration.ofSeconds(2))
                     .requestTimeout(Duration.ofSeconds(30))
                     .probe(probes));
-            long until = System.nanoTime() + PATIENCE.toNanos();
-            while (!west.gateway().probes().status("east").map(LinkStatus::probed).orElse(false) && System.nanoTime() < until) {
-                Thread.sleep(10);
-            }
+            Awaitility.await("west's first probe of east").atMost(PATIENCE).pollInterval(Duration.ofMillis(10))
+                    .until(() -> west.gateway().probes().status("east").map(LinkStatus::probed).orElse(false));
             assertThat(west.gateway().probes().alive("east")).as("east probed alive").isTrue();
             return west;
         }
@@ -1047,14 +1045,13 @@ class HostileClientMatrixIT {
         }
 
         /** Waits (at most {@link #PATIENCE}) until {@code wire} holds {@code count} status lines; returns what it holds then. */
-        static String awaitResponses(Supplier<String> wire, int count) throws InterruptedException {
-            long until = System.nanoTime() + PATIENCE.toNanos();
-            String now = wire.get();
-            while (statuses(now).size() < count && System.nanoTime() < until) {
-                Thread.sleep(10);
-                now = wire.get();
+        static String awaitResponses(Supplier<String> wire, int count) {
+            try {
+                return Awaitility.await(count + " responses").atMost(PATIENCE).pollDelay(Duration.ZERO)
+                        .pollInterval(Duration.ofMillis(10)).until(wire::get, now -> statuses(now).size() >= count);
+            } catch (ConditionTimeoutException e) {
+                return wire.get(); // the caller's assertion on the wire says what is missing
             }
-            return now;
         }
 
         /**
@@ -1165,12 +1162,14 @@ class HostileClientMatrixIT {
             }
 
             /** Waits (at most {@link #PATIENCE}) until the gateway closed {@code count} connections after their FIN. */
-            boolean awaitClosedByGateway(int count) throws InterruptedException {
-                long until = System.nanoTime() + PATIENCE.toNanos();
-                while (closedByGateway.get() < count && System.nanoTime() < until) {
-                    Thread.sleep(10);
+            boolean awaitClosedByGateway(int count) {
+                try {
+                    Awaitility.await(count + " connections closed by the gateway").atMost(PATIENCE).pollDelay(Duration.ZERO)
+                            .pollInterval(Duration.ofMillis(10)).until(() -> closedByGateway.get() >= count);
+                    return true;
+                } catch (ConditionTimeoutException e) {
+                    return false;
                 }
-                return closedByGateway.get() >= count;
             }
 
             @Override

@@ -138,7 +138,7 @@ class HttpStreamingIT {
                 return now;
             }
             last = now;
-            Thread.sleep(200);
+            Thread.sleep(200); // steady means unchanged across a pause: the time passing is the check
         }
         return last;
     }

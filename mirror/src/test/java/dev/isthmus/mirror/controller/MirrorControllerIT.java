@@ -33,62 +33,87 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The mirror controller against two real API servers. Tests share the servers and one running
- * controller and are isolated by namespace; they run in order because the later ones restart the
- * controller, stop the target's API server and finally unlink.
+ * The mirror controller against two real API servers. The servers are shared (starting them is the
+ * expensive part); every case starts its own controller, gets the Link back if an earlier case deleted it,
+ * and works in namespaces of its own, so any case passes alone and in any order.
  */
 @Timeout(300)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MirrorControllerIT {
 
     private static final Duration SOON = Duration.ofSeconds(20);
+    private static final AtomicInteger REPLICAS = new AtomicInteger();
 
     private static TwoClusters clusters;
     private static KubernetesClient west;
     private static KubernetesClient east;
-    private static ServiceMirror mirror;
+    /** This case's leading replica; a case that hands over to another replica puts that one here. */
+    private ServiceMirror mirror;
     /** The metrics of the mirror started last. */
-    private static SimpleMeterRegistry registry;
+    private SimpleMeterRegistry registry;
 
     @BeforeAll
-    static void start() throws Exception {
+    static void startClusters() throws Exception {
         clusters = TwoClusters.start();
         west = clusters.west.client();
         east = clusters.east.client();
-        mirror = startMirror("replica-a");
-        await(SOON, "replica-a leads and mirrors", () -> mirror.controller() != null && mirror.controller().mirroring());
     }
 
-    static ServiceMirror startMirror(String identity) {
+    @BeforeEach
+    void startMirror() {
+        // Undo what an earlier case may have left behind: a stopped target, a dead gateway, no Link.
+        clusters.east.startApiServer();
+        clusters.linksJson = TwoClusters.links(true);
+        if (clusters.currentLink() == null) {
+            west.resources(Link.class).inNamespace(NS).resource(TwoClusters.link()).create();
+        }
+        mirror = startMirror("replica-" + REPLICAS.incrementAndGet());
+        ServiceMirror leader = mirror;
+        await(SOON, "the replica leads and mirrors", () -> leader.controller() != null && leader.controller().mirroring());
+    }
+
+    private ServiceMirror startMirror(String identity) {
         MirrorOptions options = MirrorOptions.defaults(identity)
                 .withRepairPeriod(Duration.ofSeconds(2))
                 .withHealthPeriod(Duration.ofMillis(300))
+                // Campaigns every 200 ms (not 2 s) so the replica each case starts leads at once.
+                .withLease(Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofMillis(200))
                 .withGatewayAdminUrl(clusters.adminOverride());
         registry = new SimpleMeterRegistry();
         return new ServiceMirror(west, new RequestCounter(), NS, LINK, options, registry).start();
     }
 
-    @AfterAll
-    static void stop() {
+    @AfterEach
+    void stopMirror() {
         if (mirror != null) {
             mirror.close();
         }
+    }
+
+    @AfterAll
+    static void stopClusters() {
         if (clusters != null) {
             clusters.close();
         }
     }
 
+    /** Namespaces of this case's own in both clusters, and one exported Service whose mirror exists. */
+    private static void exported(String namespace, String name, int... ports) {
+        TwoClusters.namespace(clusters.east, namespace);
+        TwoClusters.namespace(clusters.west, namespace);
+        clusters.export(namespace, name, ports);
+        await(SOON, name + "-east exists with its slice", () -> clusters.mirrorSlice(namespace, name) != null);
+    }
+
     @Test
-    @Order(1)
     void anExportedServiceIsMirroredWithItsPortsLabelsAndTheGatewayAsEndpoints() {
         TwoClusters.namespace(clusters.east, "shop");
         TwoClusters.namespace(clusters.west, "shop");
@@ -135,7 +160,6 @@ class MirrorControllerIT {
     }
 
     @Test
-    @Order(2)
     void aPortChangePropagatesAndKeepsTheOtherPortsAllocation() {
         TwoClusters.namespace(clusters.east, "ports");
         TwoClusters.namespace(clusters.west, "ports");
@@ -159,7 +183,6 @@ class MirrorControllerIT {
     }
 
     @Test
-    @Order(2)
     void aPortATrafficSplitApexHoldsIsNotGivenToAMirror() {
         TwoClusters.namespace(clusters.east, "split");
         TwoClusters.namespace(clusters.west, "split");
@@ -183,7 +206,6 @@ class MirrorControllerIT {
     }
 
     @Test
-    @Order(3)
     void removingTheExportLabelDeletesTheMirror() {
         TwoClusters.namespace(clusters.east, "gone");
         TwoClusters.namespace(clusters.west, "gone");
@@ -200,7 +222,6 @@ class MirrorControllerIT {
     }
 
     @Test
-    @Order(4)
     void aMissingNamespaceIsSkippedWithAConditionAndAnEventThenMirroredWhenItAppears() {
         TwoClusters.namespace(clusters.east, "nowhere");
         clusters.export("nowhere", "orphan", 80);
@@ -221,7 +242,6 @@ class MirrorControllerIT {
     }
 
     @Test
-    @Order(5)
     void hostileServicesAreSkippedNotCrashedOn() {
         TwoClusters.namespace(clusters.east, "hostile");
         TwoClusters.namespace(clusters.west, "hostile");
@@ -242,10 +262,10 @@ class MirrorControllerIT {
     }
 
     @Test
-    @Order(6)
     void aDeadLinkMakesItsMirrorsNotReadyAndTheStatusSaysSo() {
+        exported("dead", "podinfo", 9898);
         clusters.linksJson = TwoClusters.links(false);
-        await(SOON, "podinfo-east's endpoints are not ready", () -> clusters.mirrorSlice("shop", "podinfo")
+        await(SOON, "podinfo-east's endpoints are not ready", () -> clusters.mirrorSlice("dead", "podinfo")
                 .getEndpoints().stream().noneMatch(e -> Boolean.TRUE.equals(e.getConditions().getReady())));
         await(SOON, "status.gateway.alive is false", () -> {
             LinkStatus status = clusters.currentLink().getStatus();
@@ -254,13 +274,12 @@ class MirrorControllerIT {
         });
 
         clusters.linksJson = TwoClusters.links(true);
-        await(SOON, "podinfo-east's endpoints are ready again", () -> clusters.mirrorSlice("shop", "podinfo")
+        await(SOON, "podinfo-east's endpoints are ready again", () -> clusters.mirrorSlice("dead", "podinfo")
                 .getEndpoints().stream().allMatch(e -> Boolean.TRUE.equals(e.getConditions().getReady())));
         await(SOON, "status.gateway.alive is true", () -> Boolean.TRUE.equals(clusters.currentLink().getStatus().gateway.alive));
     }
 
     @Test
-    @Order(6)
     void gatewayAliveIsOneOnlyWhileALocalGatewayAnswersAlive() {
         clusters.linksJson = TwoClusters.links(true);
         await(SOON, "gateway_alive is 1", () -> gatewayAlive() == 1);
@@ -278,29 +297,28 @@ class MirrorControllerIT {
         await(SOON, "gateway_alive is 1 again", () -> gatewayAlive() == 1);
     }
 
-    private static double gatewayAlive() {
+    private double gatewayAlive() {
         return registry.get("gateway_alive").tag("target_cluster_name", LINK).gauge().value();
     }
 
     @Test
-    @Order(7)
     void aRemoteServiceWithoutReadyEndpointsHasANotReadyMirror() {
-        east.discovery().v1().endpointSlices().inNamespace("shop").withName("podinfo-xyz").edit(s -> {
+        exported("unready", "podinfo", 9898);
+        east.discovery().v1().endpointSlices().inNamespace("unready").withName("podinfo-xyz").edit(s -> {
             s.getEndpoints().get(0).getConditions().setReady(false);
             return s;
         });
-        await(SOON, "podinfo-east is not ready", () -> clusters.mirrorSlice("shop", "podinfo").getEndpoints().stream()
+        await(SOON, "podinfo-east is not ready", () -> clusters.mirrorSlice("unready", "podinfo").getEndpoints().stream()
                 .noneMatch(e -> Boolean.TRUE.equals(e.getConditions().getReady())));
-        east.discovery().v1().endpointSlices().inNamespace("shop").withName("podinfo-xyz").edit(s -> {
+        east.discovery().v1().endpointSlices().inNamespace("unready").withName("podinfo-xyz").edit(s -> {
             s.getEndpoints().get(0).getConditions().setReady(true);
             return s;
         });
-        await(SOON, "podinfo-east is ready", () -> clusters.mirrorSlice("shop", "podinfo").getEndpoints().stream()
+        await(SOON, "podinfo-east is ready", () -> clusters.mirrorSlice("unready", "podinfo").getEndpoints().stream()
                 .allMatch(e -> Boolean.TRUE.equals(e.getConditions().getReady())));
     }
 
     @Test
-    @Order(8)
     void theGatewayAddressFollowsTheTargetsLoadBalancerIntoTheLinkStatus() {
         setLoadBalancer("203.0.113.7");
         await(SOON, "status.gatewayAddresses is [203.0.113.7]",
@@ -323,15 +341,15 @@ class MirrorControllerIT {
     }
 
     @Test
-    @Order(9)
     void theLinksCredentialsCanReadWhatTheMirrorNeedsAndCannotWrite() {
+        exported("creds", "podinfo", 9898);
         try (KubernetesClient remote = new KubernetesClientBuilder()
                 .withConfig(Config.fromKubeconfig(clusters.remoteKubeconfig)).build()) {
             assertThat(remote.services().inAnyNamespace().withLabel(Names.EXPORTED_LABEL, "true").list().getItems())
                     .isNotEmpty();
             assertThat(remote.discovery().v1().endpointSlices().inAnyNamespace().list().getItems()).isNotEmpty();
             List<String> seen = new CopyOnWriteArrayList<>();
-            try (Watch watch = remote.services().inNamespace("shop").watch(new Watcher<>() {
+            try (Watch watch = remote.services().inNamespace("creds").watch(new Watcher<>() {
                 @Override
                 public void eventReceived(Action action, Service resource) {
                     seen.add(resource.getMetadata().getName());
@@ -342,11 +360,11 @@ class MirrorControllerIT {
             })) {
                 await(SOON, "the watch delivers", () -> seen.contains("podinfo"));
             }
-            assertThatThrownBy(() -> remote.services().inNamespace("shop").resource(new ServiceBuilder()
+            assertThatThrownBy(() -> remote.services().inNamespace("creds").resource(new ServiceBuilder()
                     .withNewMetadata().withName("intruder").endMetadata()
                     .withNewSpec().addNewPort().withPort(80).endPort().endSpec().build()).create())
                     .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
-            assertThatThrownBy(() -> remote.services().inNamespace("shop").withName("podinfo").delete())
+            assertThatThrownBy(() -> remote.services().inNamespace("creds").withName("podinfo").delete())
                     .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
             assertThatThrownBy(() -> remote.secrets().inNamespace(NS).list())
                     .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
@@ -354,14 +372,15 @@ class MirrorControllerIT {
     }
 
     @Test
-    @Order(10)
     void aRestartedControllerChangesNothing() {
+        exported("restart", "podinfo", 9898, 8080);
         awaitQuiet(mirror);
         Map<String, String> before = mirrorVersions();
 
         mirror.close();
-        mirror = startMirror("replica-a2");
-        await(SOON, "the new replica leads and mirrors", () -> mirror.controller() != null && mirror.controller().mirroring());
+        ServiceMirror restarted = startMirror("replica-" + REPLICAS.incrementAndGet());
+        mirror = restarted;
+        await(SOON, "the new replica leads and mirrors", () -> restarted.controller() != null && restarted.controller().mirroring());
         awaitQuiet(mirror);
         sleep(Duration.ofSeconds(3)); // past a repair
         awaitQuiet(mirror);
@@ -370,32 +389,36 @@ class MirrorControllerIT {
     }
 
     @Test
-    @Order(11)
     void twoReplicasNeverFightAndTheSecondTakesOverWhenTheFirstStops() {
-        ServiceMirror second = startMirror("replica-b");
+        exported("takeover", "podinfo", 9898);
+        awaitQuiet(mirror);
+        String first = "replica-" + REPLICAS.get();
+        String secondIdentity = "replica-" + REPLICAS.incrementAndGet();
+        ServiceMirror second = startMirror(secondIdentity);
         try {
             Map<String, String> before = mirrorVersions();
-            sleep(Duration.ofSeconds(3));
+            sleep(Duration.ofSeconds(3)); // time for the second replica to campaign; it must not win
             assertThat(second.leading()).isFalse();
             assertThat(mirror.leading()).isTrue();
-            assertThat(lease().getSpec().getHolderIdentity()).isEqualTo("replica-a2");
+            assertThat(lease().getSpec().getHolderIdentity()).isEqualTo(first);
 
             mirror.close();
             await(SOON, "replica-b leads", () -> second.controller() != null && second.controller().mirroring());
-            assertThat(lease().getSpec().getHolderIdentity()).isEqualTo("replica-b");
+            assertThat(lease().getSpec().getHolderIdentity()).isEqualTo(secondIdentity);
             awaitQuiet(second);
             assertThat(mirrorVersions()).isEqualTo(before);
 
-            clusters.export("shop", "cart", 7000);
-            await(SOON, "replica-b mirrors a new export", () -> clusters.mirrorSlice("shop", "cart") != null);
+            clusters.export("takeover", "cart", 7000);
+            await(SOON, "replica-b mirrors a new export", () -> clusters.mirrorSlice("takeover", "cart") != null);
         } finally {
+            mirror.close();
             mirror = second;
         }
     }
 
     @Test
-    @Order(12)
     void aTargetThatGoesDownLeavesTheMirrorsAloneAndIsResyncedWhenBack() {
+        exported("down", "cart", 7000);
         awaitQuiet(mirror);
         Map<String, String> before = mirrorVersions();
 
@@ -406,21 +429,22 @@ class MirrorControllerIT {
                 .stream().anyMatch(c -> "Ready".equals(c.type) && "TargetUnreachable".equals(c.reason)));
 
         clusters.east.startApiServer();
-        east.services().inNamespace("shop").withName("cart").delete();
-        clusters.export("shop", "checkout", 7001);
+        east.services().inNamespace("down").withName("cart").delete();
+        clusters.export("down", "checkout", 7001);
         await(Duration.ofSeconds(60), "the mirror resyncs: checkout-east appears, cart-east goes",
-                () -> clusters.mirrorSlice("shop", "checkout") != null && clusters.mirror("shop", "cart") == null);
+                () -> clusters.mirrorSlice("down", "checkout") != null && clusters.mirror("down", "cart") == null);
         await(SOON, "the Link is Ready again", () -> clusters.currentLink().getStatus().conditions
                 .stream().anyMatch(c -> "Ready".equals(c.type) && "True".equals(c.status)));
     }
 
     @Test
-    @Order(13)
     void unlinkingRemovesEveryMirrorOfTheLinkAndNothingElse() {
+        exported("unlink", "podinfo", 9898);
+        exported("unlink-too", "api", 80);
         // Bystanders: a plain Service, and a mirror of another link.
-        west.services().inNamespace("shop").resource(new ServiceBuilder().withNewMetadata().withName("local-only")
+        west.services().inNamespace("unlink").resource(new ServiceBuilder().withNewMetadata().withName("local-only")
                 .endMetadata().withNewSpec().addNewPort().withPort(80).endPort().endSpec().build()).create();
-        west.services().inNamespace("shop").resource(new ServiceBuilder().withNewMetadata().withName("podinfo-north")
+        west.services().inNamespace("unlink").resource(new ServiceBuilder().withNewMetadata().withName("podinfo-north")
                 .addToLabels(Names.MIRRORED_SERVICE_LABEL, "true").addToLabels(Names.CLUSTER_NAME_LABEL, "north")
                 .endMetadata().withNewSpec().addNewPort().withPort(80).withTargetPort(new IntOrString(15000)).endPort()
                 .endSpec().build()).create();
@@ -430,15 +454,15 @@ class MirrorControllerIT {
         await(SOON, "the controller stops with the Link", () -> mirror.controller() == null);
         MirrorCleanup.Removed removed = MirrorCleanup.unlink(west, LINK);
 
-        assertThat(removed.services()).contains("shop/podinfo-east", "ports/api-east", "nowhere/orphan-east");
+        assertThat(removed.services()).contains("unlink/podinfo-east", "unlink-too/api-east");
         assertThat(ownedServices()).isEmpty();
         assertThat(west.discovery().v1().endpointSlices().inAnyNamespace()
                 .withLabel(Names.CLUSTER_NAME_LABEL, LINK).list().getItems()).isEmpty();
-        assertThat(west.services().inNamespace("shop").withName("local-only").get()).isNotNull();
-        assertThat(west.services().inNamespace("shop").withName("podinfo-north").get()).isNotNull();
+        assertThat(west.services().inNamespace("unlink").withName("local-only").get()).isNotNull();
+        assertThat(west.services().inNamespace("unlink").withName("podinfo-north").get()).isNotNull();
         assertThat(west.discovery().v1().endpointSlices().inNamespace(NS).withName(Names.GATEWAY + "-abcde").get())
                 .isNotNull();
-        assertThat(east.services().inNamespace("shop").withName("podinfo").get()).isNotNull();
+        assertThat(east.services().inNamespace("unlink").withName("podinfo").get()).isNotNull();
     }
 
     private static List<Service> ownedServices() {
@@ -460,6 +484,7 @@ class MirrorControllerIT {
     private static void awaitQuiet(ServiceMirror replica) {
         await(SOON, "the controller is idle", () -> replica.controller() != null && replica.controller().mirroring()
                 && replica.controller().idle());
+        // Idle once may be the gap between two events; idle again after a pause is quiet.
         sleep(Duration.ofMillis(500));
         await(SOON, "the controller is idle", () -> replica.controller().idle());
     }
