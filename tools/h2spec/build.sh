@@ -1,66 +1,16 @@
 #!/usr/bin/env bash
 # Builds h2spec from the Go module beside this script, once, into a cache outside the repository,
-# and prints the binary's path on the last line of stdout.
-#
-# The cache directory is named after a hash of go.mod, go.sum and main.go, so an unchanged module is
-# a no-op and a changed one rebuilds. "<cache>/current" always points at the newest build, which is
-# where the gateway's H2specIT looks for the binary.
+# and prints the binary's path on the last line of stdout (see ../lib/go-tool.sh). The cache directory
+# is named after a hash of go.mod, go.sum and main.go; "<cache>/current" is where the gateway's H2specIT
+# looks for the binary.
 #
 #   ISTHMUS_H2SPEC_CACHE  cache root (default: $HOME/.cache/isthmus/h2spec)
 #   GO                    go command (default: go on PATH, else /usr/local/go/bin/go)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-cache="${ISTHMUS_H2SPEC_CACHE:-$HOME/.cache/isthmus/h2spec}"
+# shellcheck source=../lib/go-tool.sh
+. "$here/../lib/go-tool.sh"
 
-stamp="$(cd "$here" && sha256sum go.mod go.sum main.go | sha256sum | cut -c1-16)"
-target="$cache/$stamp"
-
-publish_current() {
-  # ln -sfn is not atomic; renaming a fresh link over the old one is.
-  ln -s "$stamp" "$cache/.current.$$"
-  mv -Tf "$cache/.current.$$" "$cache/current"
-}
-
-is_built() { [ -x "$target/bin/h2spec" ]; }
-
-mkdir -p "$cache"
-if is_built; then
-  [ "$(readlink "$cache/current" 2>/dev/null || true)" = "$stamp" ] || publish_current
-  echo "$target/bin/h2spec"
-  exit 0
-fi
-
-# One build at a time: a second caller waits, then finds the first caller's result.
-exec 9>"$cache/.lock"
-flock 9
-if is_built; then
-  publish_current
-  echo "$target/bin/h2spec"
-  exit 0
-fi
-
-go_cmd="${GO:-$(command -v go || echo /usr/local/go/bin/go)}"
-if ! [ -x "$go_cmd" ] && ! command -v "$go_cmd" >/dev/null 2>&1; then
-  echo "build.sh: Go is required to build h2spec, but '$go_cmd' was not found." >&2
-  echo "build.sh: install Go 1.26 (or set GO=/path/to/go) and run this script again." >&2
-  exit 1
-fi
-
-work="$(mktemp -d "$cache/.build.XXXXXX")"
-log="$work/build.log"
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/out/bin"
-
-if ! (cd "$here" && CGO_ENABLED=0 "$go_cmd" build -trimpath -buildvcs=false -mod=readonly \
-      -ldflags="-s -w" -o "$work/out/bin/h2spec" .) >>"$log" 2>&1; then
-  echo "build.sh: building h2spec from tools/h2spec failed:" >&2
-  cat "$log" >&2
-  exit 1
-fi
-
-# Renaming the finished directory into place means a reader never sees half a build.
-rm -rf "$target"
-mv -T "$work/out" "$target"
-publish_current
-echo "$target/bin/h2spec"
+go_tool_build h2spec "${ISTHMUS_H2SPEC_CACHE:-$HOME/.cache/isthmus/h2spec}" go.mod go.sum main.go \
+  -- -ldflags="-s -w" .
