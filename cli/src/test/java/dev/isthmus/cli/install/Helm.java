@@ -1,15 +1,15 @@
 package dev.isthmus.cli.install;
 
+import dev.isthmus.testkit.tools.BuiltTool;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * The helm binary tools/helm/build.sh builds ({@code $ISTHMUS_HELM}, else {@code current/bin/helm} in its cache),
@@ -32,34 +32,20 @@ public final class Helm {
     /** The chart, in the source tree (tests run in cli/). */
     public static final Path CHART = Path.of("..", "deploy", "helm", "isthmus").toAbsolutePath().normalize();
 
+    private static final BuiltTool TOOL = new BuiltTool("helm", Duration.ofMinutes(20));
+
     private Helm() {}
 
     public static Path binary() {
-        String explicit = System.getenv("ISTHMUS_HELM");
-        if (explicit != null && !explicit.isBlank()) {
-            return Paths.get(explicit);
-        }
-        String cache = System.getenv("ISTHMUS_HELM_CACHE");
-        Path cacheDir = cache != null && !cache.isBlank() ? Paths.get(cache)
-                : Paths.get(System.getProperty("user.home"), ".cache", "isthmus", "helm");
-        return cacheDir.resolve("current").resolve("bin").resolve("helm");
+        return TOOL.binary();
     }
 
     /**
      * The binary, built first if it is not (Go and the module proxy needed); skips the calling test when it
      * cannot be had, except in CI (env {@code CI} set), where a skip would hide that the chart was never tested.
      */
-    public static synchronized Path assumeAvailable() {
-        Path binary = binary();
-        if (Files.isExecutable(binary) || System.getenv("ISTHMUS_HELM") == null && build() && Files.isExecutable(binary())) {
-            return binary();
-        }
-        String message = "helm: " + binary + " (expected: an executable; run tools/helm/build.sh or set ISTHMUS_HELM)";
-        if (System.getenv("CI") != null) {
-            throw new AssertionError(message);
-        }
-        Assumptions.abort(message);
-        return binary;
+    public static Path assumeAvailable() {
+        return TOOL.assumeAvailable();
     }
 
     /** Runs helm with {@code args} in {@code home} (its HOME and XDG folders); never throws on a non-zero exit. */
@@ -91,28 +77,5 @@ public final class Helm {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted: " + command, e);
         }
-    }
-
-    private static boolean build() {
-        for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path script = dir.resolve("tools/helm/build.sh");
-            if (Files.isRegularFile(script)) {
-                try {
-                    Process build = new ProcessBuilder("bash", script.toString()).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                            .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-                    if (!build.waitFor(20, TimeUnit.MINUTES)) {
-                        build.destroyForcibly();
-                        return false;
-                    }
-                    return build.exitValue() == 0;
-                } catch (IOException e) {
-                    return false;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            }
-        }
-        return false;
     }
 }

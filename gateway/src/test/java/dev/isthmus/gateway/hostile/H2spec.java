@@ -1,15 +1,15 @@
 package dev.isthmus.gateway.hostile;
 
+import dev.isthmus.testkit.tools.BuiltTool;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.xml.parsers.DocumentBuilderFactory;
-import org.junit.jupiter.api.Assumptions;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -36,60 +36,16 @@ final class H2spec {
 
     private H2spec() {}
 
-    /** {@code $ISTHMUS_H2SPEC}, else {@code current/bin/h2spec} in build.sh's cache. */
+    /** h2spec, built by tools/h2spec/build.sh ({@code $ISTHMUS_H2SPEC}, else its cache's {@code current/bin/h2spec}). */
+    private static final BuiltTool TOOL = new BuiltTool("h2spec", Duration.ofMinutes(10));
+
     static Path binary() {
-        String explicit = System.getenv("ISTHMUS_H2SPEC");
-        if (explicit != null && !explicit.isBlank()) {
-            return Paths.get(explicit);
-        }
-        String cache = System.getenv("ISTHMUS_H2SPEC_CACHE");
-        Path cacheDir = cache != null && !cache.isBlank()
-                ? Paths.get(cache)
-                : Paths.get(System.getProperty("user.home"), ".cache", "isthmus", "h2spec");
-        return cacheDir.resolve("current").resolve("bin").resolve("h2spec");
+        return TOOL.binary();
     }
 
-    /**
-     * Skips the calling test when h2spec is not built and cannot be built here. In CI (env {@code CI} set)
-     * a skip would hide that the suite never ran, so it fails instead.
-     */
-    static synchronized Path assumeAvailable() {
-        Path binary = binary();
-        if (Files.isExecutable(binary) || System.getenv("ISTHMUS_H2SPEC") == null && build() && Files.isExecutable(binary())) {
-            return binary();
-        }
-        String message = "h2spec: " + binary + " (expected: an executable; run tools/h2spec/build.sh or set ISTHMUS_H2SPEC)";
-        if (System.getenv("CI") != null) {
-            throw new AssertionError(message);
-        }
-        Assumptions.abort(message);
-        return binary;
-    }
-
-    /** Builds h2spec with tools/h2spec/build.sh when the repository is at hand (Go and the module proxy needed). */
-    private static boolean build() {
-        for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path script = dir.resolve("tools/h2spec/build.sh");
-            if (Files.isRegularFile(script)) {
-                try {
-                    Process build = new ProcessBuilder("bash", script.toString())
-                            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                            .redirectError(ProcessBuilder.Redirect.INHERIT)
-                            .start();
-                    if (!build.waitFor(10, TimeUnit.MINUTES)) {
-                        build.destroyForcibly();
-                        return false;
-                    }
-                    return build.exitValue() == 0;
-                } catch (IOException e) {
-                    return false;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            }
-        }
-        return false;
+    /** Skips the calling test when h2spec is not built and cannot be built here; fails instead in CI. */
+    static Path assumeAvailable() {
+        return TOOL.assumeAvailable();
     }
 
     /** Runs the default suite (or {@code sections}, e.g. {@code http2/5.1}) against 127.0.0.1:{@code port}. */

@@ -2,6 +2,7 @@ package dev.isthmus.testkit.kube;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.isthmus.testkit.tools.BuiltTool;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -214,29 +215,8 @@ public final class KubeApiServer implements AutoCloseable {
      * README's one test command is complete on a fresh clone (the first build takes a few minutes).
      */
     private static boolean buildOnDemand() {
-        for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path script = dir.resolve("tools/kube-testenv/build.sh");
-            if (Files.isRegularFile(script)) {
-                System.err.println("kube-apiserver and etcd not built yet; running " + script + " (a few minutes, once)");
-                try {
-                    Process build = new ProcessBuilder("bash", script.toString())
-                            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                            .redirectError(ProcessBuilder.Redirect.INHERIT)
-                            .start();
-                    if (!build.waitFor(30, java.util.concurrent.TimeUnit.MINUTES)) {
-                        build.destroyForcibly();
-                        return false;
-                    }
-                    return build.exitValue() == 0;
-                } catch (IOException e) {
-                    return false;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            }
-        }
-        return false;
+        System.err.println("kube-apiserver and etcd not built yet; running tools/kube-testenv/build.sh (a few minutes, once)");
+        return BuiltTool.runBuildScript("tools/kube-testenv/build.sh", Duration.ofMinutes(30));
     }
 
     public String name() {
