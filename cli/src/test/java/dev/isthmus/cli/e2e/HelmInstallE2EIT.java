@@ -5,12 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.isthmus.cli.install.Helm;
 import dev.isthmus.testkit.k3s.TwoClusters;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -153,18 +150,7 @@ class HelmInstallE2EIT {
     }
 
     private static String readme(String snippet) {
-        String readme;
-        try {
-            readme = Files.readString(REPOSITORY.resolve("README.md"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        int start = readme.indexOf(HEADING);
-        assertThat(start).as("README.md: the heading '%s'", HEADING).isNotNegative();
-        int end = readme.indexOf("\n## ", start + HEADING.length());
-        assertThat(readme.substring(start, end < 0 ? readme.length() : end))
-                .as("README.md's '%s' must contain, as written:%n%s", HEADING, snippet).contains(snippet);
-        return snippet;
+        return ReadmeWalkthrough.read(REPOSITORY, HEADING).command(snippet);
     }
 
     private static void diagnose(Shell shell) {
@@ -198,14 +184,7 @@ class HelmInstallE2EIT {
     }
 
     private static void allPassed(String checkOutput) {
-        List<String> notPassed = new ArrayList<>();
-        for (String line : checkOutput.split("\n")) {
-            if (line.startsWith("× ") || line.startsWith("‼ ") || line.startsWith("~ ")) {
-                notPassed.add(line);
-            }
-        }
-        assertThat(notPassed).as("checks that did not pass, in:%n%s", checkOutput).isEmpty();
-        assertThat(checkOutput).contains("Status check results are √");
+        Shell.allPassed(checkOutput);
     }
 
     private static int count(String text, String what) {
@@ -217,22 +196,12 @@ class HelmInstallE2EIT {
         return n;
     }
 
-    /** bash in {@link #dir}: {@code deploy} links to the repository's; bin/isthmus, kubectl and helm first on PATH. */
+    /** bash in {@link #dir}, as a user's folder: bin/isthmus, kubectl and helm first on PATH. */
     private Shell shell(Path kubeconfig, Path kubectl, Path helm) throws IOException {
-        Path bin = Files.createDirectories(dir.resolve("bin"));
-        Path isthmus = Files.writeString(bin.resolve("isthmus"), "#!/bin/sh\nexec '" + REPOSITORY.resolve("bin/isthmus") + "' \"$@\"\n");
-        isthmus.toFile().setExecutable(true);
-        Files.createSymbolicLink(dir.resolve("deploy"), REPOSITORY.resolve("deploy"));
-        Files.createSymbolicLink(bin.resolve("kubectl"), kubectl.toAbsolutePath());
-        Files.createSymbolicLink(bin.resolve("helm"), helm.toAbsolutePath());
-        Map<String, String> environment = new LinkedHashMap<>();
-        environment.put("KUBECONFIG", kubeconfig.toString());
-        environment.put("PATH", bin + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
         // helm's repositories, plugins and cache in the test's folder, not the user's.
-        environment.put("HELM_CACHE_HOME", dir.resolve("helm/cache").toString());
-        environment.put("HELM_CONFIG_HOME", dir.resolve("helm/config").toString());
-        environment.put("HELM_DATA_HOME", dir.resolve("helm/data").toString());
-        environment.put("ISTHMUS_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
-        return new Shell(dir, environment);
+        return Shell.inUserFolder(dir, REPOSITORY, kubeconfig, Map.of("kubectl", kubectl, "helm", helm), Map.of(
+                "HELM_CACHE_HOME", dir.resolve("helm/cache").toString(),
+                "HELM_CONFIG_HOME", dir.resolve("helm/config").toString(),
+                "HELM_DATA_HOME", dir.resolve("helm/data").toString()));
     }
 }

@@ -8,6 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +41,42 @@ final class Shell {
     private final Map<String, String> environment;
     private final Map<Process, Path> outputs = new ConcurrentHashMap<>();
     private int count;
+
+    /**
+     * bash in {@code userDir}, where files land as in a user's folder: {@code deploy} links to the repository's,
+     * and {@code bin/isthmus}, then each of {@code tools} (by its name: a multi-call binary such as k3s picks its
+     * tool by the name it is called with) come first on PATH; plus {@code extra} variables. Many short CLI runs:
+     * C1 alone starts the JVM fastest, and the machine's cores stay for the clusters.
+     */
+    static Shell inUserFolder(Path userDir, Path repository, Path kubeconfig, Map<String, Path> tools,
+            Map<String, String> extra) throws IOException {
+        Path bin = Files.createDirectories(userDir.resolve("bin"));
+        Path isthmus = Files.writeString(bin.resolve("isthmus"),
+                "#!/bin/sh\nexec '" + repository.resolve("bin/isthmus") + "' \"$@\"\n");
+        isthmus.toFile().setExecutable(true);
+        Files.createSymbolicLink(userDir.resolve("deploy"), repository.resolve("deploy"));
+        for (Map.Entry<String, Path> tool : tools.entrySet()) {
+            Files.createSymbolicLink(bin.resolve(tool.getKey()), tool.getValue().toAbsolutePath());
+        }
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("KUBECONFIG", kubeconfig.toString());
+        environment.put("PATH", bin + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+        environment.put("ISTHMUS_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
+        environment.putAll(extra);
+        return new Shell(userDir, environment);
+    }
+
+    /** Fails unless every line of an {@code isthmus check} output passed (none marked ×, ‼ or ~). */
+    static void allPassed(String checkOutput) {
+        List<String> notPassed = new ArrayList<>();
+        for (String line : checkOutput.split("\n")) {
+            if (line.startsWith("× ") || line.startsWith("‼ ") || line.startsWith("~ ")) {
+                notPassed.add(line);
+            }
+        }
+        assertThat(notPassed).as("checks that did not pass, in:%n%s", checkOutput).isEmpty();
+        assertThat(checkOutput).contains("Status check results are √");
+    }
 
     Shell(Path workDir, Map<String, String> environment) {
         this.workDir = workDir;

@@ -15,7 +15,6 @@ import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -615,35 +614,13 @@ class WalkthroughE2EIT {
         void run() throws Exception;
     }
 
-    /**
-     * bash in {@link #dir}, where the certificates land as in a user's folder; {@code deploy} links to the
-     * repository's, and {@code bin/isthmus} and kubectl are first on PATH.
-     */
+    /** bash in {@link #dir}, as a user's folder: {@code bin/isthmus} and kubectl first on PATH. */
     private Shell shell(Path kubeconfig, Path kubectl) throws IOException {
-        Path bin = Files.createDirectories(dir.resolve("bin"));
-        Path isthmus = Files.writeString(bin.resolve("isthmus"),
-                "#!/bin/sh\nexec '" + REPOSITORY.resolve("bin/isthmus") + "' \"$@\"\n");
-        isthmus.toFile().setExecutable(true);
-        Files.createSymbolicLink(dir.resolve("deploy"), REPOSITORY.resolve("deploy"));
-        // Named kubectl whatever its file is called: a multi-call binary (k3s) picks its tool by that name.
-        Files.createSymbolicLink(bin.resolve("kubectl"), kubectl.toAbsolutePath());
-        Map<String, String> environment = new LinkedHashMap<>();
-        environment.put("KUBECONFIG", kubeconfig.toString());
-        environment.put("PATH", bin + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
-        // Many short CLI runs: C1 alone starts the JVM fastest, and the machine's cores stay for the clusters.
-        environment.put("ISTHMUS_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
-        return new Shell(dir, environment);
+        return Shell.inUserFolder(dir, REPOSITORY, kubeconfig, Map.of("kubectl", kubectl), Map.of());
     }
 
     private static void allPassed(String checkOutput) {
-        List<String> notPassed = new ArrayList<>();
-        for (String line : checkOutput.split("\n")) {
-            if (line.startsWith("× ") || line.startsWith("‼ ") || line.startsWith("~ ")) {
-                notPassed.add(line);
-            }
-        }
-        assertThat(notPassed).as("checks that did not pass, in:%n%s", checkOutput).isEmpty();
-        assertThat(checkOutput).contains("Status check results are √");
+        Shell.allPassed(checkOutput);
     }
 
     private static List<String> rows(String table, String containing) {
