@@ -49,9 +49,15 @@ public final class TwoClusters implements AutoCloseable {
     /** Clusters not yet closed; the shutdown hook stops them so a dying test JVM leaves nothing. */
     private static final Set<TwoClusters> RUNNING = ConcurrentHashMap.newKeySet();
 
+    /** The engine holder this JVM keeps from its first clusters to its exit; see {@link #holdEngineUntilExit}. */
+    private static final String JVM_HOLDER = "jvm-" + ProcessHandle.current().pid();
+    private static Path heldUntilExit;
+
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(TwoClusters::closeQuietly),
-                "isthmus-two-clusters-reaper"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            RUNNING.forEach(TwoClusters::closeQuietly);
+            releaseHeldUntilExit();
+        }, "isthmus-two-clusters-reaper"));
     }
 
     private final TestEnvironment environment;
@@ -113,7 +119,28 @@ public final class TwoClusters implements AutoCloseable {
 
     /** Builds what is missing, starts the engine when none runs, and starts both clusters in parallel. */
     public static TwoClusters start() {
+        TestEnvironment.find().ifPresent(TwoClusters::holdEngineUntilExit);
         return start("twoclusters-" + INSTANCES.incrementAndGet() + "-" + ProcessHandle.current().pid());
+    }
+
+    /**
+     * Keeps the engine up from this JVM's first clusters to its exit, when the reaper lets go of it (and the
+     * engine, if the environment started it, stops and checks that nothing is left). Testcontainers has one
+     * Docker client per JVM and pools its connections: an engine stopped after one test class and started again
+     * for the next left that client writing to the old daemon's socket ("Broken pipe" creating the next nodes).
+     */
+    private static synchronized void holdEngineUntilExit(Path tools) {
+        if (heldUntilExit == null && unavailable().isEmpty()) {
+            TestEnvironment.holdEngine(tools, JVM_HOLDER);
+            heldUntilExit = tools;
+        }
+    }
+
+    private static synchronized void releaseHeldUntilExit() {
+        if (heldUntilExit != null) {
+            releaseQuietly(heldUntilExit, JVM_HOLDER);
+            heldUntilExit = null;
+        }
     }
 
     static TwoClusters start(String holder) {
