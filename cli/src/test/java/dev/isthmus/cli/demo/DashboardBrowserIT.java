@@ -252,10 +252,15 @@ class DashboardBrowserIT {
         if (Files.isDirectory(BROWSER.resolve("node_modules/playwright-core"))) {
             return;
         }
+        // Never the test JVM's own stdin and stdout: they are the failsafe fork's command and event channels. node
+        // makes an inherited stdin non-blocking, the fork's command reader then dies on EAGAIN, and at its exit
+        // the fork waits for an acknowledgement that never comes and is killed ("error in the forked process").
+        Path log = BROWSER.resolve("npm-ci.log");
         Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(BROWSER.toFile())
-                .inheritIO().start();
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         assertThat(npm.waitFor(5, TimeUnit.MINUTES)).as("npm ci within 5 minutes").isTrue();
-        assertThat(npm.exitValue()).as("npm ci in " + BROWSER).isZero();
+        assertThat(npm.exitValue()).as("npm ci in %s:%n%s", BROWSER, Files.readString(log)).isZero();
     }
 
     static Path buildDirectory() {
