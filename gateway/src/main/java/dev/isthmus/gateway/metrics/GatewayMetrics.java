@@ -171,10 +171,8 @@ public final class GatewayMetrics {
         requests.computeIfAbsent(new RequestKey(target, statusClass, peer), k -> Counter.builder("isthmus.gateway.requests")
                 .tag("target", k.target()).tag("status_class", k.statusClass()).tag("peer", k.peer())
                 .description("HTTP requests through the gateway").register(registry)).increment();
-        latencies.computeIfAbsent(target, t -> Timer.builder("isthmus.gateway.request.duration").tag("target", t)
-                .description("Time from request to the end of the response")
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
-                .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+        latencies.computeIfAbsent(target, t -> latency(Timer.builder("isthmus.gateway.request.duration").tag("target", t)
+                .description("Time from request to the end of the response"))).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** One finished request of an outbound client: counted by route, status class and backend (a link, or "local"); timed by route. */
@@ -183,16 +181,19 @@ public final class GatewayMetrics {
         outboundRequests.computeIfAbsent(new RequestKey(route, statusClass, backend), k -> Counter.builder("isthmus.gateway.outbound.requests")
                 .tag("route", k.target()).tag("status_class", k.statusClass()).tag("backend", k.peer())
                 .description("HTTP requests of clients on outbound listeners").register(registry)).increment();
-        outboundLatencies.computeIfAbsent(route, r -> Timer.builder("isthmus.gateway.outbound.request.duration").tag("route", r)
-                .description("Time from an outbound request to the end of its response")
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
-                .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+        outboundLatencies.computeIfAbsent(route, r -> latency(Timer.builder("isthmus.gateway.outbound.request.duration").tag("route", r)
+                .description("Time from an outbound request to the end of its response"))).record(nanos, TimeUnit.NANOSECONDS);
         // Per backend too: stat trafficsplit and stat links show each leaf's and each link's latency, as viz stat does.
-        backendLatencies.computeIfAbsent(new RequestKey(route, "", backend), k -> Timer.builder("isthmus.gateway.outbound.backend.duration")
+        backendLatencies.computeIfAbsent(new RequestKey(route, "", backend), k -> latency(Timer.builder("isthmus.gateway.outbound.backend.duration")
                 .tag("route", k.target()).tag("backend", k.peer())
-                .description("Time from an outbound request to the end of its response, by where it went (a link, or local)")
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
-                .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+                .description("Time from an outbound request to the end of its response, by where it went (a link, or local)")))
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A request latency: one histogram layout (1 ms to 30 s) for every timer the dashboards compute p50/p95/p99 from. */
+    private Timer latency(Timer.Builder timer) {
+        return timer.publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
     }
 
     /**
