@@ -4,18 +4,11 @@ import static dev.isthmus.cli.CliRun.isthmus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.isthmus.cli.CliRun;
-import dev.isthmus.gateway.admin.AdminServer;
-import dev.isthmus.gateway.routing.RouteTable;
+import dev.isthmus.cli.TappedAdminServer;
 import dev.isthmus.gateway.tap.Tap;
 import dev.isthmus.gateway.tap.TapEvent;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
@@ -26,26 +19,20 @@ import org.junit.jupiter.api.Test;
 /** {@code stat --from}: per-client figures from a real admin server's tap, which the test feeds from two clients. */
 class StatFromIT {
 
-    static EventLoopGroup group;
-    static PrometheusMeterRegistry registry;
+    static TappedAdminServer gateway;
     static Tap tap;
-    static AdminServer server;
     static String admin;
 
     @BeforeAll
     static void start() throws InterruptedException {
-        group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        tap = new Tap();
-        server = new AdminServer(registry, () -> null, List::of, tap, () -> RouteTable.EMPTY);
-        admin = "http://127.0.0.1:" + server.start(group, "127.0.0.1", 0);
+        gateway = TappedAdminServer.start();
+        tap = gateway.tap();
+        admin = gateway.url();
     }
 
     @AfterAll
     static void stop() {
-        server.close();
-        registry.close();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        gateway.close();
     }
 
     static TapEvent from(String source, String service, int status, long millis, boolean tls) {

@@ -6,14 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.isthmus.cli.CliRun;
-import dev.isthmus.gateway.admin.AdminServer;
+import dev.isthmus.cli.TappedAdminServer;
 import dev.isthmus.gateway.tap.Tap;
 import dev.isthmus.gateway.tap.TapEvent;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -30,26 +25,20 @@ import org.junit.jupiter.api.Test;
 /** {@code isthmus tap --gateway-admin} against a real admin server whose tap the test feeds, and against impostors. */
 class TapCommandIT {
 
-    static EventLoopGroup group;
-    static PrometheusMeterRegistry registry;
+    static TappedAdminServer gateway;
     static Tap tap;
-    static AdminServer server;
     static String admin;
 
     @BeforeAll
     static void start() throws InterruptedException {
-        group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        tap = new Tap();
-        server = new AdminServer(registry, () -> null, List::of, tap, () -> dev.isthmus.gateway.routing.RouteTable.EMPTY);
-        admin = "http://127.0.0.1:" + server.start(group, "127.0.0.1", 0);
+        gateway = TappedAdminServer.start();
+        tap = gateway.tap();
+        admin = gateway.url();
     }
 
     @AfterAll
     static void stop() {
-        server.close();
-        registry.close();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        gateway.close();
     }
 
     static TapEvent event(String link, int status) {
