@@ -40,7 +40,7 @@ final class IdleMode {
 
     /**
      * The gateway JVM's flags for many idle connections; benchmarks/README.md says why each. The heap is sized
-     * for 10,000 connections (about 10 KiB of live heap each, plus ~30 MiB), with a small young generation,
+     * for 10,000 connections (about 8.5 KiB of live heap each, plus ~30 MiB), with a small young generation,
      * since idle connections make little garbage; the JVM returns malloc's free memory every 5 s (freed
      * handshake state, mostly); and BoringSSL keeps no server-side session cache (TLS 1.3 resumes with tickets).
      */

@@ -7,6 +7,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http2.DecoratingHttp2ConnectionEncoder;
 import io.netty.handler.codec.http2.DecoratingHttp2FrameWriter;
+import io.netty.handler.codec.http2.DefaultHttp2Connection;
+import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
@@ -15,6 +17,7 @@ import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2FrameWriter;
 import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.UniformStreamByteDistributor;
 
 /**
  * Netty's server-side HTTP/2 frame codec with the checks it lacks ({@link StreamStateCheck}) put
@@ -22,11 +25,19 @@ import io.netty.handler.codec.http2.Http2Settings;
  * whatever exception ended the connection into the debug data, Java class names and buffer internals
  * included (issue 10, item 9). The builder hook that receives decoder and encoder is the only place to
  * do either.
+ *
+ * <p>The frames waiting for the peer's flow-control window are shared out by Netty's {@link
+ * UniformStreamByteDistributor}, not its default weighted fair queue: that one keeps a priority tree,
+ * a map and two heaps per connection (about 0.7 KiB on each idle connection) for the priorities RFC
+ * 9113 deprecated, and the gateway's streams carry no priorities anyway.
  */
 final class Http2ServerCodec extends Http2FrameCodecBuilder {
 
     private Http2ServerCodec() {
-        server(true);
+        // A server codec: the connection passed in says so (the builder refuses to be told twice).
+        DefaultHttp2Connection connection = new DefaultHttp2Connection(true);
+        connection.remote().flowController(new DefaultHttp2RemoteFlowController(connection, new UniformStreamByteDistributor(connection)));
+        connection(connection);
     }
 
     /** A codec with these settings, and a graceful shutdown of at most {@code gracefulShutdownMillis}. */

@@ -5,24 +5,21 @@ import static java.util.Objects.requireNonNull;
 import dev.isthmus.gateway.metrics.GatewayMetrics;
 import dev.isthmus.gateway.pipeline.HandlerNames;
 import dev.isthmus.gateway.pipeline.PeerAttributes;
-import dev.isthmus.gateway.pipeline.PipelineTail;
 import dev.isthmus.gateway.routing.ExportedService;
 import dev.isthmus.gateway.transport.SessionProtocol;
 import dev.isthmus.gateway.transport.TransportHeader;
 import dev.isthmus.gateway.upstream.Upstreams;
 import dev.isthmus.identity.SpiffeId;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Turns a routed gateway connection into an HTTP proxy. The {@code session} handler is replaced by:
@@ -44,6 +41,10 @@ import java.time.Duration;
  * </pre>
  * Both protocols end in the same {@link HttpProxyHandler}, so one piece of code proxies both. Every
  * pipeline ends in {@link dev.isthmus.gateway.pipeline.PipelineTail}; the installed handlers stay in front of it.
+ *
+ * <p>A peer keeps its connections open for long and mostly idle, so what a connection holds is memory for
+ * nothing most of the time. The connections of one peer to one service share their {@link SessionParts}
+ * and their peer's identity; every HTTP/2 connection sends the same settings object.
  */
 public final class HttpSessionInstaller implements HttpSessions {
 
@@ -70,7 +71,18 @@ public final class HttpSessionInstaller implements HttpSessions {
     /** How long an HTTP/2 connection that sent GOAWAY waits for its streams before it closes anyway. */
     static final Duration GRACEFUL_CLOSE = Duration.ofSeconds(30);
 
-    private static final Http2StreamFrameToHttpObjectCodec SERVER_CONVERSION = new Http2StreamFrameToHttpObjectCodec(true);
+    /**
+     * The SETTINGS every inbound HTTP/2 connection sends. One instance for all: Netty's codec only reads it
+     * (to send it, and to apply it when the peer acknowledges), and nothing here changes it after this line.
+     */
+    private static final Http2Settings SERVER_SETTINGS = Http2Settings.defaultSettings()
+            .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
+            .maxHeaderListSize(MAX_HEADER_SIZE);
+    /**
+     * How many peer-and-service pairs keep their shared parts; past it the cache starts over. Pairs are
+     * few (the linked peers times the exported services), but each new route table brings new services.
+     */
+    static final int MAX_SHARED_SESSIONS = 1024;
 
     private final Upstreams upstreams;
     private final GatewayMetrics metrics;
@@ -79,6 +91,13 @@ public final class HttpSessionInstaller implements HttpSessions {
     private final Duration requestTimeout;
     private final Duration requestHeaderTimeout;
     private final UpstreamPools pools;
+    private final ConcurrentHashMap<SessionKey, Shared> shared = new ConcurrentHashMap<>();
+
+    /** Services are records, so an equal service proxies exactly as the one a connection was routed to. */
+    private record SessionKey(ExportedService service, SpiffeId peer) {}
+
+    /** The parts of a peer's sessions with one service, and the peer's identity that all of them keep. */
+    private record Shared(SessionParts parts, SpiffeId peer) {}
 
     /**
      * @param self the gateway's identity, which its probe answers with
@@ -99,9 +118,24 @@ public final class HttpSessionInstaller implements HttpSessions {
     @Override
     public void proxy(ChannelHandlerContext ctx, TransportHeader header, ExportedService service, SpiffeId peer) {
         requireNonNull(peer, "peer");
-        Responder responder = localService(service, new Forwarder(id, peer.toString(), "https", metrics, requestTimeout));
-        install(ctx, header.protocol(), responder, new RequestMetrics(metrics, service.target(), peer.toString()),
-                requestHeaderTimeout);
+        Shared session = shared(service, peer);
+        // The connection keeps the shared, equal identity instead of the copy its handshake parsed.
+        ctx.channel().attr(PeerAttributes.PEER).set(session.peer());
+        install(ctx, header.protocol(), session.parts(), requestHeaderTimeout, false);
+    }
+
+    private Shared shared(ExportedService service, SpiffeId peer) {
+        SessionKey key = new SessionKey(service, peer);
+        Shared session = shared.get(key);
+        if (session != null) {
+            return session;
+        }
+        if (shared.size() >= MAX_SHARED_SESSIONS) {
+            shared.clear(); // the sessions that use the parts keep them; only the sharing with later ones starts over
+        }
+        return shared.computeIfAbsent(key, k -> new Shared(new SessionParts(
+                localService(service, new Forwarder(id, peer.toString(), "https", metrics, requestTimeout)),
+                new RequestMetrics(metrics, service.target(), peer.toString())), peer));
     }
 
     /** Answers requests from the ready instances of a local service, over this installer's backend pools. */
@@ -112,16 +146,16 @@ public final class HttpSessionInstaller implements HttpSessions {
     @Override
     public void refuse(ChannelHandlerContext ctx, TransportHeader header, int status, String reason) {
         SpiffeId peer = ctx.channel().attr(PeerAttributes.PEER).get();
-        install(ctx, header.protocol(), new Refusal(status, reason),
-                new RequestMetrics(metrics, header.target(), peer == null ? "unknown" : peer.toString()), requestHeaderTimeout);
+        install(ctx, header.protocol(), new SessionParts(new Refusal(status, reason),
+                new RequestMetrics(metrics, header.target(), peer == null ? "unknown" : peer.toString())), requestHeaderTimeout, false);
     }
 
     /** The gateway probe: {@code GET /ready} and {@code /live} answered here, with this gateway's identity. */
     @Override
     public void answerProbe(ChannelHandlerContext ctx, TransportHeader header) {
         SpiffeId peer = ctx.channel().attr(PeerAttributes.PEER).get();
-        install(ctx, header.protocol(), new ProbeResponder(self),
-                new RequestMetrics(metrics, header.target(), peer == null ? "unknown" : peer.toString()), requestHeaderTimeout);
+        install(ctx, header.protocol(), new SessionParts(new ProbeResponder(self),
+                new RequestMetrics(metrics, header.target(), peer == null ? "unknown" : peer.toString())), requestHeaderTimeout, false);
     }
 
     /** The HTTP/1.1 codec of an inbound session, with the gateway's limits. */
@@ -138,7 +172,7 @@ public final class HttpSessionInstaller implements HttpSessions {
      */
     public static void serve(ChannelHandlerContext ctx, SessionProtocol protocol, Responder responder, RequestMetrics requests,
             Duration requestHeaderTimeout) {
-        install(ctx, protocol, responder, requests, requestHeaderTimeout, true);
+        install(ctx, protocol, new SessionParts(responder, requests), requestHeaderTimeout, true);
     }
 
     /**
@@ -146,15 +180,12 @@ public final class HttpSessionInstaller implements HttpSessions {
      * the transport header reach the new handlers. They are passed on from the removed header decoder
      * through the replaced handler's context to its replacement, so the replacement must be the first
      * of the new handlers, not the last.
+     *
+     * @param client a plaintext client on an outbound listener, whose idle HTTP/2 connections the header timeout bounds
      */
-    private static void install(ChannelHandlerContext ctx, SessionProtocol protocol, Responder responder, RequestMetrics requests,
-            Duration requestHeaderTimeout) {
-        install(ctx, protocol, responder, requests, requestHeaderTimeout, false);
-    }
-
-    /** @param client a plaintext client on an outbound listener, whose idle HTTP/2 connections the header timeout bounds */
-    private static void install(ChannelHandlerContext ctx, SessionProtocol protocol, Responder responder, RequestMetrics requests,
+    private static void install(ChannelHandlerContext ctx, SessionProtocol protocol, SessionParts session,
             Duration requestHeaderTimeout, boolean client) {
+        RequestMetrics requests = session.requests;
         ChannelPipeline pipeline = ctx.pipeline();
         // Responses come back on backend reads, and each would flush this connection at once: one TLS record
         // and one write per response. Consolidated, the responses of one event-loop turn leave together
@@ -168,18 +199,9 @@ public final class HttpSessionInstaller implements HttpSessions {
         if (protocol == SessionProtocol.HTTP2) {
             pipeline.replace(HandlerNames.SESSION, H2_CLOSE, new Http2GracefulClose());
             pipeline.addAfter(H2_CLOSE, H2_PREFACE, new Http2PrefaceCheck(requests));
-            pipeline.addAfter(H2_PREFACE, H2_CODEC, Http2ServerCodec.create(Http2Settings.defaultSettings()
-                            .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
-                            .maxHeaderListSize(MAX_HEADER_SIZE),
-                    // Netty's codec defaults to no grace at all; the gateway's drain deadline still bounds it.
-                    GRACEFUL_CLOSE.toMillis()));
-            pipeline.addAfter(H2_CODEC, HandlerNames.SESSION, new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
-                @Override
-                protected void initChannel(Http2StreamChannel stream) {
-                    stream.pipeline().addLast(RequestLineCheck.INSTANCE, SERVER_CONVERSION, new HttpProxyHandler(responder, requests));
-                    PipelineTail.addTo(stream.pipeline());
-                }
-            }));
+            // Netty's codec defaults to no grace at all; the gateway's drain deadline still bounds it.
+            pipeline.addAfter(H2_PREFACE, H2_CODEC, Http2ServerCodec.create(SERVER_SETTINGS, GRACEFUL_CLOSE.toMillis()));
+            pipeline.addAfter(H2_CODEC, HandlerNames.SESSION, new Http2MultiplexHandler(session.streams));
             pipeline.addAfter(HandlerNames.SESSION, H2_END, new Http2SessionEnd());
             pipeline.addAfter(H2_CODEC, H2_WINDOW, new ConnectionWindow(CONNECTION_WINDOW)); // does its work at once and leaves
             if (client) {
@@ -191,7 +213,7 @@ public final class HttpSessionInstaller implements HttpSessions {
             pipeline.replace(HandlerNames.SESSION, HTTP_BYTES, guard.bytesIn());
             pipeline.addAfter(HTTP_BYTES, HTTP_CODEC, serverCodec());
             pipeline.addAfter(HTTP_CODEC, HTTP_GUARD, guard);
-            pipeline.addAfter(HTTP_GUARD, HandlerNames.SESSION, new HttpProxyHandler(responder, requests));
+            pipeline.addAfter(HTTP_GUARD, HandlerNames.SESSION, new HttpProxyHandler(session.responder, requests));
         }
     }
 }

@@ -39,9 +39,10 @@ final class StreamStateCheck extends DecoratingHttp2ConnectionDecoder {
 
     private final Http2Connection connection;
     private final int maxFrameSize;
-    private final LinkedHashSet<Integer> reset = new LinkedHashSet<>();
-    /** Identifier ranges the client skipped, as {first, last} pairs, oldest first. */
-    private final ArrayDeque<int[]> skipped = new ArrayDeque<>();
+    /** Made on the first reset: most connections never see one, and an idle connection should hold nothing it does not use. */
+    private LinkedHashSet<Integer> reset;
+    /** Identifier ranges the client skipped, as {first, last} pairs, oldest first; made on the first skip, as {@link #reset}. */
+    private ArrayDeque<int[]> skipped;
     private int highestUsed;
 
     StreamStateCheck(Http2ConnectionDecoder delegate, int maxFrameSize) {
@@ -57,6 +58,9 @@ final class StreamStateCheck extends DecoratingHttp2ConnectionDecoder {
                 }
                 int lowest = lowestUnused(id);
                 if (lowest < id) {
+                    if (skipped == null) {
+                        skipped = new ArrayDeque<>();
+                    }
                     remember(skipped, new int[] {lowest, id - 2});
                 }
             }
@@ -64,6 +68,9 @@ final class StreamStateCheck extends DecoratingHttp2ConnectionDecoder {
             @Override
             public void onStreamRemoved(Http2Stream stream) {
                 if (stream.isResetSent() && connection.remote().isValidStreamId(stream.id())) {
+                    if (reset == null) {
+                        reset = new LinkedHashSet<>();
+                    }
                     reset.add(stream.id());
                     if (reset.size() > REMEMBERED) {
                         reset.remove(reset.iterator().next());
@@ -125,10 +132,11 @@ final class StreamStateCheck extends DecoratingHttp2ConnectionDecoder {
     }
 
     private void check(int id) throws Http2Exception {
-        if (!connection.remote().isValidStreamId(id) || id > highestUsed || connection.stream(id) != null || reset.contains(id)) {
+        if (!connection.remote().isValidStreamId(id) || id > highestUsed || connection.stream(id) != null
+                || reset != null && reset.contains(id)) {
             return; // a new stream, an open one, or one the gateway reset: the decoder's rules apply
         }
-        for (int[] range : skipped) {
+        for (int[] range : skipped == null ? List.<int[]>of() : skipped) {
             if (id >= range[0] && id <= range[1]) {
                 throw Http2Exception.connectionError(Http2Error.PROTOCOL_ERROR,
                         "HEADERS stream: %d (expected: above %d, the highest the client used)", id, highestUsed);

@@ -9,6 +9,7 @@ import io.netty.handler.ssl.ApplicationProtocolConfig.Protocol;
 import io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior;
 import io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.ReferenceCountedOpenSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -27,6 +28,13 @@ public final class TlsContexts {
 
     public static final String ALPN_TRANSPORT = "transport.l5d.io/v1";
     static final String[] TLS13 = {"TLSv1.3"};
+    /**
+     * BoringSSL's buffer, per connection, for what it writes while the engine is reading: the handshake's
+     * flight, session tickets, alerts. netty-tcnative allocates it with the connection and keeps it for the
+     * connection's life: 2 KiB by default, a quarter of the native memory an idle peer connection holds.
+     * A smaller one only takes one more wrap to carry a larger flight (benchmarks/README.md, {@code idle}).
+     */
+    static final int NON_APPLICATION_BUFFER = 256;
 
     private TlsContexts() {}
 
@@ -36,7 +44,7 @@ public final class TlsContexts {
      */
     public static SslContext server(CertifiedKey credentials, TrustAnchors anchors, SslProvider provider, Clock clock)
             throws SSLException {
-        return SslContextBuilder.forServer(credentials.key(), credentials.chain().toArray(new X509Certificate[0]))
+        SslContext context = SslContextBuilder.forServer(credentials.key(), credentials.chain().toArray(new X509Certificate[0]))
                 .sslProvider(provider)
                 .protocols(TLS13)
                 .clientAuth(ClientAuth.REQUIRE)
@@ -46,6 +54,10 @@ public final class TlsContexts {
                 .applicationProtocolConfig(new ApplicationProtocolConfig(Protocol.ALPN,
                         SelectorFailureBehavior.NO_ADVERTISE, SelectedListenerFailureBehavior.ACCEPT, ALPN_TRANSPORT))
                 .build();
+        if (context instanceof ReferenceCountedOpenSslContext openSsl) {
+            openSsl.setBioNonApplicationBufferSize(NON_APPLICATION_BUFFER);
+        }
+        return context;
     }
 
     /** The outbound side: presents our certificate and trusts only {@code peer}, with a certificate for serverAuth. */
