@@ -93,7 +93,7 @@ public final class Gateway implements AutoCloseable {
         this.upstreams = new Upstreams(new LoadBalancer(), config.connectTimeout());
         this.workers = IoTransport.preferred().newGroup(config.ioThreads());
         HttpSessionInstaller http = new HttpSessionInstaller(upstreams, metrics, config.identity(), config.id(),
-                config.requestTimeout(), config.requestHeaderTimeout());
+                config.requestTimeout(), config.requestHeaderTimeout(), this::routes);
         this.inboundHttp = inboundHttp.orElse(http);
         // One cache of client contexts: outbound connections and probes present the same credentials.
         ClientContexts clientTls = ClientContexts.current(tls::credentials, tls::anchors, tls.provider(), clock);

@@ -6,6 +6,7 @@ import dev.isthmus.gateway.metrics.GatewayMetrics;
 import dev.isthmus.gateway.pipeline.HandlerNames;
 import dev.isthmus.gateway.pipeline.PeerAttributes;
 import dev.isthmus.gateway.routing.ExportedService;
+import dev.isthmus.gateway.routing.RouteTable;
 import dev.isthmus.gateway.transport.SessionProtocol;
 import dev.isthmus.gateway.transport.TransportHeader;
 import dev.isthmus.gateway.upstream.Upstreams;
@@ -20,6 +21,7 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * Turns a routed gateway connection into an HTTP proxy. The {@code session} handler is replaced by:
@@ -90,11 +92,12 @@ public final class HttpSessionInstaller implements HttpSessions {
     private final GatewayId id;
     private final Duration requestTimeout;
     private final Duration requestHeaderTimeout;
+    private final Supplier<RouteTable> routes;
     private final UpstreamPools pools;
     private final ConcurrentHashMap<SessionKey, Shared> shared = new ConcurrentHashMap<>();
 
-    /** Services are records, so an equal service proxies exactly as the one a connection was routed to. */
-    private record SessionKey(ExportedService service, SpiffeId peer) {}
+    /** A session proxies to its service as the route table has it at each request, so name and port are the whole of it. */
+    private record SessionKey(String service, int port, SpiffeId peer) {}
 
     /** The parts of a peer's sessions with one service, and the peer's identity that all of them keep. */
     private record Shared(SessionParts parts, SpiffeId peer) {}
@@ -103,15 +106,17 @@ public final class HttpSessionInstaller implements HttpSessions {
      * @param self the gateway's identity, which its probe answers with
      * @param id the gateway installation's id, the {@code Forwarded: by=} that loop detection looks for
      * @param requestHeaderTimeout how long an HTTP/1 client has for each request head (see {@link Http1RequestGuard})
+     * @param routes the route table of the moment, where each request of a session finds its service's instances
      */
     public HttpSessionInstaller(Upstreams upstreams, GatewayMetrics metrics, SpiffeId self, GatewayId id, Duration requestTimeout,
-            Duration requestHeaderTimeout) {
+            Duration requestHeaderTimeout, Supplier<RouteTable> routes) {
         this.upstreams = requireNonNull(upstreams, "upstreams");
         this.metrics = requireNonNull(metrics, "metrics");
         this.self = requireNonNull(self, "self");
         this.id = requireNonNull(id, "id");
         this.requestTimeout = requireNonNull(requestTimeout, "requestTimeout");
         this.requestHeaderTimeout = requireNonNull(requestHeaderTimeout, "requestHeaderTimeout");
+        this.routes = requireNonNull(routes, "routes");
         this.pools = new UpstreamPools(upstreams, POOL_IDLE_TIMEOUT);
     }
 
@@ -125,7 +130,7 @@ public final class HttpSessionInstaller implements HttpSessions {
     }
 
     private Shared shared(ExportedService service, SpiffeId peer) {
-        SessionKey key = new SessionKey(service, peer);
+        SessionKey key = new SessionKey(service.name(), service.port(), peer);
         Shared session = shared.get(key);
         if (session != null) {
             return session;
@@ -134,13 +139,17 @@ public final class HttpSessionInstaller implements HttpSessions {
             shared.clear(); // the sessions that use the parts keep them; only the sharing with later ones starts over
         }
         return shared.computeIfAbsent(key, k -> new Shared(new SessionParts(
-                localService(service, new Forwarder(id, peer.toString(), "https", metrics, requestTimeout)),
+                new ServiceProxy(new CurrentService(routes, service.name(), service.port()), service.target(),
+                        new Forwarder(id, peer.toString(), "https", metrics, requestTimeout), pools, upstreams.balancer(), metrics),
                 new RequestMetrics(metrics, service.target(), peer.toString())), peer));
     }
 
-    /** Answers requests from the ready instances of a local service, over this installer's backend pools. */
+    /**
+     * Answers requests from the ready instances of {@code service} as it is now, over this installer's backend
+     * pools: for one request, whose caller looked the service up in the route table of the moment.
+     */
     public Responder localService(ExportedService service, Forwarder forwarder) {
-        return new ServiceProxy(service, forwarder, pools, upstreams.balancer(), metrics);
+        return new ServiceProxy(() -> service, service.target(), forwarder, pools, upstreams.balancer(), metrics);
     }
 
     @Override

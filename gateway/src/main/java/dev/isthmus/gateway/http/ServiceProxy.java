@@ -6,21 +6,29 @@ import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.ExportedService;
 import dev.isthmus.gateway.upstream.LoadBalancer;
 import io.netty.handler.codec.http.HttpRequest;
+import java.util.function.Supplier;
 
 /**
- * Answers a session's requests from one local service: refuses loops, picks a ready instance, and
- * forwards the request to it with {@code Host} set to the service.
+ * Answers a session's requests from one local service: refuses loops, picks a ready instance of the service
+ * as it is now (a session outlives the endpoints it was routed with), and forwards the request to it with
+ * {@code Host} set to the service.
  */
 final class ServiceProxy implements Responder {
 
-    private final ExportedService service;
+    private final Supplier<ExportedService> service;
+    private final String target;
     private final Forwarder forwarder;
     private final UpstreamPools pools;
     private final LoadBalancer balancer;
     private final GatewayMetrics metrics;
 
-    ServiceProxy(ExportedService service, Forwarder forwarder, UpstreamPools pools, LoadBalancer balancer, GatewayMetrics metrics) {
+    /**
+     * @param service the service of the moment, {@code null} once it is no longer exported
+     * @param target how errors name the service, {@code name:port}
+     */
+    ServiceProxy(Supplier<ExportedService> service, String target, Forwarder forwarder, UpstreamPools pools, LoadBalancer balancer, GatewayMetrics metrics) {
         this.service = service;
+        this.target = target;
         this.forwarder = forwarder;
         this.pools = pools;
         this.balancer = balancer;
@@ -33,12 +41,17 @@ final class ServiceProxy implements Responder {
         if (loop != null) {
             return loop;
         }
-        Endpoint endpoint = balancer.pick(service.readyEndpoints());
+        ExportedService current = service.get();
+        if (current == null) {
+            metrics.rejected(Rejection.NOT_EXPORTED);
+            return new LocalReply(inbound, request, 404, target + " is not exported");
+        }
+        Endpoint endpoint = balancer.pick(current.readyEndpoints());
         if (endpoint == null) {
             metrics.rejected(Rejection.NO_ENDPOINTS);
-            return new LocalReply(inbound, request, 503, "no ready endpoints for " + service.target());
+            return new LocalReply(inbound, request, 503, "no ready endpoints for " + target);
         }
-        return forwarder.forward(inbound, request, service.target(), new EndpointDestination(endpoint, balancer),
-                pools.pool(inbound.eventLoop(), endpoint, service.protocol()));
+        return forwarder.forward(inbound, request, target, new EndpointDestination(endpoint, balancer),
+                pools.pool(inbound.eventLoop(), endpoint, current.protocol()));
     }
 }

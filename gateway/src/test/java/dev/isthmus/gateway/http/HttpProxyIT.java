@@ -126,6 +126,33 @@ class HttpProxyIT {
         return request;
     }
 
+    /**
+     * A peer keeps its connection for hours while the service's pods come and go: each request goes to the
+     * instances of the moment, and to none once the service is no longer exported.
+     */
+    @ParameterizedTest
+    @EnumSource(value = SessionProtocol.class, names = {"HTTP1", "HTTP2"})
+    void aLongLivedSessionFollowsItsServiceToItsInstancesOfTheMoment(SessionProtocol protocol) throws Exception {
+        try (TestBackend moved = new TestBackend(BackendProtocol.HTTP1);
+                GatewayHarness gateway = gateway(); HttpPeer peer = peer(gateway, H1, protocol)) {
+            http1.seen.clear();
+            assertThat(peer.exchange(get("/before")).status()).isEqualTo(200);
+            assertThat(http1.seen.poll(5, TimeUnit.SECONDS)).extracting(TestBackend.Seen::uri).isEqualTo("/before");
+
+            // The pod was replaced: the route table now has the service on another instance only.
+            gateway.gateway().routes(new RouteTable("cluster.local", List.of(service(H1, BackendProtocol.HTTP1, moved.port()))));
+            assertThat(peer.exchange(get("/after")).status()).isEqualTo(200);
+            assertThat(moved.seen.poll(5, TimeUnit.SECONDS)).extracting(TestBackend.Seen::uri).isEqualTo("/after");
+            assertThat(http1.seen).isEmpty();
+
+            gateway.gateway().routes(new RouteTable("cluster.local", List.of()));
+            HttpPeer.Reply unexported = peer.exchange(get("/gone"));
+            assertThat(unexported.status()).isEqualTo(404);
+            assertThat(unexported.body()).contains(H1 + ":80 is not exported");
+            assertThat(moved.seen).isEmpty();
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Path.class)
     void aRequestReachesTheBackendWithForwardedAndHostRewritten(Path path) throws Exception {

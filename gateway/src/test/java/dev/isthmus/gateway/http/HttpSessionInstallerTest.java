@@ -8,6 +8,7 @@ import dev.isthmus.gateway.pipeline.PeerAttributes;
 import dev.isthmus.gateway.routing.BackendProtocol;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.ExportedService;
+import dev.isthmus.gateway.routing.RouteTable;
 import dev.isthmus.gateway.transport.SessionProtocol;
 import dev.isthmus.gateway.transport.TransportHeader;
 import dev.isthmus.gateway.upstream.LoadBalancer;
@@ -43,7 +44,8 @@ class HttpSessionInstallerTest {
 
     final ServerChannel listener = new NioServerSocketChannel();
     final HttpSessionInstaller installer = new HttpSessionInstaller(new Upstreams(new LoadBalancer(), Duration.ofSeconds(1)),
-            new GatewayMetrics(new SimpleMeterRegistry()), SELF, GatewayId.random(), Duration.ofSeconds(30), Duration.ofSeconds(10));
+            new GatewayMetrics(new SimpleMeterRegistry()), SELF, GatewayId.random(), Duration.ofSeconds(30), Duration.ofSeconds(10),
+            () -> RouteTable.EMPTY);
     final List<EmbeddedChannel> channels = new ArrayList<>();
 
     @AfterEach
