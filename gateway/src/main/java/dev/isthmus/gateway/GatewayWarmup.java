@@ -10,6 +10,7 @@ import dev.isthmus.gateway.routing.ExportedService;
 import dev.isthmus.gateway.routing.OutboundRoute;
 import dev.isthmus.gateway.routing.RemoteTarget;
 import dev.isthmus.gateway.routing.RouteTable;
+import dev.isthmus.gateway.warmup.JitCpu;
 import dev.isthmus.gateway.warmup.LoopbackBackend;
 import dev.isthmus.gateway.warmup.LoopbackLoad;
 import dev.isthmus.identity.SpiffeId;
@@ -23,8 +24,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
-import java.lang.management.CompilationMXBean;
-import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.security.KeyPair;
@@ -40,9 +39,10 @@ import java.util.logging.Logger;
  * (benchmarks/README.md, {@code GatewayLoad warmup}). Two throwaway gateways on 127.0.0.1, built as production builds
  * them but with a throwaway PKI of their own, carry closed-loop HTTP/1.1 traffic from {@link LoopbackLoad} through
  * west's outbound listener, HTTP/2 over mTLS to east, and on to a {@link LoopbackBackend}: the code of both roles of a
- * gateway, on the same I/O transport. It ends when the JIT has gone quiet (less than {@link Settings#quietCompileMillis}
- * of compilation in the last second, after {@link Settings#minimum}) or at {@link Settings#maximum}, whichever comes
- * first, and leaves nothing behind: no listener, no thread, no meter of the real gateway's.
+ * gateway, on the same I/O transport. It ends when the JIT has gone quiet (its compiler threads used less than
+ * {@link Settings#quietCompileMillis} of CPU in the last second, after {@link Settings#minimum}: {@link JitCpu}) or at
+ * {@link Settings#maximum}, whichever comes first, and leaves nothing behind: no listener, no thread, no meter of the
+ * real gateway's.
  *
  * <p>It listens only on 127.0.0.1 ports the kernel picks, so no outside traffic reaches it, and the real gateway's
  * listeners open only after it (the caller runs it before {@link Gateway#start}). A warm-up that fails is logged and
@@ -62,7 +62,7 @@ public final class GatewayWarmup {
      * @param minimum the least it runs, even if the JIT looks quiet (it is quiet before the first request too)
      * @param maximum the most it runs
      * @param connections the warm-up's concurrent clients
-     * @param quietCompileMillis JIT compilation per second below which the path counts as compiled
+     * @param quietCompileMillis compiler threads' CPU per second below which the path counts as compiled
      */
     public record Settings(Duration minimum, Duration maximum, int connections, long quietCompileMillis) {
         public Settings {
@@ -83,10 +83,10 @@ public final class GatewayWarmup {
             }
         }
 
-        /** At most {@code maximum}, at least 3 s of it, 16 clients, quiet below 20 ms of compilation a second. */
+        /** At most {@code maximum}, at least 3 s of it, 16 clients, quiet below 30 ms of compiler CPU a second. */
         public static Settings upTo(Duration maximum) {
             Duration minimum = Duration.ofSeconds(3);
-            return new Settings(maximum.compareTo(minimum) < 0 ? maximum : minimum, maximum, 16, 20);
+            return new Settings(maximum.compareTo(minimum) < 0 ? maximum : minimum, maximum, 16, 30);
         }
     }
 
@@ -160,10 +160,9 @@ public final class GatewayWarmup {
         }
     }
 
-    /** Samples the JIT's compile time; stops once a second of load compiled less than the quiet threshold. */
+    /** Samples the JIT's compiler time ({@link JitCpu}); stops once a second of load compiled less than the quiet threshold. */
     private static String runUntilQuiet(LoopbackLoad load, Settings settings, long start) throws InterruptedException {
-        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        boolean measurable = jit != null && jit.isCompilationTimeMonitoringSupported();
+        boolean measurable = JitCpu.millis() >= 0;
         int window = (int) (Duration.ofSeconds(1).toNanos() / SAMPLE.toNanos());
         long[] compiled = new long[window + 1]; // a ring of the last second's samples
         int samples = 0;
@@ -177,13 +176,13 @@ public final class GatewayWarmup {
                 return "time limit";
             }
             if (measurable) {
-                compiled[samples % compiled.length] = jit.getTotalCompilationTime();
+                compiled[samples % compiled.length] = JitCpu.millis();
                 samples++;
                 boolean fullSecond = samples > window;
                 if (fullSecond && elapsed >= settings.minimum().toNanos()) {
                     long lastSecond = compiled[(samples - 1) % compiled.length] - compiled[samples % compiled.length];
                     if (lastSecond < settings.quietCompileMillis()) {
-                        return "JIT quiet: " + lastSecond + " ms of compilation in the last second";
+                        return "JIT quiet: its compiler threads used " + lastSecond + " ms of CPU in the last second";
                     }
                 }
             }
