@@ -36,6 +36,9 @@ final class WarmupMode {
     static final String MANIFEST_JVM = "-Xmx160m -Xms32m -Xmn16m -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000"
             + " -Dio.netty.handler.ssl.openssl.sessionCacheServer=false";
 
+    /** The Deployment's {@code gateway run --warmup}, in seconds: the default of {@code --gateway-warmup} (0: none). */
+    static final String MANIFEST_WARMUP_SECONDS = "30";
+
     static final Map<String, String> OPTIONS = new LinkedHashMap<>();
 
     static {
@@ -47,7 +50,7 @@ final class WarmupMode {
         OPTIONS.put("prewarm", "20");
         OPTIONS.put("gateway-threads", "1");
         OPTIONS.put("client-threads", "1");
-        OPTIONS.put("gateway-warmup", "0");
+        OPTIONS.put("gateway-warmup", MANIFEST_WARMUP_SECONDS);
         OPTIONS.put("keep-logs", "false");
     }
 
@@ -98,6 +101,8 @@ final class WarmupMode {
                         "--dir", dir.toString(), "--io-threads", gatewayThreads, "--east-port", Integer.toString(east.port()),
                         "--mirror-port", Integer.toString(mirrorPort), "--gateway-warmup", gatewayWarmup), 420)) {
                     long westReady = System.nanoTime();
+                    ProcessMemory westAtReady = ProcessMemory.of(west.pid());
+                    ProcessMemory eastAtReady = ProcessMemory.of(east.pid());
                     List<LoadLoop> viaWest = LoadLoop.on(clients);
                     open(viaWest, new InetSocketAddress("127.0.0.1", mirrorPort), connections);
                     long loadStart = System.nanoTime();
@@ -124,8 +129,10 @@ final class WarmupMode {
                             east.ready().get("uptime"), Format.latency(westReady - westStart), west.ready().get("uptime"),
                             RpsMode.seconds(prewarm));
                     System.out.printf("        the gateways' own warm-up before ready (--gateway-warmup, at most %s s): east %s ms, "
-                            + "%s requests; west %s ms, %s requests%n%n", gatewayWarmup, east.ready().get("warmupMillis"),
+                            + "%s requests; west %s ms, %s requests%n", gatewayWarmup, east.ready().get("warmupMillis"),
                             east.ready().get("warmupRequests"), west.ready().get("warmupMillis"), west.ready().get("warmupRequests"));
+                    System.out.printf("        resident memory at ready: east %s, west %s%n%n", Format.mib(eastAtReady.rssKib()),
+                            Format.mib(westAtReady.rssKib()));
                     report.print();
                     System.out.printf("%nJIT compile time over the whole life of each JVM (CompilationMXBean): west %s ms, east %s ms%n",
                             westStats.get("compileMillis"), eastStats.get("compileMillis"));

@@ -8,7 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The {@code warmup} mode measures, by default, the JVM flags the gateway's Deployment runs with. */
+/** The {@code warmup} mode measures, by default, the gateway as its Deployment runs it: its JVM flags and its warm-up. */
 class ManifestFlagsTest {
 
     @Test
@@ -19,5 +19,11 @@ class ManifestFlagsTest {
         String folded = options.group(1).strip().replaceAll("\\s+", " ");
 
         assertThat(WarmupMode.MANIFEST_JVM).isEqualTo(folded);
+    }
+
+    @Test
+    void theWarmupModesDefaultGatewayWarmupIsTheDeploymentsArgument() throws Exception {
+        String deployment = Files.readString(Path.of("..", "deploy", "multicluster", "gateway.yaml"));
+        assertThat(deployment).contains("- --warmup=" + WarmupMode.MANIFEST_WARMUP_SECONDS + "s\n");
     }
 }
