@@ -20,14 +20,14 @@ class GatewayWarmupTest {
     @Test
     void carriesRequestsThroughTwoLoopbackGatewaysUntilItsTimeLimitAndLeavesNoThreadBehind() {
         Set<String> before = liveThreads();
-        // A quiet threshold of 0 ms is never met, so only the time limit ends it.
-        GatewayWarmup.Outcome outcome = GatewayWarmup.run(1, new GatewayWarmup.Settings(Duration.ZERO, Duration.ofSeconds(6), 2, 0),
+        // A quiet threshold of 0 ms is never met, so only the time limit ends it (generous: a cold JVM on a busy machine).
+        GatewayWarmup.Outcome outcome = GatewayWarmup.run(1, new GatewayWarmup.Settings(Duration.ZERO, Duration.ofSeconds(20), 2, 0),
                 CLOCK);
 
         assertThat(outcome.stoppedBecause()).isEqualTo("time limit");
         assertThat(outcome.requests()).isPositive();
         assertThat(outcome.failed()).isZero();
-        assertThat(outcome.took()).isGreaterThanOrEqualTo(Duration.ofSeconds(6));
+        assertThat(outcome.took()).isGreaterThanOrEqualTo(Duration.ofSeconds(20));
         // The gateways' event loops (acceptor, workers) are shut down, not left to the real gateway's JVM.
         Set<String> left = liveThreads();
         left.removeAll(before);
@@ -35,7 +35,7 @@ class GatewayWarmupTest {
     }
 
     @Test
-    void endsOnceTheJitCompiledLessThanTheQuietThresholdInASecond() {
+    void endsOnceTheJitCompiledLessThanTheQuietThresholdInASecondOfRequests() {
         GatewayWarmup.Outcome outcome = GatewayWarmup.run(1,
                 new GatewayWarmup.Settings(Duration.ZERO, Duration.ofSeconds(60), 2, Long.MAX_VALUE), CLOCK);
 

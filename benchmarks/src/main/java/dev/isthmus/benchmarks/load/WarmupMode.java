@@ -131,6 +131,9 @@ final class WarmupMode {
                     System.out.printf("        the gateways' own warm-up before ready (--gateway-warmup, at most %s s): east %s ms, "
                             + "%s requests; west %s ms, %s requests%n", gatewayWarmup, east.ready().get("warmupMillis"),
                             east.ready().get("warmupRequests"), west.ready().get("warmupMillis"), west.ready().get("warmupRequests"));
+                    System.out.printf("        the warm-ups stopped: east: %s (%s failed); west: %s (%s failed)%n",
+                            east.ready().get("warmupStopped").replace('_', ' '), east.ready().get("warmupFailed"),
+                            west.ready().get("warmupStopped").replace('_', ' '), west.ready().get("warmupFailed"));
                     System.out.printf("        resident memory at ready: east %s, west %s%n%n", Format.mib(eastAtReady.rssKib()),
                             Format.mib(westAtReady.rssKib()));
                     report.print();

@@ -65,7 +65,8 @@ final class WarmupServer {
             }
             System.out.println("READY port=" + gateway.address().getPort() + " uptime="
                     + ManagementFactory.getRuntimeMXBean().getUptime() + " warmupMillis=" + warmup.took().toMillis()
-                    + " warmupRequests=" + warmup.requests());
+                    + " warmupRequests=" + warmup.requests() + " warmupFailed=" + warmup.failed()
+                    + " warmupStopped=" + warmup.stoppedBecause().replaceAll("\\s+", "_"));
             System.out.flush();
             BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             for (String command; (command = commands.readLine()) != null; ) {

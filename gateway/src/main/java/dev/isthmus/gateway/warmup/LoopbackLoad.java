@@ -28,8 +28,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The clients of the warm-up: {@code connections} plaintext HTTP/1.1 keep-alive connections to a port on 127.0.0.1,
  * each sending {@code GET /} again as soon as the previous response ended (a closed loop), until {@link #close}.
- * Counts the responses that were 200 and the requests that failed; a connection that fails is not reopened, so a
- * broken path ends the load instead of spinning.
+ * Counts the responses that were 200 and the requests that failed. A connection that closes after it was answered is
+ * reopened (a cold gateway on a starved node may time one out); one that never was is not, so a broken path ends the
+ * load instead of spinning.
  */
 public final class LoopbackLoad implements AutoCloseable {
 
@@ -37,6 +38,8 @@ public final class LoopbackLoad implements AutoCloseable {
     private final AtomicLong ok = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final String host;
+    private final Bootstrap bootstrap;
+    private final int port;
     private volatile boolean running = true;
 
     /**
@@ -47,7 +50,8 @@ public final class LoopbackLoad implements AutoCloseable {
         if (connections < 1) {
             throw new IllegalArgumentException("connections: " + connections + " (expected: at least 1)");
         }
-        Bootstrap bootstrap = new Bootstrap().group(group).channel(IoTransport.of(group).socketChannel())
+        this.port = port;
+        this.bootstrap = new Bootstrap().group(group).channel(IoTransport.of(group).socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<>() {
                     @Override
@@ -86,6 +90,18 @@ public final class LoopbackLoad implements AutoCloseable {
         channels.close().awaitUninterruptibly();
     }
 
+    private void reopen() {
+        bootstrap.connect("127.0.0.1", port).addListener((ChannelFuture connect) -> {
+            if (!connect.isSuccess()) {
+                failed.incrementAndGet();
+            } else if (running) {
+                channels.add(connect.channel());
+            } else {
+                connect.channel().close(); // closed meanwhile: nothing may outlive close()
+            }
+        });
+    }
+
     private FullHttpRequest request() {
         FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
         request.headers().set(HttpHeaderNames.HOST, host).setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
@@ -95,6 +111,7 @@ public final class LoopbackLoad implements AutoCloseable {
     /** One connection's closed loop: a request, its response, the next request. */
     private final class Client extends ChannelInboundHandlerAdapter {
         private boolean okSoFar;
+        private boolean answered;
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
@@ -110,6 +127,7 @@ public final class LoopbackLoad implements AutoCloseable {
                 }
                 if (msg instanceof LastHttpContent) {
                     (okSoFar ? ok : failed).incrementAndGet();
+                    answered |= okSoFar;
                     if (running && okSoFar) {
                         ctx.writeAndFlush(request(), ctx.voidPromise());
                     } else {
@@ -125,6 +143,9 @@ public final class LoopbackLoad implements AutoCloseable {
         public void channelInactive(ChannelHandlerContext ctx) {
             if (running) {
                 failed.incrementAndGet(); // closed under a request in flight
+                if (answered) {
+                    reopen();
+                }
             }
             ctx.fireChannelInactive();
         }

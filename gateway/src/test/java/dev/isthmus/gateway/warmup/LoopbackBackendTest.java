@@ -74,6 +74,39 @@ class LoopbackBackendTest {
         }
     }
 
+    @Test
+    void aConnectionClosedAfterItWasAnsweredIsReopened() throws Exception {
+        // A server that answers one request per connection, then closes it: as a starved gateway timing one out.
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread answering = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try (Socket socket = server.accept()) {
+                        InputStream in = socket.getInputStream();
+                        String head = "";
+                        while (!head.endsWith("\r\n\r\n")) {
+                            int b = in.read();
+                            if (b < 0) {
+                                break;
+                            }
+                            head += (char) b;
+                        }
+                        socket.getOutputStream().write("HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n".getBytes(US_ASCII));
+                    } catch (IOException e) {
+                        return; // the server socket closed
+                    }
+                }
+            }, "one-answer-server");
+            answering.start();
+            try (LoopbackLoad load = new LoopbackLoad(group, server.getLocalPort(), 2, "backend:8080")) {
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (load.ok() < 20 && System.nanoTime() < until) {
+                    Thread.sleep(10);
+                }
+                assertThat(load.ok()).as("answers on reopened connections").isGreaterThanOrEqualTo(20);
+            }
+        }
+    }
+
     private static String readAll(InputStream in) throws IOException {
         return new String(in.readAllBytes(), US_ASCII);
     }
