@@ -12,9 +12,9 @@ import com.tngtech.archunit.lang.ArchRule;
 /**
  * The gateway's packages as a one-way graph (docs/architecture.md draws it):
  * <pre>
- * root (Gateway: the composition root)
+ * root (Gateway: the composition root; GatewayWarmup, which builds two throwaway ones)
  *  → config (what the gateway was told; read only by the root, which hands each part on)
- *  → inbound, outbound, admin, probe (the edges: a listener or a client each)
+ *  → inbound, outbound, admin, probe, warmup (the edges: a listener or a client each)
  *  → http (the HTTP proxy both edges install; knows neither edge)
  *  → upstream, transport, routing, tls, policy, tap, metrics, limit (the parts)
  *  → pipeline, yaml, io (shared vocabulary and the I/O transport; leaves)
@@ -42,7 +42,8 @@ class ArchitectureTest {
     static final ArchRule dependenciesPointDown = layeredArchitecture().consideringOnlyDependenciesInLayers()
             .layer("root").definedBy(ROOT)
             .layer("config").definedBy(ROOT + ".config..")
-            .layer("edges").definedBy(ROOT + ".inbound..", ROOT + ".outbound..", ROOT + ".admin..", ROOT + ".probe..")
+            .layer("edges").definedBy(ROOT + ".inbound..", ROOT + ".outbound..", ROOT + ".admin..", ROOT + ".probe..",
+                    ROOT + ".warmup..")
             .layer("http").definedBy(ROOT + ".http..")
             .layer("parts").definedBy(ROOT + ".upstream..", ROOT + ".transport..", ROOT + ".routing..", ROOT + ".tls..",
                     ROOT + ".policy..", ROOT + ".tap..", ROOT + ".metrics..", ROOT + ".limit..")
@@ -67,7 +68,7 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule vocabularyIsALeaf = noClasses().that().resideInAnyPackage(ROOT + ".pipeline..", ROOT + ".yaml..", ROOT + ".io..")
             .should().dependOnClassesThat().resideInAnyPackage(ROOT, ROOT + ".config..", ROOT + ".inbound..",
-                    ROOT + ".outbound..", ROOT + ".admin..", ROOT + ".probe..", ROOT + ".http..", ROOT + ".upstream..",
+                    ROOT + ".outbound..", ROOT + ".admin..", ROOT + ".probe..", ROOT + ".warmup..", ROOT + ".http..", ROOT + ".upstream..",
                     ROOT + ".transport..", ROOT + ".routing..", ROOT + ".tls..", ROOT + ".policy..", ROOT + ".tap..",
                     ROOT + ".metrics..", ROOT + ".limit..");
 }

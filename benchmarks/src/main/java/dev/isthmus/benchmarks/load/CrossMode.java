@@ -152,14 +152,14 @@ final class CrossMode {
     }
 
     /** A port free on 127.0.0.1 now: an outbound route names its listener's port, it cannot ask for any. */
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
     }
 
     /** Waits (bounded) until west listens on the mirror's port and has probed east alive over the real mTLS path. */
-    private static void awaitLink(Gateway west, int port) throws InterruptedException {
+    static void awaitLink(Gateway west, int port) throws InterruptedException {
         long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < until) {
             boolean listening = west.outboundPorts().contains(port);

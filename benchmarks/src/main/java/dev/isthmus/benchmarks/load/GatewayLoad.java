@@ -7,7 +7,7 @@ import java.util.logging.Logger;
 /**
  * The gateway's load harness, run by hand (never by the build):
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar dev.isthmus.benchmarks.load.GatewayLoad rps|cross|handshakes|idle [--option value …]
+ * java -cp benchmarks/target/benchmarks.jar dev.isthmus.benchmarks.load.GatewayLoad rps|cross|handshakes|idle|warmup [--option value …]
  * </pre>
  * Each mode prints its figures and says how to read them; benchmarks/README.md has the details. Loopback only,
  * and every mode ends by itself. A run holds JMH's machine lock ({@link MachineLock}), so it never measures at
@@ -34,14 +34,17 @@ public final class GatewayLoad {
                 case "handshakes" -> new Invocation(Options.parse(args, 1, HandshakeMode.OPTIONS), HandshakeMode::run);
                 case "idle" -> new Invocation(Options.parse(args, 1, IdleMode.OPTIONS), IdleMode::run);
                 case "idle-server" -> new Invocation(Options.parse(args, 1, IdleServer.OPTIONS), IdleServer::run);
-                default -> throw new Options.UsageException("unknown mode '" + args[0] + "' (expected: rps, cross, handshakes or idle)");
+                case "warmup" -> new Invocation(Options.parse(args, 1, WarmupMode.OPTIONS), WarmupMode::run);
+                case "warmup-server" -> new Invocation(Options.parse(args, 1, WarmupServer.OPTIONS), WarmupServer::run);
+                default -> throw new Options.UsageException("unknown mode '" + args[0]
+                        + "' (expected: rps, cross, handshakes, idle or warmup)");
             };
         } catch (Options.UsageException e) {
             System.err.println(e.getMessage());
             System.exit(2);
             return;
         }
-        if (!args[0].equals("idle-server")) { // the idle mode's child runs under its parent's lock
+        if (!args[0].endsWith("-server")) { // the idle and warmup modes' children run under their parent's lock
             try {
                 MachineLock.acquire(Duration.ofMinutes(15));
             } catch (IllegalStateException e) {
@@ -82,6 +85,9 @@ public final class GatewayLoad {
                   handshakes   new mTLS connections per second one gateway I/O thread accepts
                 """ + Options.describe(HandshakeMode.OPTIONS) + """
                   idle         resident memory of a gateway JVM holding N idle mTLS connections
-                """ + Options.describe(IdleMode.OPTIONS));
+                """ + Options.describe(IdleMode.OPTIONS) + """
+                  warmup       the cross path with west and east in fresh JVMs (--jvm flags), loaded from the moment they
+                               are ready: each second against a steady window later, with GC pauses and JIT activity
+                """ + Options.describe(WarmupMode.OPTIONS));
     }
 }

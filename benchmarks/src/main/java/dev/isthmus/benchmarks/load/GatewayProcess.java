@@ -15,24 +15,33 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An {@link IdleServer} in a child JVM started from the same class path, with the JVM flags under test.
- * Its stdout lines are read on a thread of their own, so the harness never blocks on it for longer
- * than a timeout; its stderr (the gateway's log) goes to ours.
+ * A gateway in a child JVM started from the same class path, with the JVM flags under test: an {@link IdleServer},
+ * or a {@link WarmupServer}. Its stdout lines are read on a thread of their own, so the harness never blocks on it
+ * for longer than a timeout; its stderr (the gateway's log) goes to ours.
  */
 final class GatewayProcess implements AutoCloseable {
 
     private final Process process;
     private final Writer commands;
     private final BlockingQueue<String> lines = new ArrayBlockingQueue<>(1024);
-    private final int port;
+    private final Map<String, String> ready;
 
+    /** An {@link IdleServer}. */
     GatewayProcess(List<String> jvmFlags, Path dir, int ioThreads, int maxConnections) throws IOException, InterruptedException {
+        this(jvmFlags, List.of("idle-server", "--dir", dir.toString(), "--io-threads", Integer.toString(ioThreads),
+                "--max-connections", Integer.toString(maxConnections)), 60);
+    }
+
+    /**
+     * Starts {@code GatewayLoad <mode and options>} with {@code jvmFlags} and waits (at most {@code readySeconds}) for
+     * its {@code READY port=<port> [key=value …]} line.
+     */
+    GatewayProcess(List<String> jvmFlags, List<String> modeAndOptions, int readySeconds) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmFlags);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), GatewayLoad.class.getName(), "idle-server",
-                "--dir", dir.toString(), "--io-threads", Integer.toString(ioThreads),
-                "--max-connections", Integer.toString(maxConnections)));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), GatewayLoad.class.getName()));
+        command.addAll(modeAndOptions);
         process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         commands = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
         Thread reader = new Thread(() -> {
@@ -46,8 +55,7 @@ final class GatewayProcess implements AutoCloseable {
         }, "gateway-process-stdout");
         reader.setDaemon(true);
         reader.start();
-        String ready = expect("READY ", 60);
-        port = Integer.parseInt(ready.substring("READY port=".length()));
+        ready = IdleServer.parse(expect("READY ", readySeconds), "READY ");
     }
 
     long pid() {
@@ -55,12 +63,17 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     int port() {
-        return port;
+        return Integer.parseInt(ready.get("port"));
+    }
+
+    /** The {@code key=value} pairs of its {@code READY} line. */
+    Map<String, String> ready() {
+        return ready;
     }
 
     Map<String, String> stats() throws IOException, InterruptedException {
         send("stats");
-        return IdleServer.parse(expect("STATS ", 10));
+        return IdleServer.parse(expect("STATS ", 10), "STATS ");
     }
 
     void gc() throws IOException, InterruptedException {

@@ -70,12 +70,14 @@ final class IdleServer {
                 + " allocator=" + ByteBufAllocator.DEFAULT.getClass().getSimpleName();
     }
 
-    /** Parses a {@code STATS k=v …} line. */
-    static Map<String, String> parse(String line) {
+    /** Parses a {@code <prefix>k=v …} line ({@code STATS }, {@code READY }); a word without {@code =} is skipped. */
+    static Map<String, String> parse(String line, String prefix) {
         Map<String, String> values = new LinkedHashMap<>();
-        for (String pair : line.substring("STATS ".length()).split(" ")) {
+        for (String pair : line.substring(prefix.length()).split(" ")) {
             int equals = pair.indexOf('=');
-            values.put(pair.substring(0, equals), pair.substring(equals + 1));
+            if (equals > 0) {
+                values.put(pair.substring(0, equals), pair.substring(equals + 1));
+            }
         }
         return values;
     }

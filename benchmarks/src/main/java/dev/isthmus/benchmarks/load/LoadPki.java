@@ -102,15 +102,24 @@ final class LoadPki {
 
     /** Writes the gateway's certificate chain, key and the anchors, for a gateway in another process. */
     void writeGatewayFiles(Path dir) {
+        writeFiles(dir, "gateway", gateway);
+    }
+
+    /** Writes {@code key} as {@code <name>.crt} and {@code <name>.key}, and the anchors, for a gateway in another process. */
+    void writeFiles(Path dir, String name, CertifiedKey key) {
         PemFiles.write(List.of(
-                PemFiles.Output.certificates(dir.resolve("gateway.crt"), gateway.chain()),
-                PemFiles.Output.key(dir.resolve("gateway.key"), gateway.key()),
+                PemFiles.Output.certificates(dir.resolve(name + ".crt"), key.chain()),
+                PemFiles.Output.key(dir.resolve(name + ".key"), key.key()),
                 PemFiles.Output.certificates(dir.resolve("anchors.crt"), anchors.roots())), true);
     }
 
     static CertifiedKey readGatewayKey(Path dir) {
-        return new CertifiedKey(PemFiles.readPrivateKey(dir.resolve("gateway.key")),
-                PemFiles.readCertificates(dir.resolve("gateway.crt")));
+        return readKey(dir, "gateway");
+    }
+
+    static CertifiedKey readKey(Path dir, String name) {
+        return new CertifiedKey(PemFiles.readPrivateKey(dir.resolve(name + ".key")),
+                PemFiles.readCertificates(dir.resolve(name + ".crt")));
     }
 
     static TrustAnchors readAnchors(Path dir) {

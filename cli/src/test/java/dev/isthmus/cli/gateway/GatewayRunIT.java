@@ -75,6 +75,66 @@ class GatewayRunIT {
     }
 
     @Test
+    void withWarmupItRunsItsDataPathHotOverLoopbackBeforeItListensAndIsReadyAfter() throws Exception {
+        writeCredentialsAndConfig();
+
+        Path stderr = dir.resolve("stderr.log"); // a file, not a pipe nobody reads while the warm-up logs
+        Process process = isthmus(stderr, "gateway", "run", "--config", dir.resolve("gateway.yaml").toString(), "--warmup", "10s");
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream()));
+            String line = out.readLine();
+            assertThat(line).as("the gateway's first line").isNotNull().contains("mTLS on 127.0.0.1:");
+            Matcher admin = Pattern.compile("admin on 127\\.0\\.0\\.1:(\\d+)").matcher(line);
+            assertThat(admin.find()).isTrue();
+            HttpResponse<String> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + admin.group(1) + "/ready")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.statusCode()).isEqualTo(200);
+
+            process.destroy(); // SIGTERM
+            assertThat(process.waitFor(20, TimeUnit.SECONDS)).as("stopped after draining").isTrue();
+            String log = Files.readString(stderr);
+            // It carried requests, ended by itself, and came before the real gateway's listener.
+            Matcher warmup = Pattern.compile("warm-up: (\\d+) requests through two loopback gateways in \\d+ ms").matcher(log);
+            assertThat(warmup.find()).as(log).isTrue();
+            assertThat(Long.parseLong(warmup.group(1))).as(log).isPositive();
+            assertThat(log.indexOf(warmup.group())).isLessThan(log.indexOf("gateway " + GATEWAY + " "));
+            assertThat(log).doesNotContain("warm-up failed").doesNotContain("signature provider");
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aWarmupThatCouldRunForeverIsRefusedInOneClearLine() throws Exception {
+        Files.writeString(dir.resolve("gateway.yaml"), "identity: spiffe://cluster.local/ns/a/sa/b\ntrustAnchors: x\n"
+                + "certificate: {cert: a, key: b}\n");
+        Process process = isthmus("gateway", "run", "--config", dir.resolve("gateway.yaml").toString(), "--warmup", "1h");
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        String err = new String(process.getErrorStream().readAllBytes());
+        assertThat(process.exitValue()).as(err).isEqualTo(1);
+        assertThat(err).contains("--warmup PT1H: warm-up maximum: PT1H (expected: at most 5 minutes)").doesNotContain("Exception");
+    }
+
+    private void writeCredentialsAndConfig() throws Exception {
+        TestPki pki = TestPki.create();
+        KeyPair keys = Keys.generateP256();
+        IssuedCertificate leaf = pki.leafIssuer().issue(keys.getPublic(), GATEWAY);
+        PemFiles.write(List.of(Output.certificates(dir.resolve("ca-bundle.crt"), pki.roots()),
+                Output.certificates(dir.resolve("tls.crt"), leaf.chain()), Output.key(dir.resolve("tls.key"), keys.getPrivate())),
+                false);
+        Files.writeString(dir.resolve("routes.yaml"), "services: [{name: web.test.svc.cluster.local, port: 80, endpoints: ['127.0.0.1:1']}]\n");
+        Files.writeString(dir.resolve("gateway.yaml"), """
+                identity: spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway
+                inbound: {address: 127.0.0.1, port: 0}
+                admin: {address: 127.0.0.1, port: 0}
+                trustAnchors: ca-bundle.crt
+                certificate: {cert: tls.crt, key: tls.key}
+                routes: {file: routes.yaml}
+                timeouts: {drain: 2s}
+                """);
+    }
+
+    @Test
     void aBadConfigFileIsOneClearLineAndExitCodeOne() throws Exception {
         Files.writeString(dir.resolve("gateway.yaml"), "identity: spiffe://cluster.local/ns/a/sa/b\ntrustAnchors: x\ntimeouts: {idle: soon}\n"
                 + "certificate: {cert: a, key: b}\n");
@@ -104,9 +164,17 @@ class GatewayRunIT {
     }
 
     private static Process isthmus(String... args) throws Exception {
+        return new ProcessBuilder(command(args)).start();
+    }
+
+    private static Process isthmus(Path stderr, String... args) throws Exception {
+        return new ProcessBuilder(command(args)).redirectError(stderr.toFile()).start();
+    }
+
+    private static List<String> command(String... args) {
         List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "dev.isthmus.cli.Isthmus"));
         command.addAll(List.of(args));
-        return new ProcessBuilder(command).start();
+        return command;
     }
 }

@@ -8,8 +8,11 @@ import static dev.isthmus.cli.install.Cli.isthmus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.isthmus.cli.CliRun;
+import dev.isthmus.cli.Isthmus;
+import dev.isthmus.gateway.GatewayWarmup;
 import dev.isthmus.gateway.config.GatewayFile;
 import dev.isthmus.gateway.http.GatewayId;
+import dev.isthmus.gateway.yaml.YamlNode;
 import dev.isthmus.mirror.kube.Names;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -26,6 +29,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.stream.Stream;
@@ -197,6 +201,30 @@ class InstallManifestsTest {
         assertThat(refused.err()).contains("--gateway-id spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway"
                 + " (expected: an RFC 7239 obfuscated identifier");
         assertThat(refused.out()).isEmpty();
+    }
+
+    /**
+     * The gateway goes ready warm ({@code gateway run --warmup}, benchmarks/README.md {@code GatewayLoad warmup}), with an
+     * argument the command accepts, and its startup probe waits for longer than the warm-up may take plus a slow start.
+     */
+    @Test
+    void theGatewayWarmsUpBeforeItIsReadyWithinWhatItsStartupProbeAllows() throws IOException {
+        certificates(dir);
+        List<List<HasMetadata>> manifests = List.of(
+                Manifests.parse(Files.readString(deploy().resolve("multicluster/gateway.yaml")), "deploy/multicluster/gateway.yaml"),
+                Manifests.parse(isthmus("multicluster", "install", "--identity-trust-anchors-file", dir.resolve("root.crt").toString())
+                        .ok().out(), "multicluster install"));
+        for (List<HasMetadata> objects : manifests) {
+            Container gateway = Manifests.find(objects, Deployment.class, Names.GATEWAY).getSpec().getTemplate().getSpec()
+                    .getContainers().get(0);
+            List<String> warmup = gateway.getArgs().stream().filter(a -> a.startsWith("--warmup=")).toList();
+            assertThat(warmup).as("gateway run --warmup in %s", gateway.getArgs()).hasSize(1);
+            Duration maximum = YamlNode.parseDuration(warmup.get(0).substring("--warmup=".length()));
+            assertThat(GatewayWarmup.Settings.upTo(maximum).maximum()).isPositive();
+            assertThat(Isthmus.commandLine().parseArgs(gateway.getArgs().toArray(String[]::new)).errors()).isEmpty();
+            long startupSeconds = (long) gateway.getStartupProbe().getPeriodSeconds() * gateway.getStartupProbe().getFailureThreshold();
+            assertThat(Duration.ofSeconds(startupSeconds)).isGreaterThan(maximum.plusSeconds(60));
+        }
     }
 
     /**

@@ -71,6 +71,14 @@ public record CertificateAuthority(List<X509Certificate> chain, PrivateKey key) 
 
     /** A new self-signed trust anchor, {@code CN=root.isthmus.<trust-domain>}, ECDSA P-256. */
     public static CertificateAuthority createRoot(String trustDomain, Duration lifetime, Clock clock) {
+        return createRoot(trustDomain, lifetime, clock, SignatureProviders.chosen());
+    }
+
+    /**
+     * The same, signed with {@code provider}: {@link SignatureProviders#bouncyCastle()} where choosing the native provider
+     * is not wanted (the gateway's warm-up makes a throwaway root in a JVM that never signs otherwise).
+     */
+    public static CertificateAuthority createRoot(String trustDomain, Duration lifetime, Clock clock, Provider provider) {
         SpiffeId.checkTrustDomain(trustDomain);
         KeyPair keys = Keys.generateP256();
         X500Name subject = new X500Name("CN=root.isthmus." + trustDomain);
@@ -84,7 +92,7 @@ public record CertificateAuthority(List<X509Certificate> chain, PrivateKey key) 
         } catch (CertIOException e) {
             throw new IllegalStateException(e);
         }
-        X509Certificate root = sign(builder, keys.getPrivate());
+        X509Certificate root = sign(builder, keys.getPrivate(), provider);
         return new CertificateAuthority(List.of(root), keys.getPrivate());
     }
 

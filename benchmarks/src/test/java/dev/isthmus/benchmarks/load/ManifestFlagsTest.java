@@ -1,0 +1,29 @@
+package dev.isthmus.benchmarks.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The {@code warmup} mode measures, by default, the gateway as its Deployment runs it: its JVM flags and its warm-up. */
+class ManifestFlagsTest {
+
+    @Test
+    void theWarmupModesDefaultFlagsAreTheDeploymentsJavaToolOptions() throws Exception {
+        String deployment = Files.readString(Path.of("..", "deploy", "multicluster", "gateway.yaml"));
+        Matcher options = Pattern.compile("- name: JAVA_TOOL_OPTIONS\\s+value: >-\\n((?:\\s+\\S.*\\n)+?)\\s+\\w+:").matcher(deployment);
+        assertThat(options.find()).as("JAVA_TOOL_OPTIONS in deploy/multicluster/gateway.yaml").isTrue();
+        String folded = options.group(1).strip().replaceAll("\\s+", " ");
+
+        assertThat(WarmupMode.MANIFEST_JVM).isEqualTo(folded);
+    }
+
+    @Test
+    void theWarmupModesDefaultGatewayWarmupIsTheDeploymentsArgument() throws Exception {
+        String deployment = Files.readString(Path.of("..", "deploy", "multicluster", "gateway.yaml"));
+        assertThat(deployment).contains("- --warmup=" + WarmupMode.MANIFEST_WARMUP_SECONDS + "s\n");
+    }
+}

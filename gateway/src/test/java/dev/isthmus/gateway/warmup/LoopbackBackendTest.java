@@ -1,0 +1,113 @@
+package dev.isthmus.gateway.warmup;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.isthmus.gateway.io.IoTransport;
+import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The warm-up's two ends against each other, and the backend against a client that does not speak HTTP. */
+class LoopbackBackendTest {
+
+    private final EventLoopGroup group = IoTransport.preferred().newGroup(1);
+
+    @AfterEach
+    void shutDown() {
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    @Test
+    void listensOnLoopbackOnly() throws Exception {
+        try (LoopbackBackend backend = new LoopbackBackend(group)) {
+            assertThat(backend.port()).isPositive();
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), backend.port()), 5_000);
+                assertThat(socket.getInetAddress().isLoopbackAddress()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void theLoadKeepsEveryConnectionBusyAndStopsWhenClosed() throws Exception {
+        try (LoopbackBackend backend = new LoopbackBackend(group)) {
+            LoopbackLoad load = new LoopbackLoad(group, backend.port(), 3, "backend:8080");
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (load.ok() < 300 && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            assertThat(load.ok()).isGreaterThanOrEqualTo(300);
+            assertThat(load.open()).isEqualTo(3);
+            load.close();
+            assertThat(load.open()).isZero();
+            assertThat(load.failed()).isZero();
+        }
+    }
+
+    @Test
+    void aClientThatDoesNotSpeakHttpIsClosedWithoutAnAnswer() throws Exception {
+        try (LoopbackBackend backend = new LoopbackBackend(group);
+                Socket socket = new Socket(InetAddress.getLoopbackAddress(), backend.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("\u0016\u0003\u0001 not HTTP at all\r\n\r\n".getBytes(US_ASCII));
+            socket.getOutputStream().flush();
+            assertThat(readAll(socket.getInputStream())).isEmpty();
+        }
+    }
+
+    @Test
+    void aLoadWhosePortIsClosedCountsItsConnectionsAsFailedAndHasNoneOpen() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = free.getLocalPort();
+        }
+        try (LoopbackLoad load = new LoopbackLoad(group, closedPort, 2, "backend:8080")) {
+            assertThat(load.failed()).isEqualTo(2);
+            assertThat(load.open()).isZero();
+        }
+    }
+
+    @Test
+    void aConnectionClosedAfterItWasAnsweredIsReopened() throws Exception {
+        // A server that answers one request per connection, then closes it: as a starved gateway timing one out.
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread answering = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try (Socket socket = server.accept()) {
+                        InputStream in = socket.getInputStream();
+                        String head = "";
+                        while (!head.endsWith("\r\n\r\n")) {
+                            int b = in.read();
+                            if (b < 0) {
+                                break;
+                            }
+                            head += (char) b;
+                        }
+                        socket.getOutputStream().write("HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n".getBytes(US_ASCII));
+                    } catch (IOException e) {
+                        return; // the server socket closed
+                    }
+                }
+            }, "one-answer-server");
+            answering.start();
+            try (LoopbackLoad load = new LoopbackLoad(group, server.getLocalPort(), 2, "backend:8080")) {
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (load.ok() < 20 && System.nanoTime() < until) {
+                    Thread.sleep(10);
+                }
+                assertThat(load.ok()).as("answers on reopened connections").isGreaterThanOrEqualTo(20);
+            }
+        }
+    }
+
+    private static String readAll(InputStream in) throws IOException {
+        return new String(in.readAllBytes(), US_ASCII);
+    }
+}
