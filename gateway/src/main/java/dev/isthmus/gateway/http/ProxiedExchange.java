@@ -20,11 +20,9 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One request proxied to one destination (a backend instance, or a peer gateway): the backend half of the proxy. Everything runs on the
@@ -44,7 +42,7 @@ import java.util.concurrent.TimeUnit;
  * connection closed before any answer (the keep-alive race: the upstream closed it as the request left).
  * The request timer keeps running across the retry, so no request waits longer than the request timeout.
  */
-final class ProxiedExchange implements Exchange, BackendHandler.Listener {
+final class ProxiedExchange extends RequestDeadlines.Entry implements Exchange, BackendHandler.Listener {
 
     private final ClientSide inbound;
     private final HttpRequest request;
@@ -61,8 +59,7 @@ final class ProxiedExchange implements Exchange, BackendHandler.Listener {
     private boolean keepAlive;
     private boolean interimOpen;
     private boolean finished;
-    private ScheduledFuture<?> timer;
-    private long lastProgressNanos;
+    private RequestDeadlines deadlines;
     /** The request head once more, for the one retry; {@code null} for a request that must not go out twice. */
     private HttpRequest replay;
     private long bodyBytes;
@@ -93,8 +90,8 @@ final class ProxiedExchange implements Exchange, BackendHandler.Listener {
             bodyBytes += content.content().readableBytes();
         }
         replay = replayable(request);
-        lastProgressNanos = System.nanoTime();
-        armTimer(timeoutNanos);
+        deadlines = RequestDeadlines.of(inbound.eventLoop());
+        deadlines.arm(this, timeoutNanos);
         upstream.acquire(newLease());
     }
 
@@ -162,7 +159,9 @@ final class ProxiedExchange implements Exchange, BackendHandler.Listener {
             content.release(); // the response is over (or failed); the rest of the request is not needed
             return;
         }
-        lastProgressNanos = System.nanoTime();
+        if (!responseStarted) {
+            deadlines.arm(this, timeoutNanos); // the deadline counts from the last progress, so a long upload that keeps moving is not cut
+        }
         requestEnded |= last;
         bodyBytes += content.content().readableBytes();
         if (backend == null) {
@@ -239,7 +238,7 @@ final class ProxiedExchange implements Exchange, BackendHandler.Listener {
             return;
         }
         responseStarted = true;
-        cancelTimer();
+        disarm();
         keepAlive = HttpUtil.isKeepAlive(response);
         HopByHopHeaders.strip(response.headers());
         if (response instanceof LastHttpContent) {
@@ -322,29 +321,14 @@ final class ProxiedExchange implements Exchange, BackendHandler.Listener {
         inbound.fail(status, reason);
     }
 
-    private void armTimer(long delayNanos) {
-        timer = inbound.eventLoop().schedule(this::timedOut, delayNanos, TimeUnit.NANOSECONDS);
-    }
-
-    /** The deadline counts from the request's last progress, so a long upload that keeps moving is not cut. */
-    private void timedOut() {
+    /** No response headers within the request timeout of the request's last progress. */
+    @Override
+    void expired() {
         if (finished || responseStarted) {
-            return;
-        }
-        long idle = System.nanoTime() - lastProgressNanos;
-        if (idle < timeoutNanos) {
-            armTimer(timeoutNanos - idle);
             return;
         }
         failBeforeResponse(504, destination.describe() + " sent no response headers within "
                 + Duration.ofNanos(timeoutNanos).toMillis() + " ms");
-    }
-
-    private void cancelTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
     }
 
     /** Ends the exchange with the backend, once: the channel goes back (or is closed), the balancer hears the outcome. */
@@ -353,7 +337,7 @@ final class ProxiedExchange implements Exchange, BackendHandler.Listener {
             return;
         }
         finished = true;
-        cancelTimer();
+        disarm();
         if (replay != request) {
             ReferenceCountUtil.release(replay); // a duplicate of a full request that was not needed
         }
