@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import dev.isthmus.gateway.metrics.GatewayMetrics;
 import dev.isthmus.gateway.pipeline.HandlerNames;
 import dev.isthmus.gateway.pipeline.PeerAttributes;
-import dev.isthmus.gateway.pipeline.PipelineTail;
 import dev.isthmus.gateway.routing.ExportedService;
 import dev.isthmus.gateway.transport.SessionProtocol;
 import dev.isthmus.gateway.transport.TransportHeader;
@@ -39,11 +38,13 @@ import java.time.Duration;
  *            h2-window    ConnectionWindow           widens the connection window, then leaves
  *            h2-idle      Http2IdleGuard             outbound only: the request-header timeout while no stream is open
  *            session      Http2MultiplexHandler      a child channel per stream:
- *                           RequestLineCheck, Http2StreamFrameToHttpObjectCodec, HttpProxyHandler, tail
+ *                           RequestLineCheck, Http2StreamFrameToHttpObjectCodec, HttpProxyHandler
  *            h2-end       Http2SessionEnd            frames of stream 0 and connection errors, after the codec acted on them
  * </pre>
  * Both protocols end in the same {@link HttpProxyHandler}, so one piece of code proxies both. Every
- * pipeline ends in {@link dev.isthmus.gateway.pipeline.PipelineTail}; the installed handlers stay in front of it.
+ * connection's pipeline ends in {@link dev.isthmus.gateway.pipeline.PipelineTail}; the installed handlers stay in
+ * front of it. A stream's does not: its {@link HttpProxyHandler} consumes every message, exception and event, so a
+ * tail there would cost a handler per request and never see anything.
  */
 public final class HttpSessionInstaller implements HttpSessions {
 
@@ -177,7 +178,6 @@ public final class HttpSessionInstaller implements HttpSessions {
                 @Override
                 protected void initChannel(Http2StreamChannel stream) {
                     stream.pipeline().addLast(RequestLineCheck.INSTANCE, SERVER_CONVERSION, new HttpProxyHandler(responder, requests));
-                    PipelineTail.addTo(stream.pipeline());
                 }
             }));
             pipeline.addAfter(HandlerNames.SESSION, H2_END, new Http2SessionEnd());
