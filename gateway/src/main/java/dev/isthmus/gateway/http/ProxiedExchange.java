@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
@@ -109,14 +110,17 @@ final class ProxiedExchange extends RequestDeadlines.Entry implements Exchange, 
 
     /**
      * The head to send again on a retry. A plain head is not changed by being written, so it is the same
-     * object; a full request is duplicated, since writing it releases it.
+     * object. A bodiless full request is released by being written, so the replay is a plain head over the
+     * same headers, which writing does not change either (an end follows it on a retry): a duplicate would
+     * copy every header of every request for the rare retry.
      */
     private static HttpRequest replayable(HttpRequest request) {
         if (!idempotent(request.method())) {
             return null;
         }
         if (request instanceof FullHttpRequest full) {
-            return full.content().isReadable() ? null : full.retainedDuplicate();
+            return full.content().isReadable() || !full.trailingHeaders().isEmpty() ? null
+                    : new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
         }
         return request;
     }
@@ -338,10 +342,7 @@ final class ProxiedExchange extends RequestDeadlines.Entry implements Exchange, 
         }
         finished = true;
         disarm();
-        if (replay != request) {
-            ReferenceCountUtil.release(replay); // a duplicate of a full request that was not needed
-        }
-        replay = null;
+        replay = null; // the request itself or a plain head over its headers: nothing to release
         if (pending != null) {
             for (HttpObject msg; (msg = pending.poll()) != null; ) {
                 ReferenceCountUtil.release(msg);
