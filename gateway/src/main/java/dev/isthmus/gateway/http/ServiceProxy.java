@@ -18,6 +18,8 @@ final class ServiceProxy implements Responder {
     private final UpstreamPools pools;
     private final LoadBalancer balancer;
     private final GatewayMetrics metrics;
+    /** The authority every request leaves with; {@link ExportedService#target()} builds a new string each time. */
+    private final String target;
 
     ServiceProxy(ExportedService service, Forwarder forwarder, UpstreamPools pools, LoadBalancer balancer, GatewayMetrics metrics) {
         this.service = service;
@@ -25,6 +27,7 @@ final class ServiceProxy implements Responder {
         this.pools = pools;
         this.balancer = balancer;
         this.metrics = metrics;
+        this.target = service.target();
     }
 
     @Override
@@ -36,9 +39,9 @@ final class ServiceProxy implements Responder {
         Endpoint endpoint = balancer.pick(service.readyEndpoints());
         if (endpoint == null) {
             metrics.rejected(Rejection.NO_ENDPOINTS);
-            return new LocalReply(inbound, request, 503, "no ready endpoints for " + service.target());
+            return new LocalReply(inbound, request, 503, "no ready endpoints for " + target);
         }
-        return forwarder.forward(inbound, request, service.target(), new EndpointDestination(endpoint, balancer),
+        return forwarder.forward(inbound, request, target, new EndpointDestination(endpoint, balancer),
                 pools.pool(inbound.eventLoop(), endpoint, service.protocol()));
     }
 }
