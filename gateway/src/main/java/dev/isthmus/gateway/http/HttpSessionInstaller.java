@@ -11,15 +11,12 @@ import dev.isthmus.gateway.transport.TransportHeader;
 import dev.isthmus.gateway.upstream.Upstreams;
 import dev.isthmus.identity.SpiffeId;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import java.time.Duration;
 
@@ -38,7 +35,7 @@ import java.time.Duration;
  *            h2-window    ConnectionWindow           widens the connection window, then leaves
  *            h2-idle      Http2IdleGuard             outbound only: the request-header timeout while no stream is open
  *            session      Http2MultiplexHandler      a child channel per stream:
- *                           RequestLineCheck, Http2StreamFrameToHttpObjectCodec, HttpProxyHandler
+ *                           Http2StreamStart (RequestLineCheck), Http2StreamFrameToHttpObjectCodec, HttpProxyHandler
  *            h2-end       Http2SessionEnd            frames of stream 0 and connection errors, after the codec acted on them
  * </pre>
  * Both protocols end in the same {@link HttpProxyHandler}, so one piece of code proxies both. Every
@@ -70,8 +67,6 @@ public final class HttpSessionInstaller implements HttpSessions {
     static final Duration POOL_IDLE_TIMEOUT = Duration.ofSeconds(30);
     /** How long an HTTP/2 connection that sent GOAWAY waits for its streams before it closes anyway. */
     static final Duration GRACEFUL_CLOSE = Duration.ofSeconds(30);
-
-    private static final Http2StreamFrameToHttpObjectCodec SERVER_CONVERSION = new Http2StreamFrameToHttpObjectCodec(true);
 
     private final Upstreams upstreams;
     private final GatewayMetrics metrics;
@@ -174,12 +169,7 @@ public final class HttpSessionInstaller implements HttpSessions {
                             .maxHeaderListSize(MAX_HEADER_SIZE),
                     // Netty's codec defaults to no grace at all; the gateway's drain deadline still bounds it.
                     GRACEFUL_CLOSE.toMillis()));
-            pipeline.addAfter(H2_CODEC, HandlerNames.SESSION, new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
-                @Override
-                protected void initChannel(Http2StreamChannel stream) {
-                    stream.pipeline().addLast(RequestLineCheck.INSTANCE, SERVER_CONVERSION, new HttpProxyHandler(responder, requests));
-                }
-            }));
+            pipeline.addAfter(H2_CODEC, HandlerNames.SESSION, new Http2MultiplexHandler(new Http2StreamStart(responder, requests)));
             pipeline.addAfter(HandlerNames.SESSION, H2_END, new Http2SessionEnd());
             pipeline.addAfter(H2_CODEC, H2_WINDOW, new ConnectionWindow(CONNECTION_WINDOW)); // does its work at once and leaves
             if (client) {
