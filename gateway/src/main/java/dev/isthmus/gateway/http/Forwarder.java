@@ -28,6 +28,9 @@ public final class Forwarder {
     /** The parts of the appended element that are the same for every request of the session, built once. */
     private final String elementBeforeHost;
     private final String elementAfterHost;
+    /** The host of the session's latest request and the element for it: a session's requests nearly always name one host. */
+    private String lastHost;
+    private String lastElement;
 
     /**
      * @param self this gateway installation, the {@code by=} of the element it appends and what a loop
@@ -73,6 +76,15 @@ public final class Forwarder {
         return new LocalReply(inbound, request, status, reason);
     }
 
+    /** ForwardedHeader.element(self, forNode, host, proto), with its constant parts made once and the last one kept. */
+    private String element(String host) {
+        if (!host.equals(lastHost)) {
+            lastElement = elementBeforeHost + ForwardedHeader.value(host) + elementAfterHost;
+            lastHost = host;
+        }
+        return lastElement;
+    }
+
     private void rewrite(HttpRequest request, String authority) {
         HttpHeaders headers = request.headers();
         String host = headers.get(HttpHeaderNames.HOST);
@@ -88,8 +100,7 @@ public final class Forwarder {
         boolean bodyFollows = HttpUtil.isTransferEncodingChunked(request);
         HopByHopHeaders.strip(headers);
         headers.set(HttpHeaderNames.HOST, authority);
-        // ForwardedHeader.element(self, forNode, host, proto), with its constant parts made once.
-        headers.add(ForwardedHeader.NAME, elementBeforeHost + ForwardedHeader.value(host != null ? host : authority) + elementAfterHost);
+        headers.add(ForwardedHeader.NAME, element(host != null ? host : authority));
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         MessageFraming.request(request, bodyFollows);
     }

@@ -18,6 +18,8 @@ public final class HopByHopHeaders {
 
     private static final List<CharSequence> ALWAYS = List.of(HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
             HttpHeaderNames.PROXY_CONNECTION, HttpHeaderNames.UPGRADE, HttpHeaderNames.TRANSFER_ENCODING);
+    /** Once: {@code values()} copies the array on every call, and this runs twice per request. */
+    private static final ExtensionHeaderNames[] EXTENSIONS = ExtensionHeaderNames.values();
 
     private HopByHopHeaders() {}
 
@@ -25,6 +27,19 @@ public final class HopByHopHeaders {
         if (headers.isEmpty()) {
             return;
         }
+        if (headers.contains(HttpHeaderNames.CONNECTION)) {
+            stripNamedByConnection(headers);
+        }
+        for (CharSequence name : ALWAYS) {
+            headers.remove(name);
+        }
+        stripTe(headers);
+        for (ExtensionHeaderNames extension : EXTENSIONS) {
+            headers.remove(extension.text());
+        }
+    }
+
+    private static void stripNamedByConnection(HttpHeaders headers) {
         List<String> named = new ArrayList<>();
         for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
             for (String name : value.split(",")) {
@@ -36,13 +51,6 @@ public final class HopByHopHeaders {
         }
         for (String name : named) {
             headers.remove(name);
-        }
-        for (CharSequence name : ALWAYS) {
-            headers.remove(name);
-        }
-        stripTe(headers);
-        for (ExtensionHeaderNames extension : ExtensionHeaderNames.values()) {
-            headers.remove(extension.text());
         }
     }
 

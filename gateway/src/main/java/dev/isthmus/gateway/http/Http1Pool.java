@@ -8,11 +8,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Promise;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,20 +17,23 @@ import java.util.concurrent.TimeUnit;
  * exchange at a time; a new one is made when none is idle. Idle connections keep reading, so a backend
  * that closes one is noticed at once and the connection leaves the pool; one idle for longer than the
  * idle timeout is closed by the gateway. The most recently used connection is reused first, so under
- * light load the others age out.
+ * light load the others age out. One sweep per pool, scheduled only while connections idle, closes those
+ * idle past the timeout: a timer per release, cancelled by the next lease, cost a priority-queue insertion
+ * and removal per request.
  */
 final class Http1Pool implements HttpUpstream {
 
     /** Idle connections beyond this many, per event loop and instance, are closed rather than kept. */
     static final int MAX_IDLE = 64;
-    private static final AttributeKey<ScheduledFuture<?>> IDLE_EXPIRY = AttributeKey.valueOf("isthmus.http1.idle-expiry");
 
     private final EventLoop loop;
     private final Endpoint endpoint;
     private final Upstreams upstreams;
     private final long idleNanos;
     private final PoolOwner owner;
-    private final ArrayDeque<Channel> idle = new ArrayDeque<>();
+    private final IdleConnections idle = new IdleConnections(MAX_IDLE);
+    private final Runnable sweep = this::sweep;
+    private boolean sweepPending;
     private int open;
 
     Http1Pool(EventLoop loop, Endpoint endpoint, Upstreams upstreams, Duration idleTimeout, PoolOwner owner) {
@@ -46,8 +46,7 @@ final class Http1Pool implements HttpUpstream {
 
     @Override
     public void acquire(Promise<Channel> leased) {
-        for (Channel channel; (channel = idle.pollLast()) != null; ) {
-            channel.attr(IDLE_EXPIRY).getAndSet(null).cancel(false);
+        for (Channel channel; (channel = idle.pollNewest()) != null; ) {
             if (channel.isActive()) {
                 channel.attr(REUSED).set(true);
                 leased.setSuccess(channel);
@@ -87,23 +86,34 @@ final class Http1Pool implements HttpUpstream {
 
     @Override
     public void release(Channel channel, boolean reusable) {
-        if (!reusable || !channel.isActive() || idle.size() >= MAX_IDLE) {
+        long now = loop.ticker().nanoTime();
+        if (!reusable || !channel.isActive() || !idle.offer(channel, now)) {
             channel.close();
             return;
         }
         channel.config().setAutoRead(true); // so that a close by the backend is seen while the connection idles
-        channel.attr(IDLE_EXPIRY).set(loop.schedule(() -> {
-            if (idle.remove(channel)) {
-                channel.close();
-            }
-        }, idleNanos, TimeUnit.NANOSECONDS));
-        idle.addLast(channel);
+        scheduleSweep(now);
+    }
+
+    /** Due when the oldest idle connection expires; one pending sweep is enough, whenever it is due. */
+    private void scheduleSweep(long now) {
+        if (!sweepPending && !idle.isEmpty()) {
+            sweepPending = true;
+            loop.schedule(sweep, Math.max(0, idle.oldestSinceNanos() + idleNanos - now), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void sweep() {
+        sweepPending = false;
+        long now = loop.ticker().nanoTime();
+        for (Channel expired; (expired = idle.pollIdleSince(now - idleNanos)) != null; ) {
+            expired.close();
+        }
+        scheduleSweep(now);
     }
 
     private void closed(Channel channel) {
-        if (idle.remove(channel)) {
-            channel.attr(IDLE_EXPIRY).getAndSet(null).cancel(false);
-        }
+        idle.remove(channel);
         if (--open == 0) {
             owner.emptied(this);
         }

@@ -21,6 +21,7 @@ import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GenericFutureListener;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
@@ -54,6 +55,17 @@ public final class Http2Pool implements HttpUpstream {
 
     private static final Logger log = Logger.getLogger(Http2Pool.class.getName());
     private static final Http2StreamFrameToHttpObjectCodec CLIENT_CONVERSION = new Http2StreamFrameToHttpObjectCodec(false);
+    /**
+     * Every stream of every pool gets the same two handlers, so one initializer serves them all. No
+     * {@link PipelineTail} behind the {@link BackendHandler}: it consumes every message, exception and event,
+     * so a tail per stream would cost a handler per request and never see anything.
+     */
+    private static final ChannelInitializer<Http2StreamChannel> STREAM = new ChannelInitializer<>() {
+        @Override
+        protected void initChannel(Http2StreamChannel stream) {
+            stream.pipeline().addLast(CLIENT_CONVERSION, new BackendHandler());
+        }
+    };
 
     private final EventLoop loop;
     private final String name;
@@ -78,15 +90,21 @@ public final class Http2Pool implements HttpUpstream {
     /** One HTTP/2 connection and the streams open on it. */
     private final class Connection extends ChannelInboundHandlerAdapter {
         private final Promise<Channel> ready = loop.newPromise();
+        /** Tells this connection that one of its streams closed; one listener for all of them. */
+        private final GenericFutureListener<Future<Void>> streamEnded = f -> streamClosed();
+        /** Opens the streams; one for the connection, made when the connection is. */
+        private Http2StreamChannelBootstrap streams;
         private Channel channel;
-        private int streams;
+        private int openStreams;
         /** The upstream's SETTINGS_MAX_CONCURRENT_STREAMS; unlimited until it says otherwise. */
         private long maxStreams = Long.MAX_VALUE;
         private boolean goneAway;
+        private final Runnable expiryCheck = this::expire;
         private ScheduledFuture<?> idleExpiry;
+        private long idleSinceNanos;
 
         boolean usable() {
-            return !goneAway && streams < maxStreams && (!ready.isDone() || ready.isSuccess() && channel.isActive());
+            return !goneAway && openStreams < maxStreams && (!ready.isDone() || ready.isSuccess() && channel.isActive());
         }
 
         @Override
@@ -135,23 +153,43 @@ public final class Http2Pool implements HttpUpstream {
         }
 
         void streamClosed() {
-            streams--;
+            openStreams--;
             closeIfUnused();
         }
 
         void closeIfUnused() {
-            if (streams > 0 || channel == null) {
+            if (openStreams > 0 || channel == null) {
                 return;
             }
             if (goneAway || current != this) {
                 channel.close();
-            } else if (idleExpiry == null) {
-                idleExpiry = loop.schedule(() -> {
-                    idleExpiry = null;
-                    if (streams == 0) {
-                        channel.close();
-                    }
-                }, idleNanos, TimeUnit.NANOSECONDS);
+            } else {
+                idleSinceNanos = loop.ticker().nanoTime();
+                expireIn(idleNanos);
+            }
+        }
+
+        /**
+         * One pending check at a time, left to run even if a stream opens meanwhile: at low concurrency a
+         * connection goes unused after nearly every request, and a timer cancelled by the next one cost a
+         * priority-queue insertion and removal per request.
+         */
+        private void expireIn(long delayNanos) {
+            if (idleExpiry == null) {
+                idleExpiry = loop.schedule(expiryCheck, delayNanos, TimeUnit.NANOSECONDS);
+            }
+        }
+
+        private void expire() {
+            idleExpiry = null;
+            if (openStreams > 0 || !channel.isOpen()) {
+                return; // the next time the connection goes unused schedules again
+            }
+            long idle = loop.ticker().nanoTime() - idleSinceNanos;
+            if (idle >= idleNanos) {
+                channel.close();
+            } else {
+                expireIn(idleNanos - idle);
             }
         }
 
@@ -175,12 +213,12 @@ public final class Http2Pool implements HttpUpstream {
             current = connect();
         }
         Connection connection = current;
-        if (connection.idleExpiry != null) {
-            connection.idleExpiry.cancel(false);
-            connection.idleExpiry = null;
+        connection.openStreams++;
+        if (connection.ready.isDone()) {
+            openStream(connection, connection.ready, leased, reused); // the common case: no listener to allocate
+        } else {
+            connection.ready.addListener(ready -> openStream(connection, ready, leased, reused));
         }
-        connection.streams++;
-        connection.ready.addListener(ready -> openStream(connection, ready, leased, reused));
     }
 
     private Connection connect() {
@@ -209,6 +247,7 @@ public final class Http2Pool implements HttpUpstream {
         dialed.addListener(f -> {
             if (f.isSuccess()) {
                 connection.channel = (Channel) f.getNow();
+                connection.streams = new Http2StreamChannelBootstrap(connection.channel).handler(STREAM);
                 connection.channel.closeFuture().addListener(closed -> connection.closed());
                 connection.channel.config().setAutoRead(true);
             } else {
@@ -240,26 +279,24 @@ public final class Http2Pool implements HttpUpstream {
             leased.setFailure(!ready.isSuccess() ? ready.cause() : closed(reused, null));
             return;
         }
-        new Http2StreamChannelBootstrap(connection.channel)
-                .handler(new ChannelInitializer<Http2StreamChannel>() {
-                    @Override
-                    protected void initChannel(Http2StreamChannel stream) {
-                        stream.pipeline().addLast(CLIENT_CONVERSION, new BackendHandler());
-                        PipelineTail.addTo(stream.pipeline());
-                    }
-                })
-                .open()
-                .addListener(opened -> {
-                    if (opened.isSuccess()) {
-                        Http2StreamChannel stream = (Http2StreamChannel) opened.getNow();
-                        stream.closeFuture().addListener(f -> connection.streamClosed());
-                        stream.attr(REUSED).set(reused);
-                        leased.setSuccess(stream);
-                    } else {
-                        connection.streamClosed();
-                        leased.setFailure(reused ? closed(true, opened.cause()) : opened.cause());
-                    }
-                });
+        Future<Http2StreamChannel> opened = connection.streams.open();
+        if (opened.isDone()) {
+            streamOpened(connection, opened, leased, reused); // on the event loop, a stream opens at once
+        } else {
+            opened.addListener(f -> streamOpened(connection, opened, leased, reused));
+        }
+    }
+
+    private void streamOpened(Connection connection, Future<Http2StreamChannel> opened, Promise<Channel> leased, boolean reused) {
+        if (opened.isSuccess()) {
+            Http2StreamChannel stream = opened.getNow();
+            stream.closeFuture().addListener(connection.streamEnded);
+            stream.attr(REUSED).set(reused);
+            leased.setSuccess(stream);
+        } else {
+            connection.streamClosed();
+            leased.setFailure(reused ? closed(true, opened.cause()) : opened.cause());
+        }
     }
 
     private IOException closed(boolean reused, Throwable cause) {

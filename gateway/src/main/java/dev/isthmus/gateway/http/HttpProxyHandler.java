@@ -50,7 +50,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
 
     private final Responder responder;
     private final RequestMetrics metrics;
-    private final ArrayDeque<HttpObject> queued = new ArrayDeque<>();
+    /** Small: a handler per HTTP/2 stream sees one request, and a message seldom waits here. */
+    private final ArrayDeque<HttpObject> queued = new ArrayDeque<>(2);
     private ChannelHandlerContext ctx;
     private RequestMetrics.Request inFlight;
     private boolean multiplexed;

@@ -38,11 +38,13 @@ import java.util.function.Supplier;
  *            h2-window    ConnectionWindow           widens the connection window, then leaves
  *            h2-idle      Http2IdleGuard             outbound only: the request-header timeout while no stream is open
  *            session      Http2MultiplexHandler      a child channel per stream:
- *                           RequestLineCheck, Http2StreamFrameToHttpObjectCodec, HttpProxyHandler, tail
+ *                           Http2StreamStart (RequestLineCheck), Http2StreamFrameToHttpObjectCodec, HttpProxyHandler
  *            h2-end       Http2SessionEnd            frames of stream 0 and connection errors, after the codec acted on them
  * </pre>
  * Both protocols end in the same {@link HttpProxyHandler}, so one piece of code proxies both. Every
- * pipeline ends in {@link dev.isthmus.gateway.pipeline.PipelineTail}; the installed handlers stay in front of it.
+ * connection's pipeline ends in {@link dev.isthmus.gateway.pipeline.PipelineTail}; the installed handlers stay in
+ * front of it. A stream's does not: its {@link HttpProxyHandler} consumes every message, exception and event, so a
+ * tail there would cost a handler per request and never see anything.
  *
  * <p>A peer keeps its connections open for long and mostly idle, so what a connection holds is memory for
  * nothing most of the time. The connections of one peer to one service share their {@link SessionParts}

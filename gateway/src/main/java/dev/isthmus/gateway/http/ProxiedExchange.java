@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
@@ -20,11 +21,9 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One request proxied to one destination (a backend instance, or a peer gateway): the backend half of the proxy. Everything runs on the
@@ -44,7 +43,7 @@ import java.util.concurrent.TimeUnit;
  * connection closed before any answer (the keep-alive race: the upstream closed it as the request left).
  * The request timer keeps running across the retry, so no request waits longer than the request timeout.
  */
-final class ProxiedExchange implements Exchange, BackendHandler.Listener {
+final class ProxiedExchange extends RequestDeadlines.Entry implements Exchange, BackendHandler.Listener {
 
     private final ClientSide inbound;
     private final HttpRequest request;
@@ -61,8 +60,7 @@ final class ProxiedExchange implements Exchange, BackendHandler.Listener {
     private boolean keepAlive;
     private boolean interimOpen;
     private boolean finished;
-    private ScheduledFuture<?> timer;
-    private long lastProgressNanos;
+    private RequestDeadlines deadlines;
     /** The request head once more, for the one retry; {@code null} for a request that must not go out twice. */
     private HttpRequest replay;
     private long bodyBytes;
@@ -93,8 +91,8 @@ final class ProxiedExchange implements Exchange, BackendHandler.Listener {
             bodyBytes += content.content().readableBytes();
         }
         replay = replayable(request);
-        lastProgressNanos = System.nanoTime();
-        armTimer(timeoutNanos);
+        deadlines = RequestDeadlines.of(inbound.eventLoop());
+        deadlines.arm(this, timeoutNanos);
         upstream.acquire(newLease());
     }
 
@@ -112,14 +110,17 @@ final class ProxiedExchange implements Exchange, BackendHandler.Listener {
 
     /**
      * The head to send again on a retry. A plain head is not changed by being written, so it is the same
-     * object; a full request is duplicated, since writing it releases it.
+     * object. A bodiless full request is released by being written, so the replay is a plain head over the
+     * same headers, which writing does not change either (an end follows it on a retry): a duplicate would
+     * copy every header of every request for the rare retry.
      */
     private static HttpRequest replayable(HttpRequest request) {
         if (!idempotent(request.method())) {
             return null;
         }
         if (request instanceof FullHttpRequest full) {
-            return full.content().isReadable() ? null : full.retainedDuplicate();
+            return full.content().isReadable() || !full.trailingHeaders().isEmpty() ? null
+                    : new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
         }
         return request;
     }
@@ -162,7 +163,9 @@ final class ProxiedExchange implements Exchange, BackendHandler.Listener {
             content.release(); // the response is over (or failed); the rest of the request is not needed
             return;
         }
-        lastProgressNanos = System.nanoTime();
+        if (!responseStarted) {
+            deadlines.arm(this, timeoutNanos); // the deadline counts from the last progress, so a long upload that keeps moving is not cut
+        }
         requestEnded |= last;
         bodyBytes += content.content().readableBytes();
         if (backend == null) {
@@ -239,7 +242,7 @@ final class ProxiedExchange implements Exchange, BackendHandler.Listener {
             return;
         }
         responseStarted = true;
-        cancelTimer();
+        disarm();
         keepAlive = HttpUtil.isKeepAlive(response);
         HopByHopHeaders.strip(response.headers());
         if (response instanceof LastHttpContent) {
@@ -322,29 +325,14 @@ final class ProxiedExchange implements Exchange, BackendHandler.Listener {
         inbound.fail(status, reason);
     }
 
-    private void armTimer(long delayNanos) {
-        timer = inbound.eventLoop().schedule(this::timedOut, delayNanos, TimeUnit.NANOSECONDS);
-    }
-
-    /** The deadline counts from the request's last progress, so a long upload that keeps moving is not cut. */
-    private void timedOut() {
+    /** No response headers within the request timeout of the request's last progress. */
+    @Override
+    void expired() {
         if (finished || responseStarted) {
-            return;
-        }
-        long idle = System.nanoTime() - lastProgressNanos;
-        if (idle < timeoutNanos) {
-            armTimer(timeoutNanos - idle);
             return;
         }
         failBeforeResponse(504, destination.describe() + " sent no response headers within "
                 + Duration.ofNanos(timeoutNanos).toMillis() + " ms");
-    }
-
-    private void cancelTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
     }
 
     /** Ends the exchange with the backend, once: the channel goes back (or is closed), the balancer hears the outcome. */
@@ -353,11 +341,8 @@ final class ProxiedExchange implements Exchange, BackendHandler.Listener {
             return;
         }
         finished = true;
-        cancelTimer();
-        if (replay != request) {
-            ReferenceCountUtil.release(replay); // a duplicate of a full request that was not needed
-        }
-        replay = null;
+        disarm();
+        replay = null; // the request itself or a plain head over its headers: nothing to release
         if (pending != null) {
             for (HttpObject msg; (msg = pending.poll()) != null; ) {
                 ReferenceCountUtil.release(msg);

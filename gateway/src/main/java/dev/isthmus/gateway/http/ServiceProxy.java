@@ -16,15 +16,16 @@ import java.util.function.Supplier;
 final class ServiceProxy implements Responder {
 
     private final Supplier<ExportedService> service;
-    private final String target;
     private final Forwarder forwarder;
     private final UpstreamPools pools;
     private final LoadBalancer balancer;
     private final GatewayMetrics metrics;
+    /** The authority every request leaves with, and how errors name the service; built once, not per request. */
+    private final String target;
 
     /**
      * @param service the service of the moment, {@code null} once it is no longer exported
-     * @param target how errors name the service, {@code name:port}
+     * @param target the service's {@code name:port}: the authority requests leave with, and how errors name it
      */
     ServiceProxy(Supplier<ExportedService> service, String target, Forwarder forwarder, UpstreamPools pools, LoadBalancer balancer, GatewayMetrics metrics) {
         this.service = service;

@@ -35,7 +35,10 @@ final class UpstreamPools {
      * servers.
      */
     HttpUpstream pool(EventLoop loop, Endpoint endpoint, BackendProtocol protocol) {
-        Map<Key, HttpUpstream> pools = byLoop.computeIfAbsent(loop, l -> new HashMap<>());
+        Map<Key, HttpUpstream> pools = byLoop.get(loop); // a plain read: computeIfAbsent may lock even when the key is there
+        if (pools == null) {
+            pools = byLoop.computeIfAbsent(loop, l -> new HashMap<>());
+        }
         Key key = new Key(endpoint.host(), endpoint.port(), protocol == BackendProtocol.H2C);
         HttpUpstream pool = pools.get(key);
         if (pool == null) {

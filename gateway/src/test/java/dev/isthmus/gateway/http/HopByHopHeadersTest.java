@@ -35,4 +35,37 @@ class HopByHopHeadersTest {
         assertThat(trailers.getAll("te")).containsExactly("trailers");
         assertThat(gzip.contains("te")).isFalse();
     }
+
+    @Test
+    void namesMatchInAnyCaseAndRepeatedHeadersAllGo() {
+        HttpHeaders headers = new DefaultHttpHeaders()
+                .add("UPGRADE", "h2c").add("upgrade", "websocket")
+                .add("X-HTTP2-Stream-Id", "3")
+                .add("TRANSFER-ENCODING", "chunked")
+                .add("Accept", "*/*");
+
+        HopByHopHeaders.strip(headers);
+
+        assertThat(headers.names()).containsExactly("Accept");
+    }
+
+    @Test
+    void aConnectionThatNamesTeTakesItOutEvenForTrailers() {
+        HttpHeaders headers = new DefaultHttpHeaders().add("Connection", "TE").add("TE", "trailers").add("Accept", "*/*");
+
+        HopByHopHeaders.strip(headers);
+
+        assertThat(headers.names()).containsExactly("Accept");
+    }
+
+    @Test
+    void aHeadWithNothingHopByHopKeepsEveryHeaderInOrder() {
+        HttpHeaders headers = new DefaultHttpHeaders().add("Host", "a").add("Accept", "*/*").add("Accept", "text/plain")
+                .add("Content-Length", "3");
+
+        HopByHopHeaders.strip(headers);
+
+        assertThat(headers.entries()).extracting(e -> e.getKey() + ": " + e.getValue())
+                .containsExactly("Host: a", "Accept: */*", "Accept: text/plain", "Content-Length: 3");
+    }
 }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.isthmus.gateway.metrics.GatewayMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBufAllocator;
@@ -61,6 +63,32 @@ class RequestLineCheckTest {
         assertInstanceOf(Http2ResetFrame.class, reset, "answer to :method " + method + " :path " + path);
         assertEquals(Http2Error.PROTOCOL_ERROR.code(), ((Http2ResetFrame) reset).errorCode(), "RST_STREAM error code");
         assertNull(stream.readInbound(), "request passed on (expected: none)");
+        stream.finishAndReleaseAll();
+        for (ByteBuf buf : allocated) {
+            assertEquals(0, buf.refCnt(), "buffer the conversion allocated: unreleased (expected: released)");
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"GET|/ eady", "G ET|/ready", "''|/ready"})
+    void theFirstHandlerOfAnInboundStreamChecksInFrontOfTheConversionWithoutLeak(String method, String path) {
+        List<ByteBuf> allocated = new ArrayList<>();
+        Responder none = (inbound, request) -> {
+            throw new AssertionError("a malformed request reached the responder: " + request);
+        };
+        EmbeddedChannel stream = new EmbeddedChannel(
+                new Http2StreamStart(none, new RequestMetrics(new GatewayMetrics(new SimpleMeterRegistry()), "svc:80", "peer")));
+        stream.config().setAllocator(remembering(allocated));
+        assertEquals(List.of(Http2StreamStart.class, Http2StreamFrameToHttpObjectCodec.class, HttpProxyHandler.class),
+                stream.pipeline().toMap().values().stream().map(Object::getClass).toList(), "the stream's handlers");
+
+        stream.writeInbound(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers(false).method(method).path(path).scheme("https")
+                .authority("gateway"), true));
+        stream.runPendingTasks();
+
+        Object reset = stream.readOutbound();
+        assertInstanceOf(Http2ResetFrame.class, reset, "answer to :method " + method + " :path " + path);
+        assertEquals(Http2Error.PROTOCOL_ERROR.code(), ((Http2ResetFrame) reset).errorCode(), "RST_STREAM error code");
         stream.finishAndReleaseAll();
         for (ByteBuf buf : allocated) {
             assertEquals(0, buf.refCnt(), "buffer the conversion allocated: unreleased (expected: released)");
