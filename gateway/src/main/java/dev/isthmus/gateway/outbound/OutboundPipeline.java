@@ -10,7 +10,7 @@ import dev.isthmus.gateway.pipeline.HandlerNames;
  *                                  HTTP/1.1  http-bytes, http-codec HttpServerCodec, http-guard Http1RequestGuard,
  *                                            session HttpProxyHandler
  *                                  HTTP/2    h2-close, h2-preface, h2-codec, h2-window, session Http2MultiplexHandler, h2-end
- *                                  opaque    session OpaqueTunnel, then Relay
+ *                                  opaque    session PendingRelay (OpaqueTunnel dials), then Relay
  * tail       PipelineTail        counts and logs what no handler dealt with (every pipeline ends in it)
  * </pre>
  * A connection to a remote gateway is {@code peer.PeerGatewayConnector}'s ({@code tls}, {@code header}, then the
