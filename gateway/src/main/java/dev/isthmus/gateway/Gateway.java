@@ -13,6 +13,7 @@ import dev.isthmus.gateway.io.IoTransport;
 import dev.isthmus.gateway.outbound.OutboundListeners;
 import dev.isthmus.gateway.outbound.OutboundSessions;
 import dev.isthmus.gateway.outbound.OutboundSettings;
+import dev.isthmus.gateway.peer.PeerGatewayConnector;
 import dev.isthmus.gateway.pipeline.Drain;
 import dev.isthmus.gateway.probe.LinkProbes;
 import dev.isthmus.gateway.routing.LinkHealth;
@@ -95,15 +96,18 @@ public final class Gateway implements AutoCloseable {
         HttpSessionInstaller http = new HttpSessionInstaller(upstreams, metrics, config.identity(), config.id(),
                 config.requestTimeout(), config.requestHeaderTimeout(), this::routes);
         this.inboundHttp = inboundHttp.orElse(http);
-        // One cache of client contexts: outbound connections and probes present the same credentials.
-        ClientContexts clientTls = ClientContexts.current(tls::credentials, tls::anchors, tls.provider(), clock);
-        this.probes = new LinkProbes(workers, clientTls, config.probe(), registry, clock);
+        // One connector to peer gateways, with one cache of client contexts: outbound traffic and probes dial
+        // the same way and present the same credentials.
+        PeerGatewayConnector peers = new PeerGatewayConnector(
+                ClientContexts.current(tls::credentials, tls::anchors, tls.provider(), clock), config.connectTimeout(),
+                config.handshakeTimeout());
+        this.probes = new LinkProbes(workers, peers, config.probe(), registry, clock);
         this.admin = new AdminServer(registry, this::notReadyReason, () -> probes.statuses().values(), metrics.tap(),
                 this::routes);
         this.linkHealth = probes;
         OutboundSettings outboundSettings = new OutboundSettings(config.id(), config.detectTimeout(), config.requestTimeout(),
-                config.requestHeaderTimeout(), config.handshakeTimeout(), config.connectTimeout());
-        this.outbound = new OutboundListeners(new OutboundSessions(outboundSettings, metrics, upstreams, http, clientTls,
+                config.requestHeaderTimeout());
+        this.outbound = new OutboundListeners(new OutboundSessions(outboundSettings, metrics, upstreams, http, peers,
                 this::routes, () -> linkHealth), acceptor, workers, connections::add, config.outboundHost(),
                 ConnectionLimiter.outbound(config.maxConnections(), metrics));
         metrics.gauge("isthmus.gateway.certificate.expiry.seconds", "Seconds until the serving certificate expires",

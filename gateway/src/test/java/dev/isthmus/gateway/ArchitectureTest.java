@@ -16,6 +16,7 @@ import com.tngtech.archunit.lang.ArchRule;
  *  → config (what the gateway was told; read only by the root, which hands each part on)
  *  → inbound, outbound, admin, probe, warmup (the edges: a listener or a client each)
  *  → http (the HTTP proxy both edges install; knows neither edge)
+ *  → peer (the one connector to peer gateways, which outbound traffic and the probe dial with; knows no edge, nor http)
  *  → upstream, transport, routing, tls, policy, tap, metrics, limit (the parts)
  *  → pipeline, yaml, io (shared vocabulary and the I/O transport; leaves)
  *  → identity (the module)
@@ -45,6 +46,7 @@ class ArchitectureTest {
             .layer("edges").definedBy(ROOT + ".inbound..", ROOT + ".outbound..", ROOT + ".admin..", ROOT + ".probe..",
                     ROOT + ".warmup..")
             .layer("http").definedBy(ROOT + ".http..")
+            .layer("peer").definedBy(ROOT + ".peer..")
             .layer("parts").definedBy(ROOT + ".upstream..", ROOT + ".transport..", ROOT + ".routing..", ROOT + ".tls..",
                     ROOT + ".policy..", ROOT + ".tap..", ROOT + ".metrics..", ROOT + ".limit..")
             .layer("vocabulary").definedBy(ROOT + ".pipeline..", ROOT + ".yaml..", ROOT + ".io..")
@@ -52,8 +54,9 @@ class ArchitectureTest {
             .whereLayer("config").mayOnlyBeAccessedByLayers("root")
             .whereLayer("edges").mayOnlyBeAccessedByLayers("root", "config")
             .whereLayer("http").mayOnlyBeAccessedByLayers("root", "config", "edges")
-            .whereLayer("parts").mayOnlyBeAccessedByLayers("root", "config", "edges", "http")
-            .whereLayer("vocabulary").mayOnlyBeAccessedByLayers("root", "config", "edges", "http", "parts");
+            .whereLayer("peer").mayOnlyBeAccessedByLayers("root", "edges")
+            .whereLayer("parts").mayOnlyBeAccessedByLayers("root", "config", "edges", "http", "peer")
+            .whereLayer("vocabulary").mayOnlyBeAccessedByLayers("root", "config", "edges", "http", "peer", "parts");
 
     /** Linkerd keeps inbound and outbound in separate crates so that neither can reach the other; so do we. */
     @ArchTest
@@ -68,7 +71,8 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule vocabularyIsALeaf = noClasses().that().resideInAnyPackage(ROOT + ".pipeline..", ROOT + ".yaml..", ROOT + ".io..")
             .should().dependOnClassesThat().resideInAnyPackage(ROOT, ROOT + ".config..", ROOT + ".inbound..",
-                    ROOT + ".outbound..", ROOT + ".admin..", ROOT + ".probe..", ROOT + ".warmup..", ROOT + ".http..", ROOT + ".upstream..",
+                    ROOT + ".outbound..", ROOT + ".admin..", ROOT + ".probe..", ROOT + ".warmup..", ROOT + ".http..", ROOT + ".peer..",
+                    ROOT + ".upstream..",
                     ROOT + ".transport..", ROOT + ".routing..", ROOT + ".tls..", ROOT + ".policy..", ROOT + ".tap..",
                     ROOT + ".metrics..", ROOT + ".limit..");
 }

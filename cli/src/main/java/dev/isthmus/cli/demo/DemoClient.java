@@ -2,16 +2,17 @@ package dev.isthmus.cli.demo;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.isthmus.gateway.peer.PeerGatewayConnector;
+import dev.isthmus.gateway.pipeline.PipelineTail;
+import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.tls.TlsContexts;
 import dev.isthmus.gateway.transport.SessionProtocol;
 import dev.isthmus.gateway.transport.TransportHeader;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -25,15 +26,15 @@ import dev.isthmus.identity.tls.IdentityTrustManager;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslHandler;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What a calling gateway does, reduced to one request: mTLS to the remote gateway (SNI = its identity),
- * the transport header, then HTTP/1.1. The demo's west side uses it until the outbound gateway exists.
+ * What a calling gateway does, reduced to one request: the gateway's own connector to a peer (mTLS, SNI = the
+ * peer's identity, the transport header), then HTTP/1.1. The demo shows with it what east's gateway refuses.
  */
 final class DemoClient {
 
@@ -60,56 +61,52 @@ final class DemoClient {
         }
     }
 
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
     private DemoClient() {}
 
-    static Result get(EventLoopGroup group, SslContext tls, String sni, int port, String service, int servicePort, String path) {
+    /**
+     * One request to the gateway on {@code port} of this host, dialed as a gateway dials a peer (the gateway's
+     * {@link PeerGatewayConnector}) but with {@code tls} as its client context: a client the gateway should refuse
+     * is one with a context of the wrong kind.
+     */
+    static Result get(EventLoopGroup group, SslContext tls, int port, String service, int servicePort, String path) {
         CompletableFuture<Result> result = new CompletableFuture<>();
-        Bootstrap bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
-                .handler(new ChannelInitializer<Channel>() {
+        PeerGatewayConnector connector = new PeerGatewayConnector(peer -> tls, TIMEOUT, TIMEOUT);
+        ChannelInitializer<Channel> http = new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 20), new SimpleChannelInboundHandler<FullHttpResponse>() {
                     @Override
-                    protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(tls.newHandler(ch.alloc(), sni, port), new HttpClientCodec(),
-                                new HttpObjectAggregator(1 << 20), new SimpleChannelInboundHandler<FullHttpResponse>() {
-                                    @Override
-                                    protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
-                                        result.complete(new Result(response.status().code(),
-                                                response.content().toString(UTF_8).strip(), null));
-                                        ctx.close();
-                                    }
+                    protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
+                        result.complete(new Result(response.status().code(), response.content().toString(UTF_8).strip(), null));
+                        ctx.close();
+                    }
 
-                                    @Override
-                                    public void channelInactive(ChannelHandlerContext ctx) {
-                                        result.complete(new Result(0, "", "the gateway closed the connection"));
-                                    }
+                    @Override
+                    public void channelInactive(ChannelHandlerContext ctx) {
+                        result.complete(new Result(0, "", "the gateway closed the connection"));
+                    }
 
-                                    @Override
-                                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                                        result.complete(Result.failed(cause));
-                                        ctx.close();
-                                    }
-                                });
+                    @Override
+                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                        result.complete(Result.failed(cause));
+                        ctx.close();
                     }
                 });
-        bootstrap.connect("127.0.0.1", port).addListener(connected -> {
-            if (!connected.isSuccess()) {
-                result.complete(Result.failed(connected.cause()));
-                return;
+                PipelineTail.addTo(ch.pipeline());
             }
-            Channel channel = ((io.netty.channel.ChannelFuture) connected).channel();
-            channel.pipeline().get(SslHandler.class).handshakeFuture().addListener(handshake -> {
-                if (!handshake.isSuccess()) {
-                    result.complete(Result.failed(handshake.cause()));
-                    channel.close();
-                    return;
-                }
-                // The header goes under the HTTP codec, straight into TLS.
-                channel.pipeline().context(HttpClientCodec.class).writeAndFlush(
-                        new TransportHeader(service, servicePort, SessionProtocol.HTTP1).encode(channel.alloc()));
-                FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path);
-                request.headers().set(HttpHeaderNames.HOST, service + ":" + servicePort);
-                channel.writeAndFlush(request);
-            });
-        });
+        };
+        connector.connect(group.next(), new Endpoint("127.0.0.1", port, true), DemoCluster.GATEWAY,
+                new TransportHeader(service, servicePort, SessionProtocol.HTTP1), http).addListener(connected -> {
+                    if (!connected.isSuccess()) {
+                        result.complete(Result.failed(connected.cause()));
+                        return;
+                    }
+                    FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path);
+                    request.headers().set(HttpHeaderNames.HOST, service + ":" + servicePort);
+                    ((Channel) connected.getNow()).writeAndFlush(request);
+                });
         try {
             return result.get(10, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -160,17 +160,16 @@ public final class DemoCommand implements Callable<Integer> {
         say(" with west's identity as for=: the ids tell the gateways apart, so neither took the other's for a loop)");
 
         step("5. What east's gateway refuses");
-        String sni = DemoCluster.GATEWAY.dnsName();
-        report("a client without a certificate", DemoClient.get(group, DemoClient.withoutCertificate(anchors, clock), sni, eastPort,
+        report("a client without a certificate", DemoClient.get(group, DemoClient.withoutCertificate(anchors, clock), eastPort,
                 PODINFO, PODINFO_PORT, "/"));
         CertificateAuthority strangerRoot = CertificateAuthority.createRoot(DemoCluster.TRUST_DOMAIN, Duration.ofDays(1), clock);
         report("a client whose certificate chains to another anchor", DemoClient.get(group,
                 TlsContexts.client(leafUnder(strangerRoot, clock), anchors, DemoCluster.GATEWAY, TlsProviders.preferred(),
-                        clock), sni, eastPort, PODINFO, PODINFO_PORT, "/"));
+                        clock), eastPort, PODINFO, PODINFO_PORT, "/"));
         SslContext westTls = TlsContexts.client(west.certificates.current(), anchors, DemoCluster.GATEWAY,
                 TlsProviders.preferred(), clock);
         report("west asking for a service east did not export",
-                DemoClient.get(group, westTls, sni, eastPort, "secrets.test.svc.cluster.local", 80, "/"));
+                DemoClient.get(group, westTls, eastPort, "secrets.test.svc.cluster.local", 80, "/"));
 
         step("6. A 50/50 traffic split between podinfo in west and podinfo in east");
         say("100 requests to podinfo (127.0.0.1:%d): %s", splitPort, tally(plain, splitPort, 100));

@@ -105,10 +105,10 @@ class DashboardBrowserIT {
         Awaitility.await("west's probe finds east alive").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
                 .until(() -> west.gateway.probes().alive("east"));
         // What east refuses, as in the demo: a client without a certificate, and a service east did not export.
-        DemoClient.get(group, DemoClient.withoutCertificate(anchors, clock), DemoCluster.GATEWAY.dnsName(), eastPort,
+        DemoClient.get(group, DemoClient.withoutCertificate(anchors, clock), eastPort,
                 DemoCommand.PODINFO, DemoCommand.PODINFO_PORT, "/");
         DemoClient.get(group, TlsContexts.client(west.certificates.current(), anchors, DemoCluster.GATEWAY, TlsProviders.preferred(),
-                clock), DemoCluster.GATEWAY.dnsName(), eastPort, "secrets.test.svc.cluster.local", 80, "/");
+                clock), eastPort, "secrets.test.svc.cluster.local", 80, "/");
     }
 
     @AfterAll

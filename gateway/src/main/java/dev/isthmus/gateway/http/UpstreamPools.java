@@ -7,26 +7,28 @@ import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.upstream.Upstreams;
 import io.netty.channel.EventLoop;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The backend connections of the gateway, kept per (event loop, backend instance): an exchange leases
- * from the pool of its own event loop, so a pool is touched by one thread only and needs no locks. A
- * pool that has no connection left is dropped, so instances that left the route table leave no trace.
+ * The backend connections of the gateway, in the gateway's {@link PoolRegistry}: one pool per (event loop, backend
+ * instance, protocol), an HTTP/1.1 pool or, for a backend that speaks h2c, an HTTP/2 one.
  */
 final class UpstreamPools {
 
+    /** A ready backend instance as its pools tell it apart: address and protocol. */
     private record Key(String host, int port, boolean h2c) {}
 
-    private final Upstreams upstreams;
-    private final Duration idleTimeout;
-    private final Map<EventLoop, Map<Key, HttpUpstream>> byLoop = new ConcurrentHashMap<>();
+    private final PoolRegistry<Key> pools;
 
     UpstreamPools(Upstreams upstreams, Duration idleTimeout) {
-        this.upstreams = requireNonNull(upstreams, "upstreams");
-        this.idleTimeout = requireNonNull(idleTimeout, "idleTimeout");
+        requireNonNull(upstreams, "upstreams");
+        requireNonNull(idleTimeout, "idleTimeout");
+        this.pools = new PoolRegistry<>((loop, key, owner) -> {
+            Endpoint endpoint = new Endpoint(key.host(), key.port(), true);
+            return key.h2c()
+                    ? new Http2Pool(loop, "backend " + endpoint, (l, http2) -> Http2Pool.connected(upstreams.connect(l, endpoint, http2)),
+                            idleTimeout, owner)
+                    : new Http1Pool(loop, endpoint, upstreams, idleTimeout, owner);
+        });
     }
 
     /**
@@ -35,19 +37,6 @@ final class UpstreamPools {
      * servers.
      */
     HttpUpstream pool(EventLoop loop, Endpoint endpoint, BackendProtocol protocol) {
-        Map<Key, HttpUpstream> pools = byLoop.get(loop); // a plain read: computeIfAbsent may lock even when the key is there
-        if (pools == null) {
-            pools = byLoop.computeIfAbsent(loop, l -> new HashMap<>());
-        }
-        Key key = new Key(endpoint.host(), endpoint.port(), protocol == BackendProtocol.H2C);
-        HttpUpstream pool = pools.get(key);
-        if (pool == null) {
-            pool = key.h2c()
-                    ? new Http2Pool(loop, "backend " + endpoint, (l, http2) -> Http2Pool.connected(upstreams.connect(l, endpoint, http2)), idleTimeout,
-                            PoolOwner.of(pools, key))
-                    : new Http1Pool(loop, endpoint, upstreams, idleTimeout, PoolOwner.of(pools, key));
-            pools.put(key, pool);
-        }
-        return pool;
+        return pools.pool(loop, new Key(endpoint.host(), endpoint.port(), protocol == BackendProtocol.H2C));
     }
 }

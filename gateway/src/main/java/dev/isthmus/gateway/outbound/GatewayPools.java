@@ -2,47 +2,58 @@ package dev.isthmus.gateway.outbound;
 
 import dev.isthmus.gateway.http.Http2Pool;
 import dev.isthmus.gateway.http.HttpUpstream;
-import dev.isthmus.gateway.http.PoolOwner;
+import dev.isthmus.gateway.http.PoolRegistry;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.RemoteTarget;
 import dev.isthmus.gateway.transport.SessionProtocol;
-import dev.isthmus.identity.SpiffeId;
 import io.netty.channel.EventLoop;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The HTTP/2 connections to remote gateways, shared by every client of the gateway: one pool per event
- * loop and (gateway address, gateway identity, remote service and port), since the transport header
- * binds a connection to one service. A pool is touched by its event loop only; one whose last
- * connection closed is dropped.
+ * The HTTP/2 connections to remote gateways, shared by every client of the gateway, in the gateway's
+ * {@link PoolRegistry}: one pool per event loop and (gateway address, gateway identity, remote service and port),
+ * since the transport header binds a connection to one service.
  */
 final class GatewayPools {
 
-    private record Key(Endpoint gateway, SpiffeId identity, String service, int port) {}
-
-    private final GatewayDialer dialer;
-    private final Duration idleTimeout;
-    private final Map<EventLoop, Map<Key, HttpUpstream>> byLoop = new ConcurrentHashMap<>();
+    private final PoolRegistry<Key> pools;
 
     GatewayPools(GatewayDialer dialer, Duration idleTimeout) {
-        this.dialer = dialer;
-        this.idleTimeout = idleTimeout;
+        this.pools = new PoolRegistry<>((loop, key, owner) -> new Http2Pool(loop,
+                new RemoteDestination(key.target, key.gateway).describe(),
+                (l, http2) -> dialer.dial(l, key.target, key.gateway, SessionProtocol.HTTP2, http2), idleTimeout, owner));
     }
 
     /** The pool of {@code loop} for {@code target} through {@code gateway}; call on {@code loop}. */
     HttpUpstream pool(EventLoop loop, RemoteTarget target, Endpoint gateway) {
-        Map<Key, HttpUpstream> pools = byLoop.computeIfAbsent(loop, l -> new HashMap<>());
-        Key key = new Key(gateway, target.gatewayIdentity(), target.service(), target.port());
-        HttpUpstream pool = pools.get(key);
-        if (pool == null) {
-            pool = new Http2Pool(loop, new RemoteDestination(target, gateway).describe(),
-                    (l, http2) -> dialer.dial(l, target, gateway, SessionProtocol.HTTP2, http2), idleTimeout,
-                    PoolOwner.of(pools, key));
-            pools.put(key, pool);
+        return pools.pool(loop, new Key(target, gateway));
+    }
+
+    /**
+     * A pool's key: equal for the same gateway address, gateway identity and remote service and port, whatever
+     * else the target says (the link its metrics name is the one of the target the pool was made for).
+     */
+    private static final class Key {
+        final RemoteTarget target;
+        final Endpoint gateway;
+
+        Key(RemoteTarget target, Endpoint gateway) {
+            this.target = target;
+            this.gateway = gateway;
         }
-        return pool;
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key other && gateway.equals(other.gateway) && target.port() == other.target.port()
+                    && target.service().equals(other.target.service()) && target.gatewayIdentity().equals(other.target.gatewayIdentity());
+        }
+
+        @Override
+        public int hashCode() {
+            int hash = gateway.hashCode();
+            hash = 31 * hash + target.gatewayIdentity().hashCode();
+            hash = 31 * hash + target.service().hashCode();
+            return 31 * hash + target.port();
+        }
     }
 }

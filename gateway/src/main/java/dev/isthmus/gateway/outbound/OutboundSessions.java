@@ -9,6 +9,7 @@ import dev.isthmus.gateway.http.HttpUpstream;
 import dev.isthmus.gateway.http.RequestMetrics;
 import dev.isthmus.gateway.http.Responder;
 import dev.isthmus.gateway.metrics.GatewayMetrics;
+import dev.isthmus.gateway.peer.PeerGatewayConnector;
 import dev.isthmus.gateway.routing.Backend;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.ExportedService;
@@ -17,7 +18,6 @@ import dev.isthmus.gateway.routing.OutboundRoute;
 import dev.isthmus.gateway.routing.OutboundRoute.WeightedBackend;
 import dev.isthmus.gateway.routing.RemoteTarget;
 import dev.isthmus.gateway.routing.RouteTable;
-import dev.isthmus.gateway.tls.ClientContexts;
 import dev.isthmus.gateway.transport.SessionProtocol;
 import dev.isthmus.gateway.upstream.LoadBalancer;
 import dev.isthmus.gateway.upstream.Upstreams;
@@ -56,12 +56,12 @@ public final class OutboundSessions {
 
     /**
      * @param local the gateway's HTTP sessions, whose backend pools the inbound side uses too
-     * @param tls the gateway's client TLS contexts (its serving credentials), which the probes share
+     * @param connector the gateway's one connector to peer gateways, which the probes share
      * @param routes the route table of the moment
      * @param health the link health of the moment
      */
     public OutboundSessions(OutboundSettings settings, GatewayMetrics metrics, Upstreams upstreams, HttpSessionInstaller local,
-            ClientContexts tls, Supplier<RouteTable> routes, Supplier<LinkHealth> health) {
+            PeerGatewayConnector connector, Supplier<RouteTable> routes, Supplier<LinkHealth> health) {
         this.settings = requireNonNull(settings, "settings");
         this.metrics = requireNonNull(metrics, "metrics");
         this.upstreams = requireNonNull(upstreams, "upstreams");
@@ -69,8 +69,7 @@ public final class OutboundSessions {
         this.routes = requireNonNull(routes, "routes");
         this.health = requireNonNull(health, "health");
         this.backoff = new ReconnectBackoff(System::nanoTime);
-        this.dialer = new GatewayDialer(new ClientTls(tls, settings.handshakeTimeout()), backoff, metrics,
-                settings.connectTimeout());
+        this.dialer = new GatewayDialer(requireNonNull(connector, "connector"), backoff, metrics);
         this.pools = new GatewayPools(dialer, POOL_IDLE_TIMEOUT);
     }
 

@@ -13,18 +13,13 @@ import java.time.Duration;
  * @param detectTimeout how long a client has to send the first bytes that tell its protocol
  * @param requestTimeout how long a request may take end to end
  * @param requestHeaderTimeout how long a client has for each request head
- * @param handshakeTimeout how long a TLS handshake with a remote gateway may take
- * @param connectTimeout how long a TCP connect to a remote gateway or a backend may take
  */
-public record OutboundSettings(GatewayId id, Duration detectTimeout, Duration requestTimeout, Duration requestHeaderTimeout,
-        Duration handshakeTimeout, Duration connectTimeout) {
+public record OutboundSettings(GatewayId id, Duration detectTimeout, Duration requestTimeout, Duration requestHeaderTimeout) {
 
     public OutboundSettings {
         requireNonNull(id, "id");
         requireNonNull(detectTimeout, "detectTimeout");
         requireNonNull(requestTimeout, "requestTimeout");
         requireNonNull(requestHeaderTimeout, "requestHeaderTimeout");
-        requireNonNull(handshakeTimeout, "handshakeTimeout");
-        requireNonNull(connectTimeout, "connectTimeout");
     }
 }

@@ -2,9 +2,9 @@ package dev.isthmus.gateway.probe;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.isthmus.gateway.peer.PeerGatewayConnector;
 import dev.isthmus.gateway.routing.LinkHealth;
 import dev.isthmus.gateway.routing.RouteTable;
-import dev.isthmus.gateway.tls.ClientContexts;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -35,7 +35,7 @@ public final class LinkProbes implements LinkHealth, AutoCloseable {
     private static final Logger log = Logger.getLogger(LinkProbes.class.getName());
 
     private final EventLoopGroup loops;
-    private final ClientContexts tls;
+    private final PeerGatewayConnector connector;
     private final ProbeSettings settings;
     private final MeterRegistry registry;
     private final Clock clock;
@@ -47,11 +47,12 @@ public final class LinkProbes implements LinkHealth, AutoCloseable {
 
     /**
      * @param loops the gateway's worker event loops; probes run there, never on a thread of their own
-     * @param tls this gateway's outbound mTLS context for a remote gateway's identity
+     * @param connector this gateway's one connector to peer gateways, which outbound traffic dials with too
      */
-    public LinkProbes(EventLoopGroup loops, ClientContexts tls, ProbeSettings settings, MeterRegistry registry, Clock clock) {
+    public LinkProbes(EventLoopGroup loops, PeerGatewayConnector connector, ProbeSettings settings, MeterRegistry registry,
+            Clock clock) {
         this.loops = requireNonNull(loops, "loops");
-        this.tls = requireNonNull(tls, "tls");
+        this.connector = requireNonNull(connector, "connector");
         this.settings = requireNonNull(settings, "settings");
         this.registry = requireNonNull(registry, "registry");
         this.clock = requireNonNull(clock, "clock");
@@ -137,11 +138,11 @@ public final class LinkProbes implements LinkHealth, AutoCloseable {
     private Future<Duration> send(EventLoop loop, ProbedLink link, ProbeSettings settings, ProbeConnection connection) {
         SslContext context;
         try {
-            context = tls.forPeer(link.identity());
+            context = connector.context(link.identity());
         } catch (SSLException | RuntimeException e) {
             return loop.newFailedFuture(new ProbeException("no mTLS context for " + link.identity() + ": " + e.getMessage(), e));
         }
-        return ProbeCall.send(loop, link, context, settings, connection);
+        return ProbeCall.send(loop, link, connector, context, settings, connection);
     }
 
     private void probed(ProbeMetrics metrics, LinkStatus status, Duration took, boolean changed) {

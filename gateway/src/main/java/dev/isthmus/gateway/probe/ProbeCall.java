@@ -1,17 +1,14 @@
 package dev.isthmus.gateway.probe;
 
-import dev.isthmus.gateway.io.IoTransport;
+import dev.isthmus.gateway.peer.PeerGatewayConnector;
 import dev.isthmus.gateway.pipeline.PipelineTail;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.transport.ProbeTarget;
 import dev.isthmus.gateway.transport.SessionProtocol;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -30,7 +27,6 @@ import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -43,9 +39,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * One probe of one link, on one event loop: {@code GET <path>} on a new stream of the link's
  * {@link ProbeConnection}, an HTTP/2 session to {@link ProbeTarget}. It succeeds on a 200, with the time
- * that took. When there is no such connection, or a probe over it fails, the probe dials one: TCP, the mTLS
- * handshake (SNI = the gateway identity's DNS name; the certificate must carry exactly that identity), the
- * transport header for {@link ProbeTarget} with HTTP/2. Addresses are tried in turn until one answers; the
+ * that took. When there is no such connection, or a probe over it fails, the probe dials one with the gateway's
+ * {@link PeerGatewayConnector}, as outbound traffic does (TCP, mTLS to exactly the link's gateway identity), with
+ * the transport header for {@link ProbeTarget} and HTTP/2. Addresses are tried in turn until one answers; the
  * timeout covers them all. A connection that answered is kept for the next probes; any other is closed.
  */
 final class ProbeCall {
@@ -57,17 +53,21 @@ final class ProbeCall {
 
     private final EventLoop loop;
     private final ProbedLink link;
+    private final PeerGatewayConnector connector;
     private final SslContext tls;
     private final ProbeSettings settings;
     private final ProbeConnection pooled;
     private final Promise<Duration> result;
     private final long startNanos = System.nanoTime();
     private Channel channel;
+    private Future<Channel> dialing;
     private Endpoint gateway;
 
-    private ProbeCall(EventLoop loop, ProbedLink link, SslContext tls, ProbeSettings settings, ProbeConnection pooled) {
+    private ProbeCall(EventLoop loop, ProbedLink link, PeerGatewayConnector connector, SslContext tls, ProbeSettings settings,
+            ProbeConnection pooled) {
         this.loop = loop;
         this.link = link;
+        this.connector = connector;
         this.tls = tls;
         this.settings = settings;
         this.pooled = pooled;
@@ -75,11 +75,13 @@ final class ProbeCall {
     }
 
     /**
-     * Starts a probe over {@code pooled}'s connection, or a new one; must be called on {@code loop}. The
-     * future fails with a {@link ProbeException}; cancelling it ends the probe.
+     * Starts a probe over {@code pooled}'s connection, or a new one; must be called on {@code loop}. {@code tls} is
+     * the client context of the moment, which a kept connection must have been made with. The future fails with a
+     * {@link ProbeException}; cancelling it ends the probe.
      */
-    static Future<Duration> send(EventLoop loop, ProbedLink link, SslContext tls, ProbeSettings settings, ProbeConnection pooled) {
-        ProbeCall call = new ProbeCall(loop, link, tls, settings, pooled);
+    static Future<Duration> send(EventLoop loop, ProbedLink link, PeerGatewayConnector connector, SslContext tls,
+            ProbeSettings settings, ProbeConnection pooled) {
+        ProbeCall call = new ProbeCall(loop, link, connector, tls, settings, pooled);
         call.start();
         return call.result;
     }
@@ -92,6 +94,9 @@ final class ProbeCall {
         }, timeout.toNanos(), TimeUnit.NANOSECONDS);
         result.addListener(done -> {
             timer.cancel(false);
+            if (dialing != null) {
+                dialing.cancel(false); // a dial still under way ends with the probe; the connector closes its channel
+            }
             if (!done.isSuccess()) {
                 if (pooled.holds(channel)) {
                     pooled.discard(); // a connection that did not answer in time is not worth another probe
@@ -124,23 +129,25 @@ final class ProbeCall {
         gateway = link.gateways().get(index);
         Answer answer = new Answer(index, gateway);
         long remainingMillis = TimeUnit.NANOSECONDS.toMillis(startNanos + settings.timeout().toNanos() - System.nanoTime());
-        ChannelFuture connect = new Bootstrap()
-                .group(loop)
-                .channel(IoTransport.of(loop).socketChannel())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, remainingMillis))
-                .option(ChannelOption.TCP_NODELAY, true)
-                .handler(new ChannelInitializer<Channel>() {
+        channel = null;
+        Future<Channel> dial = connector.connect(loop, gateway, link.identity(), ProbeTarget.header(SessionProtocol.HTTP2),
+                new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), link.identity().dnsName(), answer.gateway.port()));
+                        ch.pipeline().addLast("h2-codec", Http2FrameCodecBuilder.forClient()
+                                .initialSettings(Http2Settings.defaultSettings().pushEnabled(false).maxHeaderListSize(MAX_RESPONSE))
+                                .build());
+                        ch.pipeline().addLast("h2-streams", new Http2MultiplexHandler(new RefuseStreams()));
                         ch.pipeline().addLast("probe", new Session(answer));
-                        PipelineTail.addTo(ch.pipeline());
+                        PipelineTail.addTo(ch.pipeline()); // the connector's initializer added it first
                     }
-                })
-                .connect(gateway.host(), gateway.port());
-        channel = connect.channel();
-        connect.addListener(f -> {
-            if (!f.isSuccess()) {
+                }, Duration.ofMillis(Math.max(1, remainingMillis)));
+        dialing = dial;
+        dial.addListener(f -> {
+            if (f.isSuccess()) {
+                channel = (Channel) f.getNow();
+                ask(channel, answer);
+            } else if (!f.isCancelled()) {
                 answer.failed(f.cause());
             }
         });
@@ -170,9 +177,9 @@ final class ProbeCall {
     }
 
     /**
-     * The connection-level handler of a dialed connection: after the handshake it writes the header and
-     * starts HTTP/2, then asks. It stays for the connection's life and gives it up when the remote gateway
-     * sends GOAWAY or ends its side: no later probe could be answered on it.
+     * The connection-level handler of a dialed connection, behind the HTTP/2 codec the connector's header writer
+     * made way for. It stays for the connection's life and gives it up when the remote gateway sends GOAWAY or
+     * ends its side: no later probe could be answered on it.
      */
     private final class Session extends ChannelInboundHandlerAdapter {
         private final Answer answer;
@@ -183,29 +190,10 @@ final class ProbeCall {
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-            if (event instanceof SslHandshakeCompletionEvent completion) {
-                if (completion.isSuccess()) {
-                    start(ctx);
-                } else {
-                    answer.failed(completion.cause());
-                }
-                return;
-            }
             if (event instanceof ChannelInputShutdownEvent || event instanceof SslCloseCompletionEvent) {
                 ctx.close();
             }
             ctx.fireUserEventTriggered(event);
-        }
-
-        /** The header goes straight to TLS; the HTTP/2 codec, added after it, writes its preface behind it. */
-        private void start(ChannelHandlerContext ctx) {
-            ctx.write(ProbeTarget.header(SessionProtocol.HTTP2).encode(ctx.alloc()), ctx.voidPromise());
-            ctx.pipeline().addBefore(ctx.name(), "h2-codec", Http2FrameCodecBuilder.forClient()
-                    .initialSettings(Http2Settings.defaultSettings().pushEnabled(false).maxHeaderListSize(MAX_RESPONSE))
-                    .build());
-            ctx.pipeline().addBefore(ctx.name(), "h2-streams", new Http2MultiplexHandler(new RefuseStreams()));
-            ctx.flush();
-            ask(ctx.channel(), answer);
         }
 
         @Override
@@ -285,7 +273,9 @@ final class ProbeCall {
                 attempt(0, new ProbeException(link.name() + ": " + describe(cause), cause));
                 return;
             }
-            channel.close();
+            if (channel != null) {
+                channel.close();
+            }
             attempt(index + 1, new ProbeException(gateway + ": " + describe(cause), cause));
         }
     }

@@ -2,6 +2,7 @@ package dev.isthmus.gateway.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.isthmus.gateway.peer.PeerGatewayConnector;
 import dev.isthmus.gateway.policy.AuthorizationPolicy;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.OutboundRoute;
@@ -85,8 +86,9 @@ class GatewayProbeIT {
 
     LinkProbes probesAs(SpiffeId self, ProbeSettings settings) {
         CertifiedKey credentials = pki.leaf(self);
-        probes = new LinkProbes(westLoops, ClientContexts.current(() -> credentials, pki::anchors, TlsProviders.preferred(),
-                Clock.systemUTC()), settings, registry, Clock.systemUTC());
+        probes = new LinkProbes(westLoops, new PeerGatewayConnector(ClientContexts.current(() -> credentials, pki::anchors,
+                TlsProviders.preferred(), Clock.systemUTC()), Duration.ofSeconds(3), Duration.ofSeconds(10)), settings, registry,
+                Clock.systemUTC());
         return probes;
     }
 

@@ -1,4 +1,4 @@
-package dev.isthmus.gateway.outbound;
+package dev.isthmus.gateway.peer;
 
 import dev.isthmus.gateway.transport.TransportHeader;
 import io.netty.channel.ChannelHandler;
