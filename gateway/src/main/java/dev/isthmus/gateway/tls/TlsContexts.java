@@ -32,11 +32,11 @@ public final class TlsContexts {
 
     /**
      * The inbound side: requires a client certificate for clientAuth that chains to an anchor; who may pass is
-     * the policy's call.
+     * the policy's call. Peers may resume with the one session ticket each handshake gives ({@link ServerSessions}).
      */
     public static SslContext server(CertifiedKey credentials, TrustAnchors anchors, SslProvider provider, Clock clock)
             throws SSLException {
-        return SslContextBuilder.forServer(credentials.key(), credentials.chain().toArray(new X509Certificate[0]))
+        return ServerSessions.configure(SslContextBuilder.forServer(credentials.key(), credentials.chain().toArray(new X509Certificate[0]))
                 .sslProvider(provider)
                 .protocols(TLS13)
                 .clientAuth(ClientAuth.REQUIRE)
@@ -45,7 +45,7 @@ public final class TlsContexts {
                         PeerTrustManager.Role.CLIENT))
                 .applicationProtocolConfig(new ApplicationProtocolConfig(Protocol.ALPN,
                         SelectorFailureBehavior.NO_ADVERTISE, SelectedListenerFailureBehavior.ACCEPT, ALPN_TRANSPORT))
-                .build();
+                .build());
     }
 
     /** The outbound side: presents our certificate and trusts only {@code peer}, with a certificate for serverAuth. */
