@@ -9,6 +9,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -65,6 +66,7 @@ final class HandshakeMode {
         try (GatewayUnderTest gateway = new GatewayUnderTest(pki.gateway(), pki.anchors(), 1, 9, 100_000, Duration.ofMinutes(10))) {
             // The gateway's other event loop thread, its acceptor (which also serves the idle admin port), has Netty's
             // default name; the harness names its own threads.
+            long[] gatewayThreads = threadIds(gateway.gateway().workers());
             CpuMeter cpu = new CpuMeter().role("generator", clients).role("gateway", gateway.gateway().workers())
                     .roleByName("acceptor", "multiThreadIoEventLoopGroup-");
             List<SslContext> tls = new ArrayList<>();
@@ -92,6 +94,7 @@ final class HandshakeMode {
             }
             Thread.sleep(warmup.toMillis());
             double failuresBefore = gateway.count("isthmus.gateway.handshake.failures");
+            long allocatedBefore = allocated(gatewayThreads);
             CpuMeter.Reading start = cpu.read();
             for (HandshakeLoop loop : loops) {
                 loop.executor().submit(loop::startWindow).sync();
@@ -102,6 +105,7 @@ final class HandshakeMode {
                 windows.add(loop.executor().submit(loop::endWindow).get());
             }
             CpuMeter.Usage usage = cpu.read().since(start);
+            long allocatedBytes = allocated(gatewayThreads) - allocatedBefore;
             double gatewayFailures = gateway.count("isthmus.gateway.handshake.failures") - failuresBefore;
             for (HandshakeLoop loop : loops) {
                 loop.executor().submit(loop::stop).sync();
@@ -128,6 +132,8 @@ final class HandshakeMode {
                     Format.decimal(gatewayMicros, 1), Format.decimal(acceptorMicros, 1));
             System.out.printf("  => one gateway core: %s handshakes/s, %s/s counting the acceptor's share too (aim: at least 3,000)%n",
                     Format.rate(1e6 / gatewayMicros), Format.rate(1e6 / (gatewayMicros + acceptorMicros)));
+            System.out.printf("  gateway I/O thread allocates %s KiB of Java heap per connection (does not depend on the "
+                    + "machine's load, unlike CPU time)%n", Format.decimal(allocatedBytes / 1024.0 / opened, 1));
             System.out.printf("  gateway I/O thread's system calls per connection: %s reads, %s writes (native epoll's "
                     + "recv/send are not counted: -Disthmus.ioTransport=nio counts them all)%n",
                     Format.decimal(usage.reads("gateway") / (double) opened, 2),
@@ -155,6 +161,23 @@ final class HandshakeMode {
             }
         }
         return sources;
+    }
+
+    private static long[] threadIds(EventLoopGroup group) throws Exception {
+        List<Long> ids = new ArrayList<>();
+        for (EventExecutor executor : group) {
+            ids.add(executor.submit(() -> Thread.currentThread().getId()).get());
+        }
+        return ids.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** Heap bytes the threads allocated since they started; HotSpot counts them per thread. */
+    private static long allocated(long[] threads) {
+        long sum = 0;
+        for (long bytes : ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getThreadAllocatedBytes(threads)) {
+            sum += Math.max(0, bytes);
+        }
+        return sum;
     }
 
     private static void awaitChains(List<HandshakeLoop> loops) throws Exception {
