@@ -32,7 +32,7 @@ public final class TlsContexts {
 
     /**
      * The inbound side: requires a client certificate for clientAuth that chains to an anchor; who may pass is
-     * the policy's call. Peers may resume with the one session ticket each handshake gives ({@link ServerSessions}).
+     * the policy's call. Peers cannot resume a session ({@link ServerSessions}).
      */
     public static SslContext server(CertifiedKey credentials, TrustAnchors anchors, SslProvider provider, Clock clock)
             throws SSLException {

@@ -3,11 +3,13 @@ package dev.isthmus.gateway.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.isthmus.identity.client.CertifiedKey;
 import dev.isthmus.identity.testing.TestPki;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
@@ -15,46 +17,60 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.internal.tcnative.SSL;
-import java.security.cert.X509Certificate;
+import java.security.cert.CertificateExpiredException;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Session tickets between the gateway's own client and server contexts, with BoringSSL, over a handshake
- * between two {@link EmbeddedChannel}s.
+ * Resumption between the gateway's own client and server contexts, with BoringSSL, over handshakes between two
+ * {@link EmbeddedChannel}s. The client connects as the dialer does (naming the peer and its port), so its
+ * session cache would offer a ticket if it had one.
  */
 class ServerSessionsTest {
 
     private static final TestPki pki = TestPki.create();
 
+    private final ServerClock serverClock = new ServerClock(Instant.now());
+    private final CertifiedKey peer = pki.leaf(TestPki.PEER);
     private SslContext server;
     private SslContext client;
 
     @BeforeAll
     static void boringSsl() {
-        assumeTrue(OpenSsl.isAvailable() && OpenSsl.versionString().contains("BoringSSL"), "BoringSSL (netty-tcnative) is not available here");
+        assumeTrue(OpenSsl.isAvailable() && OpenSsl.versionString().contains("BoringSSL"), "BoringSSL (netty-tcnative) is not available");
     }
 
     @BeforeEach
     void contexts() throws Exception {
-        server = TlsContexts.server(pki.leaf(TestPki.GATEWAY), pki.anchors(), SslProvider.OPENSSL, Clock.systemUTC());
-        client = TlsContexts.client(pki.leaf(TestPki.PEER), pki.anchors(), TestPki.GATEWAY, SslProvider.OPENSSL, Clock.systemUTC());
+        server = TlsContexts.server(pki.leaf(TestPki.GATEWAY), pki.anchors(), SslProvider.OPENSSL, serverClock);
+        client = TlsContexts.client(peer, pki.anchors(), TestPki.GATEWAY, SslProvider.OPENSSL, Clock.systemUTC());
     }
 
     @Test
-    void theGatewaysClientResumesAndTheServerStillKnowsThePeer() throws Exception {
-        Connection first = connect();
-        Connection second = connect();
-        Connection third = connect();
+    void aPeerWhoseCertificateExpiredSinceItsLastConnectionIsRefused() {
+        Connection before = connect();
+        serverClock.now = peer.notAfter().plusSeconds(60);
 
-        assertThat(first.resumed).isFalse();
-        assertThat(second.resumed).as("second connection resumed").isTrue();
-        assertThat(third.resumed).as("third connection resumed with the second's ticket").isTrue();
-        assertThat(((X509Certificate) third.serverPeerLeaf).getSubjectAlternativeNames().toString())
-                .as("the peer's identity, which HandshakeOutcome authorizes, on a resumed session")
-                .contains(TestPki.PEER.toString());
+        Connection after = connect();
+
+        assertThat(before.serverSucceeded).isTrue();
+        assertThat(after.resumed).as("resumed, past the trust manager").isFalse();
+        assertThat(after.serverSucceeded).as("handshake of the expired peer").isFalse();
+        assertThat(after.serverFailure).hasRootCauseInstanceOf(CertificateExpiredException.class);
+    }
+
+    @Test
+    void everyConnectionIsAFullHandshake() {
+        for (int i = 0; i < 3; i++) {
+            Connection connection = connect();
+            assertThat(connection.serverSucceeded).isTrue();
+            assertThat(connection.resumed).as("connection %d resumed", i).isFalse();
+        }
     }
 
     @Test
@@ -64,12 +80,9 @@ class ServerSessionsTest {
         assertThat(((OpenSslSessionContext) server.sessionContext()).isSessionCacheEnabled()).isFalse();
     }
 
-    private record Connection(io.netty.util.concurrent.Future<?> serverHandshake, boolean resumed, Object serverPeerLeaf) {}
+    private record Connection(boolean serverSucceeded, Throwable serverFailure, boolean resumed) {}
 
-    /**
-     * One handshake as the dialer makes it (the peer's name and port, so the client's session cache applies), then
-     * a byte each way, which also carries the tickets BoringSSL sends after the handshake.
-     */
+    /** One handshake, then a byte each way, which also carries whatever BoringSSL sends after the handshake. */
     private Connection connect() {
         SslHandler clientTls = client.newHandler(ByteBufAllocator.DEFAULT, TestPki.GATEWAY.dnsName(), 4143);
         SslHandler serverTls = server.newHandler(ByteBufAllocator.DEFAULT);
@@ -77,18 +90,14 @@ class ServerSessionsTest {
         EmbeddedChannel serverSide = new EmbeddedChannel(serverTls);
         try {
             shuttle(clientSide, serverSide);
-            serverSide.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {1}));
-            clientSide.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {2}));
-            shuttle(clientSide, serverSide);
-            assertThat(clientTls.handshakeFuture().isSuccess()).as("client handshake").isTrue();
-            boolean resumed = SSL.isSessionReused(((ReferenceCountedOpenSslEngine) clientTls.engine()).sslPointer());
-            Object leaf;
-            try {
-                leaf = serverTls.engine().getSession().getPeerCertificates()[0];
-            } catch (Exception e) {
-                leaf = null;
+            if (serverTls.handshakeFuture().isSuccess()) {
+                serverSide.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {1}));
+                clientSide.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {2}));
+                shuttle(clientSide, serverSide);
             }
-            return new Connection(serverTls.handshakeFuture(), resumed, leaf);
+            long ssl = ((ReferenceCountedOpenSslEngine) clientTls.engine()).sslPointer(); // 0 once a refusal closed it
+            boolean resumed = clientTls.handshakeFuture().isSuccess() && ssl != 0 && SSL.isSessionReused(ssl);
+            return new Connection(serverTls.handshakeFuture().isSuccess(), serverTls.handshakeFuture().cause(), resumed);
         } finally {
             clientSide.finishAndReleaseAll();
             serverSide.finishAndReleaseAll();
@@ -99,10 +108,10 @@ class ServerSessionsTest {
         for (int round = 0; round < 10; round++) {
             boolean moved = false;
             for (Object bytes; (bytes = client.readOutbound()) != null; moved = true) {
-                server.writeInbound(bytes);
+                deliver(server, bytes);
             }
             for (Object bytes; (bytes = server.readOutbound()) != null; moved = true) {
-                client.writeInbound(bytes);
+                deliver(client, bytes);
             }
             releaseInbound(client);
             releaseInbound(server);
@@ -112,9 +121,46 @@ class ServerSessionsTest {
         }
     }
 
+    /** A refused handshake surfaces here too; the handshake future keeps it for the test. */
+    private static void deliver(EmbeddedChannel channel, Object bytes) {
+        if (!channel.isOpen()) {
+            ((ByteBuf) bytes).release(); // the alert of a refusal, to a side that closed already
+            return;
+        }
+        try {
+            channel.writeInbound(bytes);
+        } catch (DecoderException e) {
+            // the handshake failed: see handshakeFuture()
+        }
+    }
+
     private static void releaseInbound(EmbeddedChannel channel) {
         for (Object read; (read = channel.readInbound()) != null; ) {
             ((ByteBuf) read).release();
+        }
+    }
+
+    /** The server's clock, which its trust manager checks certificates against; a test moves it. */
+    private static final class ServerClock extends Clock {
+        volatile Instant now;
+
+        ServerClock(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
         }
     }
 }
