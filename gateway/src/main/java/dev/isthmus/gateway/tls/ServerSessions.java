@@ -1,16 +1,15 @@
 package dev.isthmus.gateway.tls;
 
-import io.netty.handler.ssl.DelegatingSslContext;
 import io.netty.handler.ssl.OpenSslSessionContext;
-import io.netty.handler.ssl.ReferenceCountedOpenSslContext;
 import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.internal.tcnative.SSL;
-import javax.net.ssl.SSLEngine;
 
 /**
  * The inbound side offers no TLS session resumption: no session tickets, no server-side session cache. Every
- * connection is a full handshake whose client certificate the trust manager checks.
+ * connection is a full handshake whose client certificate the trust manager checks. {@link ServerTls} makes every
+ * inbound handler so; {@link TlsContexts#server} turns the cache off.
  *
  * <p>BoringSSL resumes a TLS 1.3 session from a ticket without asking the trust manager, for as long as the
  * ticket keys (the context's, until this gateway's own certificate is renewed) and the ticket's lifetime allow:
@@ -31,28 +30,23 @@ final class ServerSessions {
 
     private ServerSessions() {}
 
-    /** Applies the above to a server context just built; returns the context to use instead. */
-    static SslContext configure(SslContext context) {
+    /** Turns the server-side session cache of a context just built off; returns the same context. */
+    static SslContext withoutSessionCache(SslContext context) {
         if (context.sessionContext() instanceof OpenSslSessionContext sessions) {
             sessions.setSessionCacheEnabled(false);
         }
-        return context instanceof ReferenceCountedOpenSslContext ? new WithoutTickets(context) : context;
+        return context;
     }
 
     /**
-     * Turns tickets off engine by engine: Netty's engine clears {@code SSL_OP_NO_TICKET} on each new connection
-     * (to let TLS 1.3 resume), so a context-wide option would not hold.
+     * Turns tickets off for the connection of a new {@code handler}, before its handshake starts. Connection by
+     * connection, because Netty's engine clears {@code SSL_OP_NO_TICKET} on each new connection (to let TLS 1.3
+     * resume), so a context-wide option would not hold.
      */
-    private static final class WithoutTickets extends DelegatingSslContext {
-        WithoutTickets(SslContext context) {
-            super(context);
+    static SslHandler withoutTickets(SslHandler handler) {
+        if (handler.engine() instanceof ReferenceCountedOpenSslEngine openssl) {
+            SSL.setOptions(openssl.sslPointer(), SSL.SSL_OP_NO_TICKET);
         }
-
-        @Override
-        protected void initEngine(SSLEngine engine) {
-            if (engine instanceof ReferenceCountedOpenSslEngine openssl) {
-                SSL.setOptions(openssl.sslPointer(), SSL.SSL_OP_NO_TICKET);
-            }
-        }
+        return handler;
     }
 }

@@ -32,11 +32,11 @@ public final class TlsContexts {
 
     /**
      * The inbound side: requires a client certificate for clientAuth that chains to an anchor; who may pass is
-     * the policy's call. Peers cannot resume a session ({@link ServerSessions}).
+     * the policy's call. No server-side session cache ({@link ServerSessions}); {@link ServerTls} also turns session tickets off.
      */
     public static SslContext server(CertifiedKey credentials, TrustAnchors anchors, SslProvider provider, Clock clock)
             throws SSLException {
-        return ServerSessions.configure(SslContextBuilder.forServer(credentials.key(), credentials.chain().toArray(new X509Certificate[0]))
+        return ServerSessions.withoutSessionCache(SslContextBuilder.forServer(credentials.key(), credentials.chain().toArray(new X509Certificate[0]))
                 .sslProvider(provider)
                 .protocols(TLS13)
                 .clientAuth(ClientAuth.REQUIRE)

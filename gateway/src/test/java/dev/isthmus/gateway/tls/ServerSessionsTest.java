@@ -19,6 +19,7 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.internal.tcnative.SSL;
 import java.security.cert.CertificateExpiredException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Resumption between the gateway's own client and server contexts, with BoringSSL, over handshakes between two
+ * Resumption between the gateway's own client context and its inbound side ({@link ServerTls}), with BoringSSL, over handshakes between two
  * {@link EmbeddedChannel}s. The client connects as the dialer does (naming the peer and its port), so its
  * session cache would offer a ticket if it had one.
  */
@@ -37,7 +38,7 @@ class ServerSessionsTest {
 
     private final ServerClock serverClock = new ServerClock(Instant.now());
     private final CertifiedKey peer = pki.leaf(TestPki.PEER);
-    private SslContext server;
+    private final ServerTls server = new ServerTls(SslProvider.OPENSSL, Duration.ofSeconds(10), serverClock);
     private SslContext client;
 
     @BeforeAll
@@ -47,7 +48,7 @@ class ServerSessionsTest {
 
     @BeforeEach
     void contexts() throws Exception {
-        server = TlsContexts.server(pki.leaf(TestPki.GATEWAY), pki.anchors(), SslProvider.OPENSSL, serverClock);
+        server.update(pki.leaf(TestPki.GATEWAY), pki.anchors());
         client = TlsContexts.client(peer, pki.anchors(), TestPki.GATEWAY, SslProvider.OPENSSL, Clock.systemUTC());
     }
 
@@ -74,10 +75,12 @@ class ServerSessionsTest {
     }
 
     @Test
-    void theServerKeepsNoSessionCacheEvenWhereTheJvmFlagIsMissing() {
+    void theServerKeepsNoSessionCacheEvenWhereTheJvmFlagIsMissing() throws Exception {
         assertThat(System.getProperty("io.netty.handler.ssl.openssl.sessionCacheServer")).isNull();
 
-        assertThat(((OpenSslSessionContext) server.sessionContext()).isSessionCacheEnabled()).isFalse();
+        SslContext context = TlsContexts.server(pki.leaf(TestPki.GATEWAY), pki.anchors(), SslProvider.OPENSSL, serverClock);
+
+        assertThat(((OpenSslSessionContext) context.sessionContext()).isSessionCacheEnabled()).isFalse();
     }
 
     private record Connection(boolean serverSucceeded, Throwable serverFailure, boolean resumed) {}
