@@ -3,7 +3,6 @@ package dev.isthmus.identity;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
-import java.util.regex.Pattern;
 
 /**
  * A workload identity: {@code spiffe://<trust-domain>/ns/<namespace>/sa/<service-account>}.
@@ -16,10 +15,6 @@ public record SpiffeId(String trustDomain, String namespace, String serviceAccou
 
     public static final String DEFAULT_TRUST_DOMAIN = "cluster.local";
 
-    /** DNS-1123 label: what Kubernetes allows for a namespace and a service account name. */
-    private static final Pattern LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
-    private static final Pattern DOMAIN = Pattern.compile(
-            "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*");
     private static final String DNS_INFIX = ".serviceaccount.identity.isthmus.";
 
     public SpiffeId {
@@ -92,7 +87,7 @@ public record SpiffeId(String trustDomain, String namespace, String serviceAccou
 
     public static String checkTrustDomain(String trustDomain) {
         requireNonNull(trustDomain, "trustDomain");
-        if (trustDomain.length() > 253 || !DOMAIN.matcher(trustDomain).matches()) {
+        if (trustDomain.length() > 253 || !isDomain(trustDomain)) {
             throw new IllegalArgumentException("trust domain '" + trustDomain
                     + "' is invalid (expected: lower-case DNS labels separated by dots, such as cluster.local)");
         }
@@ -101,9 +96,49 @@ public record SpiffeId(String trustDomain, String namespace, String serviceAccou
 
     private static void checkLabel(String what, String value) {
         requireNonNull(value, what);
-        if (!LABEL.matcher(value).matches()) {
+        if (!isLabel(value, 0, value.length())) {
             throw new IllegalArgumentException(what + " '" + value
                     + "' is invalid (expected: a DNS-1123 label, 1-63 of a-z, 0-9 and '-', starting and ending alphanumeric)");
         }
+    }
+
+    // Written out rather than as regular expressions: every handshake parses the peer's identity twice (the trust
+    // manager and the authorization), and these are a tenth of the cost.
+
+    /** Lower-case DNS labels separated by single dots: {@code label(.label)*}. */
+    static boolean isDomain(String text) {
+        int start = 0;
+        while (true) {
+            int dot = text.indexOf('.', start);
+            if (!isLabel(text, start, dot < 0 ? text.length() : dot)) {
+                return false;
+            }
+            if (dot < 0) {
+                return true;
+            }
+            start = dot + 1;
+        }
+    }
+
+    /**
+     * Whether {@code text[from, to)} is a DNS-1123 label, what Kubernetes allows for a namespace and a service
+     * account name: {@code [a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?}.
+     */
+    static boolean isLabel(String text, int from, int to) {
+        int length = to - from;
+        if (length < 1 || length > 63 || !isAlphanumeric(text.charAt(from)) || !isAlphanumeric(text.charAt(to - 1))) {
+            return false;
+        }
+        for (int i = from + 1; i < to - 1; i++) {
+            char c = text.charAt(i);
+            if (c != '-' && !isAlphanumeric(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isAlphanumeric(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
     }
 }

@@ -3,6 +3,8 @@ package dev.isthmus.identity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Random;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -184,5 +186,30 @@ class SpiffeIdTest {
         assertThatThrownBy(() -> SpiffeId.parse(null))
                 .isInstanceOf(NullPointerException.class)
                 .hasMessage("text");
+    }
+
+    /** The rules as Kubernetes writes them; the checks are written out by hand for speed and must agree. */
+    private static final Pattern LABEL_RULE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    private static final Pattern DOMAIN_RULE = Pattern.compile(
+            "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*");
+
+    @Test
+    void theHandWrittenChecksAgreeWithTheRegularExpressionsOnHostileText() {
+        Random random = new Random(11);
+        String alphabet = "ab09-._AZ\u00e4/@ \u0000";
+        for (int i = 0; i < 200_000; i++) {
+            int length = random.nextInt(4) == 0 ? 60 + random.nextInt(8) : random.nextInt(12);
+            StringBuilder text = new StringBuilder();
+            for (int j = 0; j < length; j++) {
+                // Mostly valid characters, so that long valid labels and near misses both come up.
+                text.append(random.nextInt(8) == 0 ? alphabet.charAt(random.nextInt(alphabet.length()))
+                        : "abz019-.".charAt(random.nextInt(8)));
+            }
+            String candidate = text.toString();
+            assertThat(SpiffeId.isLabel(candidate, 0, candidate.length())).as("label '%s'", candidate)
+                    .isEqualTo(LABEL_RULE.matcher(candidate).matches());
+            assertThat(SpiffeId.isDomain(candidate)).as("domain '%s'", candidate)
+                    .isEqualTo(DOMAIN_RULE.matcher(candidate).matches());
+        }
     }
 }

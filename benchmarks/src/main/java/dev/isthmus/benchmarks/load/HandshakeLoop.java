@@ -21,7 +21,9 @@ final class HandshakeLoop {
 
     private final EventLoop executor;
     private final SocketAddress gateway;
-    private final SslContext tls;
+    /** One client context per certificate the generator presents, used in turn. */
+    private final List<SslContext> tls;
+    private int nextTls;
     private final List<SocketAddress> sources;
     private int nextSource;
     private boolean running;
@@ -33,8 +35,11 @@ final class HandshakeLoop {
     private String lastFailure;
     private LatencySamples latencies = new LatencySamples();
 
-    /** @param sources local addresses to open from, in turn; empty for any */
-    HandshakeLoop(EventLoop executor, SocketAddress gateway, SslContext tls, List<SocketAddress> sources) {
+    /**
+     * @param tls client contexts, each presenting its own certificate, used in turn
+     * @param sources local addresses to open from, in turn; empty for any
+     */
+    HandshakeLoop(EventLoop executor, SocketAddress gateway, List<SslContext> tls, List<SocketAddress> sources) {
         this.executor = executor;
         this.gateway = gateway;
         this.tls = tls;
@@ -60,7 +65,9 @@ final class HandshakeLoop {
         }
         long start = System.nanoTime();
         SocketAddress local = sources.isEmpty() ? null : sources.get(nextSource++ % sources.size());
-        PeerConnection.open(executor, gateway, local, tls, IGNORE_FRAMES).addListener(f -> {
+        SslContext context = tls.get(nextTls);
+        nextTls = (nextTls + 1) % tls.size();
+        PeerConnection.open(executor, gateway, local, context, IGNORE_FRAMES).addListener(f -> {
             if (f.isSuccess()) {
                 if (inWindow) {
                     opened++;

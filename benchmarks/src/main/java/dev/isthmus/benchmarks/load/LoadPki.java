@@ -23,6 +23,7 @@ import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SSLException;
 
@@ -35,11 +36,13 @@ final class LoadPki {
     static final SpiffeId GATEWAY = SpiffeId.parse("spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway");
     static final SpiffeId PEER = SpiffeId.parse("spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway-west");
 
+    private final CertificateAuthority issuer;
     private final TrustAnchors anchors;
     private final CertifiedKey gateway;
     private final CertifiedKey peer;
 
-    private LoadPki(TrustAnchors anchors, CertifiedKey gateway, CertifiedKey peer) {
+    private LoadPki(CertificateAuthority issuer, TrustAnchors anchors, CertifiedKey gateway, CertifiedKey peer) {
+        this.issuer = issuer;
         this.anchors = anchors;
         this.gateway = gateway;
         this.peer = peer;
@@ -49,7 +52,8 @@ final class LoadPki {
         Clock clock = Clock.systemUTC();
         CertificateAuthority root = CertificateAuthority.createRoot("cluster.local", Duration.ofDays(10), clock);
         CertificateAuthority issuer = root.createIssuer("cluster.local", Duration.ofDays(5), clock);
-        return new LoadPki(new TrustAnchors(root.chain(), "load root"), leaf(issuer, GATEWAY, clock), leaf(issuer, PEER, clock));
+        return new LoadPki(issuer, new TrustAnchors(root.chain(), "load root"), leaf(issuer, GATEWAY, clock),
+                leaf(issuer, PEER, clock));
     }
 
     private static CertifiedKey leaf(CertificateAuthority issuer, SpiffeId id, Clock clock) {
@@ -75,11 +79,29 @@ final class LoadPki {
     }
 
     /**
+     * {@code count} keys of {@link #PEER}: {@link #peer()} first, then fresh leaves (each its own key pair and
+     * certificate) from the same issuer, as many peer gateways (or replicas) under one anchor present.
+     */
+    List<CertifiedKey> peers(int count) {
+        List<CertifiedKey> peers = new ArrayList<>();
+        peers.add(peer);
+        while (peers.size() < count) {
+            peers.add(leaf(issuer, PEER, Clock.systemUTC()));
+        }
+        return peers;
+    }
+
+    /**
      * The peer's client context. {@code verifyGateway} true is the production one ({@link TlsContexts#client});
      * false skips the check of the gateway's certificate, which takes work off the load generator and none
      * off the gateway. Either way the peer keeps no sessions, so every connection is a full handshake.
      */
     SslContext peerContext(boolean verifyGateway) throws SSLException {
+        return peerContext(peer, verifyGateway);
+    }
+
+    /** {@link #peerContext(boolean)} presenting {@code peer}'s certificate, one of {@link #peers}. */
+    SslContext peerContext(CertifiedKey peer, boolean verifyGateway) throws SSLException {
         SslContext context;
         if (verifyGateway) {
             context = TlsContexts.client(peer, anchors, GATEWAY, TlsProviders.preferred(), Clock.systemUTC());

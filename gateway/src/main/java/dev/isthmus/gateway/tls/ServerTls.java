@@ -60,13 +60,13 @@ public final class ServerTls {
         return state != null;
     }
 
-    /** A handler for one new connection, with the current context. */
+    /** A handler for one new connection, with the current context; the peer cannot resume a session ({@link ServerSessions}). */
     public SslHandler newHandler(ByteBufAllocator allocator) {
         State current = state;
         if (current == null) {
             throw new IllegalStateException("no TLS credentials yet");
         }
-        SslHandler handler = current.context().newHandler(allocator);
+        SslHandler handler = ServerSessions.withoutTickets(current.context().newHandler(allocator));
         handler.setHandshakeTimeoutMillis(handshakeTimeout.toMillis());
         return handler;
     }

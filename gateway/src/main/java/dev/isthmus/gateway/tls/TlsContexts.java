@@ -40,7 +40,7 @@ public final class TlsContexts {
 
     /**
      * The inbound side: requires a client certificate for clientAuth that chains to an anchor; who may pass is
-     * the policy's call.
+     * the policy's call. No server-side session cache ({@link ServerSessions}); {@link ServerTls} also turns session tickets off.
      */
     public static SslContext server(CertifiedKey credentials, TrustAnchors anchors, SslProvider provider, Clock clock)
             throws SSLException {
@@ -57,7 +57,7 @@ public final class TlsContexts {
         if (context instanceof ReferenceCountedOpenSslContext openSsl) {
             openSsl.setBioNonApplicationBufferSize(NON_APPLICATION_BUFFER);
         }
-        return context;
+        return ServerSessions.withoutSessionCache(context);
     }
 
     /** The outbound side: presents our certificate and trusts only {@code peer}, with a certificate for serverAuth. */

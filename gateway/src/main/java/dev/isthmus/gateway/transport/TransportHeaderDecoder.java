@@ -1,10 +1,12 @@
 package dev.isthmus.gateway.transport;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.util.ByteProcessor;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.util.List;
@@ -19,6 +21,8 @@ public final class TransportHeaderDecoder extends ByteToMessageDecoder {
 
     private static final int LENGTH_OFFSET = TransportHeader.PREFACE.length;
     private static final int MESSAGE_OFFSET = LENGTH_OFFSET + 4;
+    /** Goes on while the bytes are ASCII. */
+    private static final ByteProcessor ASCII = b -> b >= 0;
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
@@ -146,6 +150,9 @@ public final class TransportHeaderDecoder extends ByteToMessageDecoder {
     }
 
     private static String utf8(ByteBuf bytes) {
+        if (bytes.forEachByte(ASCII) < 0) {
+            return bytes.toString(US_ASCII); // a service's FQDN always is ASCII: no decoder to make per connection
+        }
         try {
             return UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(bytes.nioBuffer()).toString();

@@ -116,7 +116,16 @@ class TransportHeaderDecoderTest {
     }
 
     @Test
+    void decodesANameOutsideAsciiAsUtf8() {
+        // "ä" in UTF-8; such a name is no service of any cluster, but refusing it is the router's call, with a 404.
+        channel.writeInbound(Unpooled.wrappedBuffer(frame(new byte[] {0x08, 0x50, 0x12, 0x03, (byte) 0xc3, (byte) 0xa4, 'b'})));
+
+        assertThat((Object) channel.readInbound()).isEqualTo(new TransportHeader("\u00e4b", 80, SessionProtocol.OPAQUE));
+    }
+
+    @Test
     void rejectsANameThatIsNotUtf8() {
+        assertRejected(frame(new byte[] {0x08, 0x50, 0x12, 0x01, (byte) 0xff}), "not valid UTF-8");
         assertRejected(frame(new byte[] {0x08, 0x50, 0x12, 0x02, (byte) 0xc3, 0x28}), "not valid UTF-8");
     }
 

@@ -21,13 +21,22 @@ import java.util.Set;
 /**
  * The roots every cluster trusts. A bundle may hold several, so an anchor can be rotated by trusting
  * old and new side by side. Every anchor must be a CA certificate.
+ *
+ * <p>An instance remembers the chains it validated ({@link VerifiedChains}): the same peer chain, presented on
+ * every connection, is validated in full once. New anchors are a new instance, which remembers nothing.
  */
 public final class TrustAnchors {
 
     private final List<X509Certificate> roots;
     private final Set<TrustAnchor> anchors;
+    private final VerifiedChains verified;
 
     public TrustAnchors(List<X509Certificate> roots, String source) {
+        this(roots, source, VerifiedChains.DEFAULT_CAPACITY);
+    }
+
+    /** @param verifiedChains how many validated chains to remember */
+    TrustAnchors(List<X509Certificate> roots, String source, int verifiedChains) {
         requireNonNull(roots, "roots");
         if (roots.isEmpty()) {
             throw new InvalidAuthorityException(source + ": no trust anchors (expected at least one CA certificate)");
@@ -42,6 +51,7 @@ public final class TrustAnchors {
         Set<TrustAnchor> set = new HashSet<>();
         roots.forEach(r -> set.add(new TrustAnchor(r, null)));
         this.anchors = Set.copyOf(set);
+        this.verified = new VerifiedChains(verifiedChains);
     }
 
     public static TrustAnchors load(Path bundle) {
@@ -62,6 +72,11 @@ public final class TrustAnchors {
         if (chain.isEmpty()) {
             throw new CertPathValidatorException("no certificate presented");
         }
+        Date date = Date.from(at);
+        VerifiedChains.Key key = VerifiedChains.key(chain);
+        if (key != null && verified.contains(key, date)) {
+            return;
+        }
         // The path given to PKIX must not contain the anchor itself.
         List<X509Certificate> path = chain.stream().filter(c -> !isAnchor(c)).toList();
         if (path.isEmpty()) {
@@ -70,9 +85,12 @@ public final class TrustAnchors {
         try {
             PKIXParameters parameters = new PKIXParameters(anchors);
             parameters.setRevocationEnabled(false);
-            parameters.setDate(Date.from(at));
+            parameters.setDate(date);
             CertPathValidator.getInstance("PKIX")
                     .validate(CertificateFactory.getInstance("X.509").generateCertPath(path), parameters);
+            if (key != null) {
+                verified.add(key, path, date);
+            }
         } catch (CertPathValidatorException e) {
             throw e;
         } catch (InvalidAlgorithmParameterException e) {
@@ -80,6 +98,11 @@ public final class TrustAnchors {
         } catch (GeneralSecurityException e) {
             throw new CertPathValidatorException(e.getMessage(), e);
         }
+    }
+
+    /** How many validated chains this instance remembers now; for tests. */
+    int verifiedChains() {
+        return verified.size();
     }
 
     private boolean isAnchor(X509Certificate certificate) {

@@ -9,14 +9,21 @@ import dev.isthmus.identity.pem.PemFiles;
 import dev.isthmus.identity.pem.PemFiles.Output;
 import dev.isthmus.identity.testing.TestPki;
 import dev.isthmus.identity.testing.TestPki.Workload;
+import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertPathValidatorException.BasicReason;
 import java.security.cert.PKIXReason;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -176,5 +183,159 @@ class TrustAnchorsTest {
         assertThatThrownBy(() -> TrustAnchors.load(dir.resolve("missing.crt")))
                 .isInstanceOf(PemException.class)
                 .hasMessage(dir.resolve("missing.crt") + ": no such file");
+    }
+
+    @Test
+    void aValidatedChainIsRememberedOnceHoweverOftenItIsPresented() throws Exception {
+        TrustAnchors anchors = pki.anchors();
+
+        for (int i = 0; i < 3; i++) {
+            anchors.verify(web.certificate().chain(), NOW);
+        }
+
+        assertThat(anchors.verifiedChains()).isEqualTo(1);
+    }
+
+    @Test
+    void aRememberedChainWhoseLeafExpiredSinceIsRefused() throws Exception {
+        TrustAnchors anchors = pki.anchors();
+        anchors.verify(web.certificate().chain(), NOW);
+        Instant afterExpiry = web.certificate().notAfter().plusSeconds(1);
+
+        assertThatThrownBy(() -> anchors.verify(web.certificate().chain(), afterExpiry))
+                .isInstanceOfSatisfying(CertPathValidatorException.class, e -> {
+                    assertThat(e.getReason()).isEqualTo(BasicReason.EXPIRED);
+                    assertThat(e.getIndex()).as("the leaf").isZero();
+                })
+                .hasMessage("validity check failed");
+        assertThat(anchors.verifiedChains()).as("an expired chain is forgotten").isZero();
+    }
+
+    @Test
+    void aRememberedChainIsRefusedBeforeItsLeafIsValid() throws Exception {
+        TrustAnchors anchors = pki.anchors();
+        anchors.verify(web.certificate().chain(), NOW);
+        Instant beforeStart = web.leaf().getNotBefore().toInstant().minusSeconds(1);
+
+        assertThatThrownBy(() -> anchors.verify(web.certificate().chain(), beforeStart))
+                .isInstanceOfSatisfying(CertPathValidatorException.class,
+                        e -> assertThat(e.getReason()).isEqualTo(BasicReason.NOT_YET_VALID))
+                .hasMessage("validity check failed");
+        assertThatCode(() -> anchors.verify(web.certificate().chain(), NOW)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void afterAnchorRotationAChainOfTheOldAnchorIsRefused() throws Exception {
+        pki.anchors().verify(web.certificate().chain(), NOW);
+        TestPki next = TestPki.create("cluster.local", pki.clock());
+        TrustAnchors rotated = new TrustAnchors(List.of(next.root().certificate()), "rotated root");
+
+        assertThatThrownBy(() -> rotated.verify(web.certificate().chain(), NOW))
+                .isInstanceOfSatisfying(CertPathValidatorException.class,
+                        e -> assertThat(e.getReason()).isEqualTo(PKIXReason.NO_TRUST_ANCHOR));
+    }
+
+    @Test
+    void aLeafThatDiffersFromARememberedOneInASingleByteIsValidatedInFull() throws Exception {
+        TrustAnchors anchors = pki.anchors();
+        anchors.verify(web.certificate().chain(), NOW);
+        byte[] der = web.leaf().getEncoded();
+        der[der.length - 1] ^= 1; // the last byte of the signature: same subject, key, serial and issuer
+        X509Certificate tampered = (X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(der));
+
+        assertThatThrownBy(() -> anchors.verify(List.of(tampered, pki.issuer().certificate()), NOW))
+                .isInstanceOfSatisfying(CertPathValidatorException.class,
+                        e -> assertThat(e.getReason()).isEqualTo(BasicReason.INVALID_SIGNATURE))
+                .hasMessage("signature check failed");
+    }
+
+    @Test
+    void aLeafWithTheSameNamesFromAnotherAnchorIsValidatedInFull() throws Exception {
+        TrustAnchors anchors = pki.anchors();
+        anchors.verify(web.certificate().chain(), NOW);
+        Workload impostor = stranger.workload("emojivoto", "web");
+
+        assertThatThrownBy(() -> anchors.verify(List.of(impostor.leaf(), pki.issuer().certificate()), NOW))
+                .isInstanceOfSatisfying(CertPathValidatorException.class,
+                        e -> assertThat(e.getReason()).isEqualTo(BasicReason.INVALID_SIGNATURE));
+    }
+
+    @Test
+    void aRefusedChainIsNotRemembered() {
+        TrustAnchors anchors = pki.anchors();
+        List<X509Certificate> forged = List.of(stranger.workload("emojivoto", "web").leaf(), pki.issuer().certificate());
+        Instant afterExpiry = web.certificate().notAfter().plusSeconds(1);
+
+        for (int i = 0; i < 2; i++) {
+            assertThatThrownBy(() -> anchors.verify(forged, NOW)).isInstanceOf(CertPathValidatorException.class);
+            assertThatThrownBy(() -> anchors.verify(web.certificate().chain(), afterExpiry))
+                    .isInstanceOf(CertPathValidatorException.class);
+        }
+
+        assertThat(anchors.verifiedChains()).isZero();
+        assertThatCode(() -> anchors.verify(web.certificate().chain(), NOW)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void whenFullItForgetsChainsAndValidatesThemInFullAgain() throws Exception {
+        TrustAnchors anchors = new TrustAnchors(pki.roots(), "test root", 2);
+        List<Workload> workloads = List.of(web, pki.workload("emojivoto", "voting"), pki.workload("emojivoto", "emoji"));
+
+        for (int round = 0; round < 2; round++) {
+            for (Workload workload : workloads) {
+                anchors.verify(workload.certificate().chain(), NOW);
+                assertThat(anchors.verifiedChains()).isBetween(1, 2);
+            }
+        }
+        Instant afterExpiry = web.certificate().notAfter().plusSeconds(1);
+        assertThatThrownBy(() -> anchors.verify(web.certificate().chain(), afterExpiry))
+                .isInstanceOf(CertPathValidatorException.class);
+    }
+
+    @Test
+    void everyEventLoopGetsTheRightAnswerAtOnce() throws Exception {
+        TrustAnchors anchors = new TrustAnchors(pki.roots(), "test root", 3);
+        List<List<X509Certificate>> good = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            good.add(pki.workload("emojivoto", "web-" + i).certificate().chain());
+        }
+        List<List<X509Certificate>> bad = List.of(
+                List.of(stranger.workload("emojivoto", "web").leaf(), pki.issuer().certificate()),
+                stranger.workload("emojivoto", "web").certificate().chain());
+        int threads = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<List<String>>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int seed = t;
+                results.add(pool.submit(() -> {
+                    Random random = new Random(seed);
+                    List<String> wrong = new ArrayList<>();
+                    for (int i = 0; i < 300; i++) {
+                        boolean trusted = random.nextInt(4) != 0;
+                        List<List<X509Certificate>> from = trusted ? good : bad;
+                        int which = random.nextInt(from.size());
+                        try {
+                            anchors.verify(from.get(which), NOW);
+                            if (!trusted) {
+                                wrong.add("bad chain " + which + " accepted");
+                            }
+                        } catch (CertPathValidatorException e) {
+                            if (trusted) {
+                                wrong.add("good chain " + which + " refused: " + e.getMessage());
+                            }
+                        }
+                    }
+                    return wrong;
+                }));
+            }
+            for (Future<List<String>> result : results) {
+                assertThat(result.get()).isEmpty();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(anchors.verifiedChains()).isBetween(1, 3 + threads);
     }
 }

@@ -1,0 +1,169 @@
+package dev.isthmus.gateway.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.isthmus.identity.client.CertifiedKey;
+import dev.isthmus.identity.testing.TestPki;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslSessionContext;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.internal.tcnative.SSL;
+import java.security.cert.CertificateExpiredException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Resumption between the gateway's own client context and its inbound side ({@link ServerTls}), with BoringSSL, over handshakes between two
+ * {@link EmbeddedChannel}s. The client connects as the dialer does (naming the peer and its port), so its
+ * session cache would offer a ticket if it had one.
+ */
+class ServerSessionsTest {
+
+    private static final TestPki pki = TestPki.create();
+
+    private final ServerClock serverClock = new ServerClock(Instant.now());
+    private final CertifiedKey peer = pki.leaf(TestPki.PEER);
+    private final ServerTls server = new ServerTls(SslProvider.OPENSSL, Duration.ofSeconds(10), serverClock);
+    private SslContext client;
+
+    @BeforeAll
+    static void boringSsl() {
+        assumeTrue(OpenSsl.isAvailable() && OpenSsl.versionString().contains("BoringSSL"), "BoringSSL (netty-tcnative) is not available");
+    }
+
+    @BeforeEach
+    void contexts() throws Exception {
+        server.update(pki.leaf(TestPki.GATEWAY), pki.anchors());
+        client = TlsContexts.client(peer, pki.anchors(), TestPki.GATEWAY, SslProvider.OPENSSL, Clock.systemUTC());
+    }
+
+    @Test
+    void aPeerWhoseCertificateExpiredSinceItsLastConnectionIsRefused() {
+        Connection before = connect();
+        serverClock.now = peer.notAfter().plusSeconds(60);
+
+        Connection after = connect();
+
+        assertThat(before.serverSucceeded).isTrue();
+        assertThat(after.resumed).as("resumed, past the trust manager").isFalse();
+        assertThat(after.serverSucceeded).as("handshake of the expired peer").isFalse();
+        assertThat(after.serverFailure).hasRootCauseInstanceOf(CertificateExpiredException.class);
+    }
+
+    @Test
+    void everyConnectionIsAFullHandshake() {
+        for (int i = 0; i < 3; i++) {
+            Connection connection = connect();
+            assertThat(connection.serverSucceeded).isTrue();
+            assertThat(connection.resumed).as("connection %d resumed", i).isFalse();
+        }
+    }
+
+    @Test
+    void theServerKeepsNoSessionCacheEvenWhereTheJvmFlagIsMissing() throws Exception {
+        assertThat(System.getProperty("io.netty.handler.ssl.openssl.sessionCacheServer")).isNull();
+
+        SslContext context = TlsContexts.server(pki.leaf(TestPki.GATEWAY), pki.anchors(), SslProvider.OPENSSL, serverClock);
+
+        assertThat(((OpenSslSessionContext) context.sessionContext()).isSessionCacheEnabled()).isFalse();
+    }
+
+    private record Connection(boolean serverSucceeded, Throwable serverFailure, boolean resumed) {}
+
+    /** One handshake, then a byte each way, which also carries whatever BoringSSL sends after the handshake. */
+    private Connection connect() {
+        SslHandler clientTls = client.newHandler(ByteBufAllocator.DEFAULT, TestPki.GATEWAY.dnsName(), 4143);
+        SslHandler serverTls = server.newHandler(ByteBufAllocator.DEFAULT);
+        EmbeddedChannel clientSide = new EmbeddedChannel(clientTls);
+        EmbeddedChannel serverSide = new EmbeddedChannel(serverTls);
+        try {
+            shuttle(clientSide, serverSide);
+            if (serverTls.handshakeFuture().isSuccess()) {
+                serverSide.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {1}));
+                clientSide.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {2}));
+                shuttle(clientSide, serverSide);
+            }
+            long ssl = ((ReferenceCountedOpenSslEngine) clientTls.engine()).sslPointer(); // 0 once a refusal closed it
+            boolean resumed = clientTls.handshakeFuture().isSuccess() && ssl != 0 && SSL.isSessionReused(ssl);
+            return new Connection(serverTls.handshakeFuture().isSuccess(), serverTls.handshakeFuture().cause(), resumed);
+        } finally {
+            clientSide.finishAndReleaseAll();
+            serverSide.finishAndReleaseAll();
+        }
+    }
+
+    private static void shuttle(EmbeddedChannel client, EmbeddedChannel server) {
+        for (int round = 0; round < 10; round++) {
+            boolean moved = false;
+            for (Object bytes; (bytes = client.readOutbound()) != null; moved = true) {
+                deliver(server, bytes);
+            }
+            for (Object bytes; (bytes = server.readOutbound()) != null; moved = true) {
+                deliver(client, bytes);
+            }
+            releaseInbound(client);
+            releaseInbound(server);
+            if (!moved) {
+                return;
+            }
+        }
+    }
+
+    /** A refused handshake surfaces here too; the handshake future keeps it for the test. */
+    private static void deliver(EmbeddedChannel channel, Object bytes) {
+        if (!channel.isOpen()) {
+            ((ByteBuf) bytes).release(); // the alert of a refusal, to a side that closed already
+            return;
+        }
+        try {
+            channel.writeInbound(bytes);
+        } catch (DecoderException e) {
+            // the handshake failed: see handshakeFuture()
+        }
+    }
+
+    private static void releaseInbound(EmbeddedChannel channel) {
+        for (Object read; (read = channel.readInbound()) != null; ) {
+            ((ByteBuf) read).release();
+        }
+    }
+
+    /** The server's clock, which its trust manager checks certificates against; a test moves it. */
+    private static final class ServerClock extends Clock {
+        volatile Instant now;
+
+        ServerClock(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+    }
+}
