@@ -397,6 +397,11 @@ class WalkthroughE2EIT {
                 String issued = shell.ok("kubectl --context=" + cluster + " -n isthmus logs deploy/isthmus-identity --tail=-1");
                 assertThat(issued).as("%s's issuer log", cluster)
                         .contains("issued a certificate for spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway");
+                // The manifests start the gateway with --warmup: it ran its data path hot before it listened.
+                String gateway = shell.ok("kubectl --context=" + cluster + " -n isthmus-multicluster logs deploy/isthmus-gateway --tail=-1");
+                assertThat(gateway).as("%s's gateway log", cluster)
+                        .containsPattern("warm-up: [1-9][0-9]* requests through two loopback gateways")
+                        .doesNotContain("warm-up failed");
             }
             shell.ok("kubectl --context=west -n test get svc,endpointslice -o wide");
         }
