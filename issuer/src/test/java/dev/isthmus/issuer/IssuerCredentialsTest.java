@@ -11,6 +11,7 @@ import dev.isthmus.identity.ca.LeafIssuer;
 import dev.isthmus.identity.ca.TrustAnchors;
 import dev.isthmus.identity.pem.PemFiles;
 import dev.isthmus.identity.testing.TestPki;
+import dev.isthmus.testkit.SettableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;

@@ -12,6 +12,7 @@ import dev.isthmus.identity.ca.Keys;
 import dev.isthmus.identity.ca.LeafIssuer;
 import dev.isthmus.identity.pem.Pem;
 import dev.isthmus.identity.testing.TestPki;
+import dev.isthmus.testkit.SettableClock;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.security.KeyPair;

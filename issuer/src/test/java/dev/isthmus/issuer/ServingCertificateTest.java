@@ -7,6 +7,7 @@ import dev.isthmus.identity.ca.LeafIssuer;
 import dev.isthmus.identity.ca.TrustAnchors;
 import dev.isthmus.identity.testing.TestPki;
 import dev.isthmus.identity.tls.PeerIdentities;
+import dev.isthmus.testkit.SettableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.security.cert.CertPathValidatorException;

@@ -1,4 +1,4 @@
-package dev.isthmus.issuer;
+package dev.isthmus.testkit;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,24 +6,24 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock a test moves by hand, to make an issuer expire or become valid without waiting. */
-final class SettableClock extends Clock {
+/** A clock a test moves by hand, to make a certificate expire or become valid without waiting. */
+public final class SettableClock extends Clock {
 
     private volatile Instant now;
 
-    SettableClock(Instant now) {
+    public SettableClock(Instant now) {
         this.now = now;
     }
 
-    static SettableClock startingNow() {
+    public static SettableClock startingNow() {
         return new SettableClock(Instant.now());
     }
 
-    void set(Instant instant) {
+    public void set(Instant instant) {
         now = instant;
     }
 
-    void advance(Duration duration) {
+    public void advance(Duration duration) {
         now = now.plus(duration);
     }
 

@@ -33,22 +33,7 @@ class GatewayRunIT {
 
     @Test
     void runsFromItsConfigFileAndDrainsOnSigterm() throws Exception {
-        TestPki pki = TestPki.create();
-        KeyPair keys = Keys.generateP256();
-        IssuedCertificate leaf = pki.leafIssuer().issue(keys.getPublic(), GATEWAY);
-        PemFiles.write(List.of(Output.certificates(dir.resolve("ca-bundle.crt"), pki.roots()),
-                Output.certificates(dir.resolve("tls.crt"), leaf.chain()), Output.key(dir.resolve("tls.key"), keys.getPrivate())),
-                false);
-        Files.writeString(dir.resolve("routes.yaml"), "services: [{name: web.test.svc.cluster.local, port: 80, endpoints: ['127.0.0.1:1']}]\n");
-        Files.writeString(dir.resolve("gateway.yaml"), """
-                identity: spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway
-                inbound: {address: 127.0.0.1, port: 0}
-                admin: {address: 127.0.0.1, port: 0}
-                trustAnchors: ca-bundle.crt
-                certificate: {cert: tls.crt, key: tls.key}
-                routes: {file: routes.yaml}
-                timeouts: {drain: 2s}
-                """);
+        writeCredentialsAndConfig();
 
         Process process = isthmus("gateway", "run", "--config", dir.resolve("gateway.yaml").toString());
         try {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.isthmus.identity.client.CertifiedKey;
 import dev.isthmus.identity.testing.TestPki;
+import dev.isthmus.testkit.SettableClock;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -20,9 +21,6 @@ import io.netty.internal.tcnative.SSL;
 import java.security.cert.CertificateExpiredException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,7 +34,8 @@ class ServerSessionsTest {
 
     private static final TestPki pki = TestPki.create();
 
-    private final ServerClock serverClock = new ServerClock(Instant.now());
+    /** The server's clock, which its trust manager checks certificates against; a test moves it. */
+    private final SettableClock serverClock = SettableClock.startingNow();
     private final CertifiedKey peer = pki.leaf(TestPki.PEER);
     private final ServerTls server = new ServerTls(SslProvider.OPENSSL, Duration.ofSeconds(10), serverClock);
     private SslContext client;
@@ -55,7 +54,7 @@ class ServerSessionsTest {
     @Test
     void aPeerWhoseCertificateExpiredSinceItsLastConnectionIsRefused() {
         Connection before = connect();
-        serverClock.now = peer.notAfter().plusSeconds(60);
+        serverClock.set(peer.notAfter().plusSeconds(60));
 
         Connection after = connect();
 
@@ -140,30 +139,6 @@ class ServerSessionsTest {
     private static void releaseInbound(EmbeddedChannel channel) {
         for (Object read; (read = channel.readInbound()) != null; ) {
             ((ByteBuf) read).release();
-        }
-    }
-
-    /** The server's clock, which its trust manager checks certificates against; a test moves it. */
-    private static final class ServerClock extends Clock {
-        volatile Instant now;
-
-        ServerClock(Instant now) {
-            this.now = now;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
         }
     }
 }
