@@ -21,6 +21,14 @@ import java.util.concurrent.TimeUnit;
  */
 final class GatewayProcess implements AutoCloseable {
 
+    /**
+     * The gateway's JVM flags in deploy/multicluster/gateway.yaml ({@code JAVA_TOOL_OPTIONS}): the default of the
+     * {@code idle} and {@code warmup} modes' {@code --jvm}, so both measure the gateway as deployed;
+     * {@code ManifestFlagsTest} holds the two equal, and benchmarks/README.md says why each flag is there.
+     */
+    static final String MANIFEST_JVM = "-Xmx160m -Xms32m -Xmn16m -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000"
+            + " -Dio.netty.handler.ssl.openssl.sessionCacheServer=false";
+
     private final Process process;
     private final Writer commands;
     private final BlockingQueue<String> lines = new ArrayBlockingQueue<>(1024);

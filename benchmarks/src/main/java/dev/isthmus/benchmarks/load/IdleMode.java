@@ -38,20 +38,11 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class IdleMode {
 
-    /**
-     * The gateway JVM's flags for many idle connections; benchmarks/README.md says why each. The heap is sized
-     * for 10,000 connections (about 8.5 KiB of live heap each, plus ~30 MiB), with a small young generation,
-     * since idle connections make little garbage; the JVM returns malloc's free memory every 5 s (freed
-     * handshake state, mostly); and BoringSSL keeps no server-side session cache (TLS 1.3 resumes with tickets).
-     */
-    static final String DEFAULT_JVM = "-Xms32m -Xmx160m -Xmn16m -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000"
-            + " -Dio.netty.handler.ssl.openssl.sessionCacheServer=false";
-
     static final Map<String, String> OPTIONS = new LinkedHashMap<>();
 
     static {
         OPTIONS.put("connections", "10000");
-        OPTIONS.put("jvm", DEFAULT_JVM);
+        OPTIONS.put("jvm", GatewayProcess.MANIFEST_JVM);
         OPTIONS.put("io-threads", "0");
         OPTIONS.put("client-threads", "2");
         OPTIONS.put("in-flight", "64");

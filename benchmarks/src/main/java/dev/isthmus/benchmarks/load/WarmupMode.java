@@ -29,20 +29,13 @@ import java.util.concurrent.TimeUnit;
  */
 final class WarmupMode {
 
-    /**
-     * The gateway's JVM flags in deploy/multicluster/gateway.yaml ({@code JAVA_TOOL_OPTIONS}), the default of
-     * {@code --jvm}; {@code ManifestFlagsTest} holds the two equal.
-     */
-    static final String MANIFEST_JVM = "-Xmx160m -Xms32m -Xmn16m -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000"
-            + " -Dio.netty.handler.ssl.openssl.sessionCacheServer=false";
-
     /** The Deployment's {@code gateway run --warmup}, in seconds: the default of {@code --gateway-warmup} (0: none). */
     static final String MANIFEST_WARMUP_SECONDS = "30";
 
     static final Map<String, String> OPTIONS = new LinkedHashMap<>();
 
     static {
-        OPTIONS.put("jvm", MANIFEST_JVM);
+        OPTIONS.put("jvm", GatewayProcess.MANIFEST_JVM);
         OPTIONS.put("connections", "32");
         OPTIONS.put("seconds", "60");
         OPTIONS.put("first", "10");

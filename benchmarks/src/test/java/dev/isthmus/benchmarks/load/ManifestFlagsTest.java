@@ -18,7 +18,7 @@ class ManifestFlagsTest {
         assertThat(options.find()).as("JAVA_TOOL_OPTIONS in deploy/multicluster/gateway.yaml").isTrue();
         String folded = options.group(1).strip().replaceAll("\\s+", " ");
 
-        assertThat(WarmupMode.MANIFEST_JVM).isEqualTo(folded);
+        assertThat(GatewayProcess.MANIFEST_JVM).isEqualTo(folded);
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.isthmus.identity.pem.PemFiles;
 import dev.isthmus.identity.pem.PemFiles.Output;
 import dev.isthmus.identity.testing.TestPki;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -37,17 +38,13 @@ class GatewayRunIT {
 
         Process process = isthmus("gateway", "run", "--config", dir.resolve("gateway.yaml").toString());
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream()));
-            String line = out.readLine();
-            assertThat(line).as("the gateway's first line").isNotNull().contains("mTLS on 127.0.0.1:");
-            Matcher admin = Pattern.compile("admin on 127\\.0\\.0\\.1:(\\d+)").matcher(line);
-            assertThat(admin.find()).isTrue();
+            String admin = adminAddress(process);
 
             HttpClient http = HttpClient.newHttpClient();
-            HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.group(1) + "/ready"))
+            HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(admin + "/ready"))
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(ready.statusCode()).isEqualTo(200);
-            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.group(1) + "/metrics"))
+            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(admin + "/metrics"))
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(metrics.body()).contains("isthmus_gateway_routes 1.0");
 
@@ -66,13 +63,9 @@ class GatewayRunIT {
         Path stderr = dir.resolve("stderr.log"); // a file, not a pipe nobody reads while the warm-up logs
         Process process = isthmus(stderr, "gateway", "run", "--config", dir.resolve("gateway.yaml").toString(), "--warmup", "10s");
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream()));
-            String line = out.readLine();
-            assertThat(line).as("the gateway's first line").isNotNull().contains("mTLS on 127.0.0.1:");
-            Matcher admin = Pattern.compile("admin on 127\\.0\\.0\\.1:(\\d+)").matcher(line);
-            assertThat(admin.find()).isTrue();
+            String admin = adminAddress(process);
             HttpResponse<String> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + admin.group(1) + "/ready")).build(), HttpResponse.BodyHandlers.ofString());
+                    URI.create(admin + "/ready")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(ready.statusCode()).isEqualTo(200);
 
             process.destroy(); // SIGTERM
@@ -98,6 +91,15 @@ class GatewayRunIT {
         String err = new String(process.getErrorStream().readAllBytes());
         assertThat(process.exitValue()).as(err).isEqualTo(1);
         assertThat(err).contains("--warmup PT1H: warm-up maximum: PT1H (expected: at most 5 minutes)").doesNotContain("Exception");
+    }
+
+    /** The admin server's base address, read from the gateway's first line, which says where it listens. */
+    private static String adminAddress(Process process) throws IOException {
+        String line = new BufferedReader(new InputStreamReader(process.getInputStream())).readLine();
+        assertThat(line).as("the gateway's first line").isNotNull().contains("mTLS on 127.0.0.1:");
+        Matcher admin = Pattern.compile("admin on 127\\.0\\.0\\.1:(\\d+)").matcher(line);
+        assertThat(admin.find()).as("the gateway's first line: %s", line).isTrue();
+        return "http://127.0.0.1:" + admin.group(1);
     }
 
     private void writeCredentialsAndConfig() throws Exception {
