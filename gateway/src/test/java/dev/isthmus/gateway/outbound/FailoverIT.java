@@ -49,11 +49,13 @@ class FailoverIT {
         TrustAnchors anchors = pki.anchors();
         CertificateAuthority eastIssuer = pki.newIssuer();
         CertificateAuthority westIssuer = pki.newIssuer();
-        int eastPort = CrossClusterIT.freePorts(1)[0];
-        int splitPort = CrossClusterIT.freePorts(1)[0];
-
         try (TestBackend eastBackend = new TestBackend(BackendProtocol.HTTP1);
                 TestBackend westBackend = new TestBackend(BackendProtocol.HTTP1)) {
+            // Picked once the backends listen: picked before, a port freed here could go to a backend next, and the
+            // client then reached east's backend straight (all 200 requests "to east", seen once in CI).
+            int[] ports = CrossClusterIT.freePorts(2);
+            int eastPort = ports[0];
+            int splitPort = ports[1];
             RouteTable eastRoutes = new RouteTable("cluster.local", List.of(new ExportedService(SERVICE, 9898,
                     BackendProtocol.HTTP1, List.of(new Endpoint("127.0.0.1", eastBackend.port(), true)))));
             RouteTable westRoutes = new RouteTable("cluster.local", List.of(), List.of(new OutboundRoute(splitPort, "podinfo",
