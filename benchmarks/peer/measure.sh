@@ -8,6 +8,8 @@
 #   requests/s  p50 ms  p99 ms  failed requests  CPU µs per request of each pid (comma-separated)
 #   cores kept busy by everything else (the machine's busy time less the pids' and the generator's)
 #   CPU µs per request of the pids' JIT compiler threads, summed (part of their figures; 0 for C programs)
+#   system (kernel) CPU µs per request of each pid, comma-separated (part of their figures): the socket
+#   calls' share, which a proxy's own code cannot shrink below what its system calls cost
 # The load is fixed here so every case gets the same: wrk with 1 thread and 32 keep-alive connections
 # (HTTP/1.1); h2load with 1 thread, 4 connections and 8 streams in flight on each (HTTP/2 without TLS,
 # prior knowledge): the same 32 requests in flight. The generator's own output is kept in <log-prefix>.*.
@@ -29,6 +31,14 @@ cpu_ticks() {
   stat=$(< "/proc/$1/stat") || { echo "measure.sh: process $1 is gone (expected it to run during the case)" >&2; exit 1; }
   stat=${stat##*) }
   awk '{ print $12 + $13 }' <<< "$stat"
+}
+
+# stime alone: the ticks the process spent in the kernel.
+sys_ticks() {
+  local stat
+  stat=$(< "/proc/$1/stat") || { echo "measure.sh: process $1 is gone (expected it to run during the case)" >&2; exit 1; }
+  stat=${stat##*) }
+  awk '{ print $13 }' <<< "$stat"
 }
 
 # CPU ticks of a JVM's JIT compiler threads ("C1 CompilerThre", "C2 CompilerThre"): while they are busy,
@@ -69,9 +79,11 @@ to_ms() {
 }
 
 before=()
+sys_before=()
 jit_before=0
 for pid in "${pids[@]}"; do
   before+=("$(cpu_ticks "$pid")")
+  sys_before+=("$(sys_ticks "$pid")")
   jit_before=$((jit_before + $(jit_ticks "$pid")))
 done
 generator0=$(children_ticks)
@@ -116,6 +128,7 @@ if [ -z "${requests:-}" ] || [ "$requests" -eq 0 ]; then
 fi
 
 cpu=()
+sys=()
 ours=$generator
 jit=$((0 - jit_before))
 for i in "${!pids[@]}"; do
@@ -123,10 +136,11 @@ for i in "${!pids[@]}"; do
   after=$(cpu_ticks "${pids[$i]}")
   ours=$((ours + after - before[i]))
   cpu+=("$(awk -v d=$((after - before[i])) -v hz="$ticks_per_s" -v n="$requests" 'BEGIN { printf "%.1f", d * 1e6 / hz / n }')")
+  sys+=("$(awk -v d=$(($(sys_ticks "${pids[$i]}") - sys_before[i])) -v hz="$ticks_per_s" -v n="$requests" 'BEGIN { printf "%.1f", d * 1e6 / hz / n }')")
 done
 # /proc/stat counts jiffies per core, so the busy share of the total times the cores is cores busy.
 others=$(awk -v b=$((busy1 - busy0 - ours)) -v t=$((total1 - total0)) -v n="$(nproc)" 'BEGIN { v = t ? b / t * n : 0; printf "%.2f", v < 0 ? 0 : v }')
 
 jit=$(awk -v d=$((jit < 0 ? 0 : jit)) -v hz="$ticks_per_s" -v n="$requests" 'BEGIN { printf "%.1f", d * 1e6 / hz / n }')
 
-(IFS=,; printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rps" "$p50" "$p99" "$failed" "${cpu[*]}" "$others" "$jit")
+(IFS=,; printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rps" "$p50" "$p99" "$failed" "${cpu[*]}" "$others" "$jit" "${sys[*]}")

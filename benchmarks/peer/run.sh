@@ -234,6 +234,7 @@ table=$out/results-$stamp.md
   echo "HAProxy $(haproxy -v | awk 'NR == 1 { print $3 }'), nginx $(nginx -v 2>&1 | sed 's#.*/##'), Isthmus at $(git -C "$root" rev-parse --short HEAD 2> /dev/null || echo '?')" \
        "(JVM flags: ${isthmus_jvm:-none}, warmed up $warmup); ${duration} per case, $rounds round(s) in alternating order."
   echo "CPU per request: user + system time of the proxy processes, all their threads (west + east; direct: the backend), over the requests served;"
+  echo "'kernel' is the part spent in system calls (mostly loopback TCP), the same work for every proxy that makes the same calls;"
   echo "'JIT' is the part the JVM's compiler threads took: well above 0, Isthmus was still warming up."
   echo "Ratios are against HAProxy in the same round (min–max over the rounds); 'others' is how many cores everything else on the machine kept busy during the case (above ~0.2 the machine was shared)."
   for client in ${clients//,/ }; do
@@ -258,6 +259,7 @@ table=$out/results-$stamp.md
         # direct: the backend; a pair: west, east (and the backend, left out: the same work in every case)
         n = split($8, cpu, ","); sum = n > 1 ? cpu[1] + cpu[2] : cpu[1]
         if (n > 1) { widen(c " west", cpu[1]); widen(c " east", cpu[2]) }
+        n = split($11, sys, ","); widen(c " sys", n > 1 ? sys[1] + sys[2] : sys[1])
         widen(c " rps", $4); widen(c " p50", $5); widen(c " p99", $6); widen(c " cpu", sum); widen(c " busy", $9); widen(c " jit", $10)
         failed[c] += $7
         rps[c, r] = $4; p99[c, r] = $6; cost[c, r] = sum
@@ -279,6 +281,7 @@ table=$out/results-$stamp.md
           if (!(c in seen)) continue
           cpu_col = range(c " cpu", "%.1f")
           if ((c " west") in lo) cpu_col = cpu_col " (" range(c " west", "%.1f") " + " range(c " east", "%.1f") ")"
+          if ((c " sys") in lo) cpu_col = cpu_col ", kernel " range(c " sys", "%.1f")
           if (hi[c " jit"] > 0) cpu_col = cpu_col ", JIT " range(c " jit", "%.1f")
           printf "| %s | %s | %s | %s | %s | %s | %s | %s | %d | %s |\n", name[c], range(c " rps", "%.0f"),
             range(c " p50", "%.2f"), range(c " p99", "%.2f"), cpu_col, range(c " rps/h", "%.2f"), range(c " p99/h", "%.2f"),
