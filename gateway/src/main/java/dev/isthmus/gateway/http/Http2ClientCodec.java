@@ -20,6 +20,9 @@ final class Http2ClientCodec extends Http2FrameCodecBuilder {
         DefaultHttp2Connection connection = new DefaultHttp2Connection(false);
         connection.remote().flowController(new DefaultHttp2RemoteFlowController(connection, new UniformStreamByteDistributor(connection)));
         connection(connection);
+        // As forClient() has it: closing does not wait for open streams. The pool closes a connection when its
+        // upstream ended its side, and its streams must end with it, not 30 s later.
+        gracefulShutdownTimeoutMillis(0);
     }
 
     /**

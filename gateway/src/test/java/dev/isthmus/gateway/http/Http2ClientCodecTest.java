@@ -25,6 +25,12 @@ class Http2ClientCodecTest {
         }
     }
 
+    /** As Netty's forClient() codec: HostileClientMatrixIT's remote gateway cut with FIN hung its request for 30 s without. */
+    @Test
+    void closesWithoutWaitingForItsOpenStreams() {
+        assertThat(Http2ClientCodec.create(Http2Settings.defaultSettings()).gracefulShutdownTimeoutMillis()).isZero();
+    }
+
     /** Read by reflection: Netty's flow controller does not say which distributor it was given. */
     @Test
     void sharesTheUpstreamsWindowUniformlyNotByPriority() throws Exception {
