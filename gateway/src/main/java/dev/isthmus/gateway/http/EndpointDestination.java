@@ -1,10 +1,14 @@
 package dev.isthmus.gateway.http;
 
 import dev.isthmus.gateway.routing.Endpoint;
+import dev.isthmus.gateway.upstream.EndpointState;
 import dev.isthmus.gateway.upstream.LoadBalancer;
 
-/** A local backend instance, whose outcomes the load balancer counts. */
-record EndpointDestination(Endpoint endpoint, LoadBalancer balancer) implements Destination {
+/**
+ * A local backend instance, whose outcomes the load balancer counts. It carries the instance's balancer state,
+ * so that the start and the end of a request find it without a lookup.
+ */
+record EndpointDestination(Endpoint endpoint, EndpointState state, LoadBalancer balancer) implements Destination {
 
     @Override
     public String describe() {
@@ -23,11 +27,11 @@ record EndpointDestination(Endpoint endpoint, LoadBalancer balancer) implements 
 
     @Override
     public void started() {
-        balancer.started(endpoint);
+        balancer.started(state);
     }
 
     @Override
     public void finished(boolean healthy) {
-        balancer.finished(endpoint, healthy);
+        balancer.finished(endpoint, state, healthy);
     }
 }

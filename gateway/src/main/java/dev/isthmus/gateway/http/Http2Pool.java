@@ -10,7 +10,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -232,12 +231,9 @@ public final class Http2Pool implements HttpUpstream {
                 // Many streams write on this one connection in the same event-loop turn; one flush (one TLS
                 // record, one write) for all of them instead of one per frame.
                 channel.pipeline().addLast(new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
-                channel.pipeline().addLast(Http2FrameCodecBuilder.forClient()
-                        .initialSettings(Http2Settings.defaultSettings()
-                                .pushEnabled(false)
-                                .maxHeaderListSize(HttpSessionInstaller.MAX_BACKEND_HEADER_SIZE))
-                        .encoderEnforceMaxConcurrentStreams(true)
-                        .build());
+                channel.pipeline().addLast(Http2ClientCodec.create(Http2Settings.defaultSettings()
+                        .pushEnabled(false)
+                        .maxHeaderListSize(HttpSessionInstaller.MAX_BACKEND_HEADER_SIZE)));
                 channel.pipeline().addLast(new ConnectionWindow(HttpSessionInstaller.CONNECTION_WINDOW));
                 channel.pipeline().addLast(new Http2MultiplexHandler(new RefusePush()));
                 channel.pipeline().addLast(connection);

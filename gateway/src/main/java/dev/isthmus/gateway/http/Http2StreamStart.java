@@ -16,7 +16,17 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 @Sharable
 final class Http2StreamStart extends ChannelInboundHandlerAdapter {
 
-    private static final Http2StreamFrameToHttpObjectCodec SERVER_CONVERSION = new Http2StreamFrameToHttpObjectCodec(true);
+    /**
+     * Without header validation: it would be the second. The session's codec ({@link Http2ServerCodec}, Netty's
+     * default {@code validateHeaders}) has its HPACK decoder check every name (a lower-case token) and every value
+     * (no control character: no NUL, CR or LF) with the very function the HTTP/1 headers use on values, and
+     * with a stricter one on names; a request with any other is refused before it gets here. What the conversion
+     * adds itself ({@code Host} from {@code :authority}, joined cookies, its {@code x-http2-*} fields) is made of
+     * those checked values; the request line is checked regardless ({@link RequestLineCheck}, and Netty's own).
+     * Responses it encodes come from an HTTP/1 decoder or an HPACK decoder, each validating, or are the gateway's
+     * own. {@link Http2HeaderValidationTest} holds the first half.
+     */
+    private static final Http2StreamFrameToHttpObjectCodec SERVER_CONVERSION = new Http2StreamFrameToHttpObjectCodec(true, false);
 
     private final Responder responder;
     private final RequestMetrics requests;

@@ -93,13 +93,29 @@ final class ProxiedExchange extends RequestDeadlines.Entry implements Exchange, 
         replay = replayable(request);
         deadlines = RequestDeadlines.of(inbound.eventLoop());
         deadlines.arm(this, timeoutNanos);
-        upstream.acquire(newLease());
+        lease(false);
     }
 
-    private Promise<Channel> newLease() {
+    /**
+     * Asks the pool for a channel. A pool with one at hand (an idle connection, a ready HTTP/2 connection) completes
+     * the promise before it returns: then the exchange goes on at once, with no listener allocated, added and
+     * notified. Pools complete promises on this event loop only, so nothing can complete it between the check and
+     * the listener; a listener added to a completed promise would be called at once anyway.
+     *
+     * @param fresh on a connection made for it ({@link HttpUpstream#acquireFresh}), for the one retry
+     */
+    private void lease(boolean fresh) {
         Promise<Channel> leased = inbound.eventLoop().newPromise();
-        leased.addListener(this::leased);
-        return leased;
+        if (fresh) {
+            upstream.acquireFresh(leased);
+        } else {
+            upstream.acquire(leased);
+        }
+        if (leased.isDone()) {
+            leased(leased);
+        } else {
+            leased.addListener(this::leased);
+        }
     }
 
     /** Methods whose repetition has the effect of one request (RFC 9110 section 9.2.2). */
@@ -137,7 +153,7 @@ final class ProxiedExchange extends RequestDeadlines.Entry implements Exchange, 
                 // Nothing was written: every request may go out again, body and all (it still waits in pending).
                 retried = true;
                 metrics.upstreamRetried("stale_connection");
-                upstream.acquireFresh(newLease());
+                lease(true);
                 return;
             }
             failBeforeResponse(destination.unreachableStatus(), destination.describe() + " is unreachable: "
@@ -305,7 +321,7 @@ final class ProxiedExchange extends RequestDeadlines.Entry implements Exchange, 
             pending.add(LastHttpContent.EMPTY_LAST_CONTENT);
         }
         replay = null; // pending owns it now
-        upstream.acquireFresh(newLease());
+        lease(true);
         return true;
     }
 

@@ -11,6 +11,8 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Counts the requests of one session. An inbound session counts by target, status class and peer, and
@@ -27,6 +29,14 @@ public final class RequestMetrics {
     private final String peer;
     private final boolean outbound;
     private final Tap tap;
+    /** An inbound session's meters; {@code null} for an outbound one, whose meters depend on where each request went. */
+    private final GatewayMetrics.Requests inbound;
+    /**
+     * An outbound session's meters by destination, and the latest ones used: nearly every request of a route goes
+     * where the one before went. Shared by the connections of the route, which may be on different event loops.
+     */
+    private final Map<String, GatewayMetrics.Requests> byDestination;
+    private volatile GatewayMetrics.Requests latest;
 
     RequestMetrics(GatewayMetrics metrics, String target, String peer) {
         this(metrics, target, peer, false);
@@ -38,6 +48,8 @@ public final class RequestMetrics {
         this.peer = peer;
         this.outbound = outbound;
         this.tap = metrics.tap();
+        this.inbound = outbound ? null : metrics.requests(target, peer);
+        this.byDestination = outbound ? new ConcurrentHashMap<>() : null;
     }
 
     /** The requests of clients on the outbound listener of {@code route}. */
@@ -51,11 +63,7 @@ public final class RequestMetrics {
      */
     void finished(int status, String destination, long startNanos, Request request) {
         long nanos = System.nanoTime() - startNanos;
-        if (outbound) {
-            metrics.outboundRequest(target, status, destination, nanos);
-        } else {
-            metrics.request(target, status, peer, nanos);
-        }
+        (outbound ? outboundMeters(destination) : inbound).record(status, nanos);
         if (tap.watching()) {
             tap.publish(new TapEvent(Instant.now(), outbound ? TapEvent.Direction.OUTBOUND : TapEvent.Direction.INBOUND,
                     outbound ? client(request.channel) : peer, target, destination,
@@ -65,6 +73,15 @@ public final class RequestMetrics {
                     // that is anywhere but a local backend ("local") or the gateway's own answer ("none").
                     !outbound || !(destination.equals("local") || destination.equals("none"))));
         }
+    }
+
+    private GatewayMetrics.Requests outboundMeters(String destination) {
+        GatewayMetrics.Requests meters = latest;
+        if (meters == null || !meters.peer().equals(destination)) {
+            meters = byDestination.computeIfAbsent(destination, d -> metrics.outboundRequests(target, d));
+            latest = meters;
+        }
+        return meters;
     }
 
     /** The client of an outbound request: the address of its connection (an HTTP/2 stream's parent). */

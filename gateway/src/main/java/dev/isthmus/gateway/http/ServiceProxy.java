@@ -4,6 +4,7 @@ import dev.isthmus.gateway.metrics.GatewayMetrics;
 import dev.isthmus.gateway.metrics.GatewayMetrics.Rejection;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.ExportedService;
+import dev.isthmus.gateway.upstream.EndpointState;
 import dev.isthmus.gateway.upstream.LoadBalancer;
 import io.netty.handler.codec.http.HttpRequest;
 import java.util.function.Supplier;
@@ -22,6 +23,14 @@ final class ServiceProxy implements Responder {
     private final GatewayMetrics metrics;
     /** The authority every request leaves with, and how errors name the service; built once, not per request. */
     private final String target;
+    /**
+     * The instance picked last and its balancer state: most requests go to an instance picked before, and find
+     * its state here instead of in the balancer's map. Immutable, so the event loops sharing this proxy (the
+     * connections of one peer) may race on it harmlessly.
+     */
+    private volatile Picked latest;
+
+    private record Picked(Endpoint endpoint, EndpointState state) {}
 
     /**
      * @param service the service of the moment, {@code null} once it is no longer exported
@@ -52,7 +61,16 @@ final class ServiceProxy implements Responder {
             metrics.rejected(Rejection.NO_ENDPOINTS);
             return new LocalReply(inbound, request, 503, "no ready endpoints for " + target);
         }
-        return forwarder.forward(inbound, request, target, new EndpointDestination(endpoint, balancer),
+        return forwarder.forward(inbound, request, target, new EndpointDestination(endpoint, stateOf(endpoint), balancer),
                 pools.pool(inbound.eventLoop(), endpoint, current.protocol()));
+    }
+
+    private EndpointState stateOf(Endpoint endpoint) {
+        Picked picked = latest;
+        if (picked == null || !picked.endpoint().equals(endpoint)) {
+            picked = new Picked(endpoint, balancer.state(endpoint));
+            latest = picked;
+        }
+        return picked.state();
     }
 }

@@ -18,11 +18,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Every meter the gateway keeps, named once. Per-request meters are cached by their tags, so the hot
- * path does a map lookup, not a registry search.
+ * Every meter the gateway keeps, named once. Per-request meters are cached by their tags, and a session
+ * keeps those of its requests ({@link Requests}), so the hot path does neither a registry search nor a map
+ * lookup.
  */
 public final class GatewayMetrics {
 
@@ -157,7 +159,6 @@ public final class GatewayMetrics {
         bytesOut.increment(sent);
     }
 
-    /** One finished request: counted by target, status class and peer; timed by target. */
     /** The metrics' {@code status_class}: constants, so the key of a request's counter is built without a new string. */
     private static final String[] STATUS_CLASSES = {"0xx", "1xx", "2xx", "3xx", "4xx", "5xx"};
 
@@ -166,28 +167,119 @@ public final class GatewayMetrics {
         return hundreds >= 0 && hundreds < STATUS_CLASSES.length ? STATUS_CLASSES[hundreds] : hundreds + "xx";
     }
 
+    /** One finished request: counted by target, status class and peer; timed by target. */
     public void request(String target, int status, String peer, long nanos) {
-        String statusClass = statusClass(status);
-        requests.computeIfAbsent(new RequestKey(target, statusClass, peer), k -> Counter.builder("isthmus.gateway.requests")
-                .tag("target", k.target()).tag("status_class", k.statusClass()).tag("peer", k.peer())
-                .description("HTTP requests through the gateway").register(registry)).increment();
-        latencies.computeIfAbsent(target, t -> latency(Timer.builder("isthmus.gateway.request.duration").tag("target", t)
-                .description("Time from request to the end of the response"))).record(nanos, TimeUnit.NANOSECONDS);
+        requestCounter(target, statusClass(status), peer).increment();
+        requestLatency(target).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** One finished request of an outbound client: counted by route, status class and backend (a link, or "local"); timed by route. */
     public void outboundRequest(String route, int status, String backend, long nanos) {
-        String statusClass = statusClass(status);
-        outboundRequests.computeIfAbsent(new RequestKey(route, statusClass, backend), k -> Counter.builder("isthmus.gateway.outbound.requests")
+        outboundRequestCounter(route, statusClass(status), backend).increment();
+        outboundLatency(route).record(nanos, TimeUnit.NANOSECONDS);
+        backendLatency(route, backend).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * The meters {@link #request} counts the requests of {@code target} from {@code peer} with, to be kept by a
+     * session: it then finds them by an array index, not by a map lookup per request. Nothing is registered
+     * until a request finishes, as with {@link #request}.
+     */
+    public Requests requests(String target, String peer) {
+        return new Requests(this, target, peer, false);
+    }
+
+    /** The meters {@link #outboundRequest} counts the requests of {@code route} that went to {@code backend} with. */
+    public Requests outboundRequests(String route, String backend) {
+        return new Requests(this, route, backend, true);
+    }
+
+    /**
+     * The request meters of one inbound target and peer, or of one outbound route and backend: looked up once,
+     * the counter of each status class on its first request, then kept. Shared by the connections of a session,
+     * which may run on different event loops, so what is kept is published through atomics; two threads that
+     * look a meter up at once get the same one.
+     */
+    public static final class Requests {
+        private final GatewayMetrics metrics;
+        private final String target;
+        private final String peer;
+        private final boolean outbound;
+        private final AtomicReferenceArray<Counter> counters = new AtomicReferenceArray<>(STATUS_CLASSES.length);
+        private volatile Timer latency;
+        private volatile Timer backendLatency;
+
+        private Requests(GatewayMetrics metrics, String target, String peer, boolean outbound) {
+            this.metrics = metrics;
+            this.target = target;
+            this.peer = peer;
+            this.outbound = outbound;
+        }
+
+        /** The peer (inbound) or backend (outbound) these meters count for. */
+        public String peer() {
+            return peer;
+        }
+
+        /** Counts and times one finished request, as {@link GatewayMetrics#request} or {@link GatewayMetrics#outboundRequest} does. */
+        public void record(int status, long nanos) {
+            int hundreds = status / 100;
+            if (hundreds < 0 || hundreds >= STATUS_CLASSES.length) {
+                counter(statusClass(status)).increment(); // not a status HTTP defines: rare enough for a lookup
+            } else {
+                Counter counter = counters.get(hundreds);
+                if (counter == null) {
+                    counter = counter(STATUS_CLASSES[hundreds]);
+                    counters.set(hundreds, counter);
+                }
+                counter.increment();
+            }
+            Timer timer = latency;
+            if (timer == null) {
+                latency = timer = outbound ? metrics.outboundLatency(target) : metrics.requestLatency(target);
+            }
+            timer.record(nanos, TimeUnit.NANOSECONDS);
+            if (outbound) {
+                Timer byBackend = backendLatency;
+                if (byBackend == null) {
+                    backendLatency = byBackend = metrics.backendLatency(target, peer);
+                }
+                byBackend.record(nanos, TimeUnit.NANOSECONDS);
+            }
+        }
+
+        private Counter counter(String statusClass) {
+            return outbound ? metrics.outboundRequestCounter(target, statusClass, peer) : metrics.requestCounter(target, statusClass, peer);
+        }
+    }
+
+    private Counter requestCounter(String target, String statusClass, String peer) {
+        return requests.computeIfAbsent(new RequestKey(target, statusClass, peer), k -> Counter.builder("isthmus.gateway.requests")
+                .tag("target", k.target()).tag("status_class", k.statusClass()).tag("peer", k.peer())
+                .description("HTTP requests through the gateway").register(registry));
+    }
+
+    private Timer requestLatency(String target) {
+        return latencies.computeIfAbsent(target, t -> latency(Timer.builder("isthmus.gateway.request.duration").tag("target", t)
+                .description("Time from request to the end of the response")));
+    }
+
+    private Counter outboundRequestCounter(String route, String statusClass, String backend) {
+        return outboundRequests.computeIfAbsent(new RequestKey(route, statusClass, backend), k -> Counter.builder("isthmus.gateway.outbound.requests")
                 .tag("route", k.target()).tag("status_class", k.statusClass()).tag("backend", k.peer())
-                .description("HTTP requests of clients on outbound listeners").register(registry)).increment();
-        outboundLatencies.computeIfAbsent(route, r -> latency(Timer.builder("isthmus.gateway.outbound.request.duration").tag("route", r)
-                .description("Time from an outbound request to the end of its response"))).record(nanos, TimeUnit.NANOSECONDS);
-        // Per backend too: stat trafficsplit and stat links show each leaf's and each link's latency, as viz stat does.
-        backendLatencies.computeIfAbsent(new RequestKey(route, "", backend), k -> latency(Timer.builder("isthmus.gateway.outbound.backend.duration")
+                .description("HTTP requests of clients on outbound listeners").register(registry));
+    }
+
+    private Timer outboundLatency(String route) {
+        return outboundLatencies.computeIfAbsent(route, r -> latency(Timer.builder("isthmus.gateway.outbound.request.duration").tag("route", r)
+                .description("Time from an outbound request to the end of its response")));
+    }
+
+    /** Per backend too: stat trafficsplit and stat links show each leaf's and each link's latency, as viz stat does. */
+    private Timer backendLatency(String route, String backend) {
+        return backendLatencies.computeIfAbsent(new RequestKey(route, "", backend), k -> latency(Timer.builder("isthmus.gateway.outbound.backend.duration")
                 .tag("route", k.target()).tag("backend", k.peer())
-                .description("Time from an outbound request to the end of its response, by where it went (a link, or local)")))
-                .record(nanos, TimeUnit.NANOSECONDS);
+                .description("Time from an outbound request to the end of its response, by where it went (a link, or local)")));
     }
 
     /** A request latency: one histogram layout (1 ms to 30 s) for every timer the dashboards compute p50/p95/p99 from. */

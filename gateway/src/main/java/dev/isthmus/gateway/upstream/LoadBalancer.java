@@ -84,11 +84,20 @@ public final class LoadBalancer {
 
     /** Marks the start of a request to {@code endpoint}; pair with {@link #finished}. */
     public void started(Endpoint endpoint) {
-        state(endpoint).outstanding.incrementAndGet();
+        started(state(endpoint));
+    }
+
+    /** {@link #started(Endpoint)} for a caller that keeps the endpoint's {@link #state}: no lookup per request. */
+    public void started(EndpointState state) {
+        state.outstanding.incrementAndGet();
     }
 
     public void finished(Endpoint endpoint, boolean success) {
-        EndpointState state = state(endpoint);
+        finished(endpoint, state(endpoint), success);
+    }
+
+    /** {@link #finished(Endpoint, boolean)} with the endpoint's {@link #state}, kept since {@link #started(EndpointState)}. */
+    public void finished(Endpoint endpoint, EndpointState state, boolean success) {
         state.outstanding.decrementAndGet();
         if (success) {
             state.succeeded();
@@ -103,6 +112,7 @@ public final class LoadBalancer {
         finished(endpoint, false);
     }
 
+    /** What the balancer knows of {@code endpoint}: one object for its lifetime, so a caller may keep it. */
     public EndpointState state(Endpoint endpoint) {
         // Keyed by the endpoint itself: pick hands out the very records of the ready list, so no key is built per call.
         return states.computeIfAbsent(endpoint, k -> new EndpointState());

@@ -50,6 +50,21 @@ class LoadBalancerTest {
     }
 
     @Test
+    void aKeptStateCountsForItsEndpointAsTheEndpointDoes() {
+        EndpointState kept = balancer.state(a);
+        assertThat(balancer.state(new Endpoint("10.0.0.1", 80, true))).as("one state per endpoint, for a caller to keep").isSameAs(kept);
+        for (int i = 0; i < 3; i++) {
+            balancer.started(kept);
+        }
+        assertThat(kept.outstanding()).isEqualTo(3);
+        for (int i = 0; i < 3; i++) {
+            balancer.finished(a, kept, false);
+        }
+        assertThat(kept.outstanding()).isZero();
+        assertThat(count(List.of(a, b), 2_000).getOrDefault(a, 0)).as("ejected").isZero();
+    }
+
+    @Test
     void aSuccessResetsTheFailureCount() {
         balancer.connectFailed(a);
         balancer.connectFailed(a);
