@@ -1,6 +1,7 @@
 package dev.isthmus.gateway.http;
 
 import dev.isthmus.gateway.pipeline.Drain;
+import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -20,7 +21,13 @@ import io.netty.util.ReferenceCountUtil;
  * after it; so the close starts here, behind the codec, which then only sees the channel go inactive. The JDK's
  * engine keeps its output open after a TLS 1.3 close_notify, and there the GOAWAY still goes out.
  */
+@Sharable
 final class Http2GracefulClose extends ChannelInboundHandlerAdapter {
+
+    /** It keeps no state: every HTTP/2 session shares it. */
+    static final Http2GracefulClose INSTANCE = new Http2GracefulClose();
+
+    private Http2GracefulClose() {}
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
