@@ -218,7 +218,7 @@ public final class HttpSessionInstaller implements HttpSessions {
         // Responses come back on backend reads, and each would flush this connection at once: one TLS record
         // and one write per response. Consolidated, the responses of one event-loop turn leave together
         // (benchmarks/README.md: a fifth less gateway CPU per request).
-        FlushConsolidationHandler flush = new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true);
+        FlushConsolidationHandler flush = new ResponseFlush();
         if (pipeline.get(HandlerNames.TLS) != null) {
             pipeline.addAfter(HandlerNames.TLS, FLUSH, flush);
         } else {
