@@ -12,7 +12,9 @@ import io.netty.handler.codec.http2.Http2LocalFlowController;
  * stream whose reader paused (the other side of the proxy is slow) keeps its unread bytes counted
  * against the connection window as well as its own; with only 64 KiB, one such stream would stall
  * every other stream of the connection. Per-stream windows stay at the default, so memory per stream
- * stays bounded. Sits right behind the frame codec, and leaves once it has done its work.
+ * stays bounded. As a handler (the backend pool's connections, whose codec goes in before they are active) it
+ * sits right behind the frame codec, and leaves once it has done its work; an inbound session, active when its
+ * codec goes in, calls {@link #widen(Http2Connection, int)} instead.
  */
 final class ConnectionWindow extends ChannelInboundHandlerAdapter {
 
@@ -36,13 +38,25 @@ final class ConnectionWindow extends ChannelInboundHandlerAdapter {
     }
 
     private void widen(ChannelHandlerContext ctx) throws Http2Exception {
-        Http2Connection connection = ctx.pipeline().get(Http2FrameCodec.class).connection();
+        if (widen(ctx.pipeline().get(Http2FrameCodec.class).connection(), size)) {
+            ctx.flush();
+        }
+        ctx.pipeline().remove(this);
+    }
+
+    /**
+     * Widens the window of a connection whose codec is in the pipeline of an active channel, without a handler
+     * added and removed for it: the inbound session's codec goes in once the channel is active.
+     *
+     * @return whether a WINDOW_UPDATE was written, which the caller flushes
+     */
+    static boolean widen(Http2Connection connection, int size) throws Http2Exception {
         Http2LocalFlowController flow = connection.local().flowController();
         int delta = size - flow.initialWindowSize(connection.connectionStream());
         if (delta > 0) {
             flow.incrementWindowSize(connection.connectionStream(), delta);
-            ctx.flush();
+            return true;
         }
-        ctx.pipeline().remove(this);
+        return false;
     }
 }

@@ -1,5 +1,6 @@
 package dev.isthmus.gateway.http;
 
+import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.Http2Exception;
@@ -14,9 +15,15 @@ import java.util.logging.Logger;
  * the socket's I/O errors. A peer's protocol error is logged at FINE, as the peer's doing; any other
  * error closes the connection. Without it all of these would reach the pipeline's tail.
  */
+@Sharable
 final class Http2SessionEnd extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = Logger.getLogger(Http2SessionEnd.class.getName());
+
+    /** It keeps no state: every HTTP/2 session shares it. */
+    static final Http2SessionEnd INSTANCE = new Http2SessionEnd();
+
+    private Http2SessionEnd() {}
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {

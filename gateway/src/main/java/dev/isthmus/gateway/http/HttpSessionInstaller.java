@@ -15,6 +15,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -35,12 +36,12 @@ import java.util.function.Supplier;
  *            h2-preface   Http2PrefaceCheck          anything but the client preface: GOAWAY PROTOCOL_ERROR; then leaves
  *            h2-codec     Http2FrameCodec            up to 1000 concurrent streams, header lists up to 16 KiB,
  *                                                    with {@link StreamStateCheck}
- *            h2-window    ConnectionWindow           widens the connection window, then leaves
  *            h2-idle      Http2IdleGuard             outbound only: the request-header timeout while no stream is open
  *            session      Http2MultiplexHandler      a child channel per stream:
  *                           Http2StreamStart (RequestLineCheck), Http2StreamFrameToHttpObjectCodec, HttpProxyHandler
  *            h2-end       Http2SessionEnd            frames of stream 0 and connection errors, after the codec acted on them
  * </pre>
+ * The HTTP/2 connection window is widened (see {@link ConnectionWindow}) as soon as the codec is in.
  * Both protocols end in the same {@link HttpProxyHandler}, so one piece of code proxies both. Every
  * connection's pipeline ends in {@link dev.isthmus.gateway.pipeline.PipelineTail}; the installed handlers stay in
  * front of it. A stream's does not: its {@link HttpProxyHandler} consumes every message, exception and event, so a
@@ -59,7 +60,6 @@ public final class HttpSessionInstaller implements HttpSessions {
     public static final String H2_CLOSE = "h2-close";
     public static final String H2_PREFACE = "h2-preface";
     public static final String H2_CODEC = "h2-codec";
-    public static final String H2_WINDOW = "h2-window";
     public static final String H2_IDLE = "h2-idle";
     public static final String H2_END = "h2-end";
 
@@ -178,6 +178,23 @@ public final class HttpSessionInstaller implements HttpSessions {
     }
 
     /**
+     * Widens the connection window right behind the SETTINGS the codec sent when it went in: the channel is active
+     * already, so {@link ConnectionWindow} need not be added to wait for it, and leave again.
+     */
+    private static void widen(ChannelHandlerContext ctx, Http2FrameCodec codec) {
+        if (!ctx.channel().isActive()) {
+            return; // closed since it was routed: nothing more will be sent
+        }
+        try {
+            if (ConnectionWindow.widen(codec.connection(), CONNECTION_WINDOW)) {
+                ctx.channel().flush();
+            }
+        } catch (Http2Exception e) {
+            throw new IllegalStateException("connection window: " + CONNECTION_WINDOW + " (expected: to fit a new connection's)", e);
+        }
+    }
+
+    /**
      * Makes the connection of {@code ctx}, whose handler is named {@code session}, an HTTP session
      * answered by {@code responder}: the outbound side's entry, for plaintext client connections.
      */
@@ -201,24 +218,24 @@ public final class HttpSessionInstaller implements HttpSessions {
         // Responses come back on backend reads, and each would flush this connection at once: one TLS record
         // and one write per response. Consolidated, the responses of one event-loop turn leave together
         // (benchmarks/README.md: a fifth less gateway CPU per request).
-        FlushConsolidationHandler flush = new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true);
+        FlushConsolidationHandler flush = new ResponseFlush();
         if (pipeline.get(HandlerNames.TLS) != null) {
             pipeline.addAfter(HandlerNames.TLS, FLUSH, flush);
         } else {
             pipeline.addFirst(FLUSH, flush);
         }
         if (protocol == SessionProtocol.HTTP2) {
-            pipeline.replace(HandlerNames.SESSION, H2_CLOSE, new Http2GracefulClose());
+            pipeline.replace(HandlerNames.SESSION, H2_CLOSE, Http2GracefulClose.INSTANCE);
             pipeline.addAfter(H2_CLOSE, H2_PREFACE, new Http2PrefaceCheck(requests));
             // Netty's codec defaults to no grace at all; the gateway's drain deadline still bounds it.
-            pipeline.addAfter(H2_PREFACE, H2_CODEC, Http2ServerCodec.create(SERVER_SETTINGS, GRACEFUL_CLOSE.toMillis()));
+            Http2FrameCodec codec = Http2ServerCodec.create(SERVER_SETTINGS, GRACEFUL_CLOSE.toMillis());
+            pipeline.addAfter(H2_PREFACE, H2_CODEC, codec);
             pipeline.addAfter(H2_CODEC, HandlerNames.SESSION, new Http2MultiplexHandler(session.streams));
-            pipeline.addAfter(HandlerNames.SESSION, H2_END, new Http2SessionEnd());
-            pipeline.addAfter(H2_CODEC, H2_WINDOW, new ConnectionWindow(CONNECTION_WINDOW)); // does its work at once and leaves
+            pipeline.addAfter(HandlerNames.SESSION, H2_END, Http2SessionEnd.INSTANCE);
             if (client) {
-                Http2FrameCodec codec = (Http2FrameCodec) pipeline.get(H2_CODEC);
                 pipeline.addBefore(HandlerNames.SESSION, H2_IDLE, new Http2IdleGuard(requestHeaderTimeout, codec.connection(), requests));
             }
+            widen(ctx, codec);
         } else {
             Http1RequestGuard guard = new Http1RequestGuard(requestHeaderTimeout, requests);
             pipeline.replace(HandlerNames.SESSION, HTTP_BYTES, guard.bytesIn());

@@ -6,6 +6,7 @@ import dev.isthmus.gateway.pipeline.PeerAttributes;
 import dev.isthmus.gateway.policy.AuthorizationPolicy;
 import dev.isthmus.gateway.tls.HandshakeFailure;
 import dev.isthmus.gateway.tls.TlsContexts;
+import dev.isthmus.gateway.tls.VerifiedLeaf;
 import dev.isthmus.identity.SpiffeId;
 import dev.isthmus.identity.tls.PeerIdentities;
 import io.netty.channel.ChannelHandlerContext;
@@ -13,7 +14,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -102,8 +102,8 @@ public final class HandshakeOutcome extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
+    /** The leaf as the trust manager parsed it: the session's own copy would be parsed a second time. */
     private static X509Certificate leaf(ChannelHandlerContext ctx) throws SSLPeerUnverifiedException {
-        Certificate[] chain = ctx.pipeline().get(SslHandler.class).engine().getSession().getPeerCertificates();
-        return (X509Certificate) chain[0];
+        return VerifiedLeaf.take(ctx.pipeline().get(SslHandler.class).engine().getSession());
     }
 }

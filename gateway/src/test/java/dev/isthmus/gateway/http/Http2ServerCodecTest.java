@@ -83,7 +83,7 @@ class Http2ServerCodecTest {
                     });
                 }
             }),
-            new Http2SessionEnd());
+            Http2SessionEnd.INSTANCE);
 
     @AfterEach
     void close() {

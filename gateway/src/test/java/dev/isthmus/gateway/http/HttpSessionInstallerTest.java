@@ -15,12 +15,15 @@ import dev.isthmus.gateway.upstream.LoadBalancer;
 import dev.isthmus.gateway.upstream.Upstreams;
 import dev.isthmus.identity.SpiffeId;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.DefaultChannelId;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -98,6 +101,27 @@ class HttpSessionInstallerTest {
         assertThat(streams(east)).isNotSameAs(streams(west));
         assertThat(streams(otherService)).isNotSameAs(streams(west));
         assertThat(otherService.attr(PeerAttributes.PEER).get()).isEqualTo(west.attr(PeerAttributes.PEER).get());
+    }
+
+    @Test
+    void anHttp2SessionWidensItsConnectionWindowRightBehindItsSettings() {
+        EmbeddedChannel channel = connection(service("web.shop.svc.cluster.local"), WEST, SessionProtocol.HTTP2);
+        channel.runPendingTasks();
+
+        Http2Connection connection = ((Http2FrameCodec) channel.pipeline().get(HttpSessionInstaller.H2_CODEC)).connection();
+        assertThat(connection.local().flowController().windowSize(connection.connectionStream()))
+                .isEqualTo(HttpSessionInstaller.CONNECTION_WINDOW);
+        List<Integer> types = new ArrayList<>();
+        for (Object msg; (msg = channel.readOutbound()) != null; ) {
+            ByteBuf frames = (ByteBuf) msg;
+            while (frames.readableBytes() >= 9) {
+                int length = frames.readUnsignedMedium();
+                types.add((int) frames.readUnsignedByte());
+                frames.skipBytes(5 + length);
+            }
+            frames.release();
+        }
+        assertThat(types).as("frame types sent").containsExactly(4 /* SETTINGS */, 8 /* WINDOW_UPDATE */);
     }
 
     @Test

@@ -70,6 +70,8 @@ class HandshakeOutcomeTest {
         assertThat(passedOn).containsExactly("handshake", "echo.test.svc.cluster.local:7");
         assertThat(server.attr(PeerAttributes.PEER).get()).isEqualTo(TestPki.PEER);
         assertThat(server.pipeline().get(HandshakeOutcome.class)).isNull();
+        // The leaf the trust manager handed over for reading the identity is not kept for the connection's life.
+        assertThat(server.pipeline().get(SslHandler.class).engine().getSession().getValueNames()).isEmpty();
     }
 
     @Test
