@@ -12,6 +12,7 @@ import dev.isthmus.gateway.routing.BackendProtocol;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.ExportedService;
 import dev.isthmus.gateway.routing.RouteTable;
+import dev.isthmus.gateway.testing.TlsRecords;
 import dev.isthmus.gateway.tls.ServerTls;
 import dev.isthmus.gateway.tls.TlsContexts;
 import dev.isthmus.gateway.transport.SessionProtocol;
@@ -146,13 +147,7 @@ class Http2GracefulCloseTest {
         ByteBuf plaintext = Unpooled.buffer();
         try {
             for (int round = 0; round < 20; round++) {
-                boolean moved = false;
-                for (Object bytes; (bytes = peer.readOutbound()) != null; moved = true) {
-                    deliver(gateway, bytes);
-                }
-                for (Object bytes; (bytes = gateway.readOutbound()) != null; moved = true) {
-                    deliver(peer, bytes);
-                }
+                boolean moved = TlsRecords.exchange(peer, gateway);
                 gateway.runPendingTasks();
                 peer.runPendingTasks();
                 for (Object read; (read = peer.readInbound()) != null; ) {
@@ -173,14 +168,6 @@ class Http2GracefulCloseTest {
         } finally {
             plaintext.release();
         }
-    }
-
-    private static void deliver(EmbeddedChannel channel, Object bytes) {
-        if (!channel.isOpen()) {
-            ((ByteBuf) bytes).release();
-            return;
-        }
-        channel.writeInbound(bytes);
     }
 
     /** Notes each write that reaches the socket after the channel closed. */

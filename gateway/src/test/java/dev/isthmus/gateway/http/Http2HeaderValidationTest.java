@@ -1,5 +1,8 @@
 package dev.isthmus.gateway.http;
 
+import static dev.isthmus.gateway.http.Http2ServerCodecTest.concat;
+import static dev.isthmus.gateway.http.Http2ServerCodecTest.encode;
+import static dev.isthmus.gateway.http.Http2ServerCodecTest.frame;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.isthmus.gateway.metrics.GatewayMetrics;
@@ -83,7 +86,7 @@ class Http2HeaderValidationTest {
         open();
         Http2Headers headers = new DefaultHttp2Headers(false).method("GET").scheme("https").path("/").authority("svc")
                 .add("x-note", value);
-        List<int[]> sent = feed(frame(HEADERS, END_STREAM | END_HEADERS, 3, encode(headers)));
+        List<int[]> sent = feed(frame(HEADERS, END_STREAM | END_HEADERS, 3, encode(hpack, headers)));
 
         assertThat(sent).as("frames: {type, stream, code}").anySatisfy(f -> assertThat(f).containsExactly(RST_STREAM, 3,
                 (int) Http2Error.PROTOCOL_ERROR.code()));
@@ -97,7 +100,7 @@ class Http2HeaderValidationTest {
         open();
         Http2Headers headers = new DefaultHttp2Headers(false).method("GET").scheme("https").path("/").authority("svc")
                 .add(name, "1");
-        List<int[]> sent = feed(frame(HEADERS, END_STREAM | END_HEADERS, 3, encode(headers)));
+        List<int[]> sent = feed(frame(HEADERS, END_STREAM | END_HEADERS, 3, encode(hpack, headers)));
 
         assertThat(sent).as("frames: {type, stream, code}").anySatisfy(f -> assertThat(f[0] == RST_STREAM && f[1] == 3 || f[0] == GOAWAY)
                 .isTrue()).allSatisfy(f -> assertThat(f[0] != RST_STREAM && f[0] != GOAWAY || f[2] == Http2Error.PROTOCOL_ERROR.code())
@@ -109,19 +112,6 @@ class Http2HeaderValidationTest {
         feed(concat("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII), frame(SETTINGS, 0, 0, new byte[0])));
     }
 
-    private byte[] encode(Http2Headers headers) {
-        ByteBuf block = Unpooled.buffer();
-        try {
-            hpack.encodeHeaders(0, headers, block);
-            byte[] bytes = new byte[block.readableBytes()];
-            block.readBytes(bytes);
-            return bytes;
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        } finally {
-            block.release();
-        }
-    }
 
     /** Feeds bytes in; returns the frames that came out as {type, stream, error code (RST_STREAM, GOAWAY) or 0}. */
     private List<int[]> feed(byte[] bytes) {
@@ -144,21 +134,5 @@ class Http2HeaderValidationTest {
         }
         out.release();
         return frames;
-    }
-
-    private static byte[] frame(int type, int flags, int stream, byte[] payload) {
-        ByteBuf frame = Unpooled.buffer(9 + payload.length);
-        frame.writeMedium(payload.length).writeByte(type).writeByte(flags).writeInt(stream).writeBytes(payload);
-        byte[] bytes = new byte[frame.readableBytes()];
-        frame.readBytes(bytes);
-        frame.release();
-        return bytes;
-    }
-
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] both = new byte[a.length + b.length];
-        System.arraycopy(a, 0, both, 0, a.length);
-        System.arraycopy(b, 0, both, a.length, b.length);
-        return both;
     }
 }

@@ -193,6 +193,11 @@ class Http2ServerCodecTest {
     }
 
     private byte[] encode(Http2Headers headers) {
+        return encode(hpack, headers);
+    }
+
+    /** A header block of {@code headers}, encoded by {@code hpack} (whose dynamic table it updates). */
+    static byte[] encode(DefaultHttp2HeadersEncoder hpack, Http2Headers headers) {
         ByteBuf block = Unpooled.buffer();
         try {
             hpack.encodeHeaders(0, headers, block);
@@ -234,7 +239,8 @@ class Http2ServerCodecTest {
         return ofType.get(ofType.size() - 1);
     }
 
-    private static byte[] frame(int type, int flags, int stream, byte[] payload) {
+    /** One HTTP/2 frame's bytes. */
+    static byte[] frame(int type, int flags, int stream, byte[] payload) {
         ByteBuf frame = Unpooled.buffer(9 + payload.length);
         frame.writeMedium(payload.length).writeByte(type).writeByte(flags).writeInt(stream).writeBytes(payload);
         byte[] bytes = new byte[frame.readableBytes()];
@@ -243,7 +249,7 @@ class Http2ServerCodecTest {
         return bytes;
     }
 
-    private static byte[] concat(byte[] a, byte[] b) {
+    static byte[] concat(byte[] a, byte[] b) {
         byte[] both = new byte[a.length + b.length];
         System.arraycopy(a, 0, both, 0, a.length);
         System.arraycopy(b, 0, both, a.length, b.length);

@@ -3,6 +3,7 @@ package dev.isthmus.gateway.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.isthmus.gateway.testing.TlsRecords;
 import dev.isthmus.identity.client.CertifiedKey;
 import dev.isthmus.identity.testing.TestPki;
 import dev.isthmus.testkit.SettableClock;
@@ -10,7 +11,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
@@ -108,13 +108,7 @@ class ServerSessionsTest {
 
     private static void shuttle(EmbeddedChannel client, EmbeddedChannel server) {
         for (int round = 0; round < 10; round++) {
-            boolean moved = false;
-            for (Object bytes; (bytes = client.readOutbound()) != null; moved = true) {
-                deliver(server, bytes);
-            }
-            for (Object bytes; (bytes = server.readOutbound()) != null; moved = true) {
-                deliver(client, bytes);
-            }
+            boolean moved = TlsRecords.exchange(client, server);
             releaseInbound(client);
             releaseInbound(server);
             if (!moved) {
@@ -123,18 +117,6 @@ class ServerSessionsTest {
         }
     }
 
-    /** A refused handshake surfaces here too; the handshake future keeps it for the test. */
-    private static void deliver(EmbeddedChannel channel, Object bytes) {
-        if (!channel.isOpen()) {
-            ((ByteBuf) bytes).release(); // the alert of a refusal, to a side that closed already
-            return;
-        }
-        try {
-            channel.writeInbound(bytes);
-        } catch (DecoderException e) {
-            // the handshake failed: see handshakeFuture()
-        }
-    }
 
     private static void releaseInbound(EmbeddedChannel channel) {
         for (Object read; (read = channel.readInbound()) != null; ) {

@@ -3,12 +3,11 @@ package dev.isthmus.gateway.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.isthmus.gateway.testing.TlsRecords;
 import dev.isthmus.identity.SpiffeId;
 import dev.isthmus.identity.testing.TestPki;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
@@ -62,14 +61,7 @@ class VerifiedLeafTest {
                 .newHandler(ByteBufAllocator.DEFAULT));
         server = new EmbeddedChannel(serverTls);
         for (int round = 0; round < 10; round++) {
-            boolean moved = false;
-            for (Object bytes; (bytes = client.readOutbound()) != null; moved = true) {
-                deliver(server, bytes);
-            }
-            for (Object bytes; (bytes = server.readOutbound()) != null; moved = true) {
-                deliver(client, bytes);
-            }
-            if (!moved) {
+            if (!TlsRecords.exchange(client, server)) {
                 break;
             }
         }
@@ -77,15 +69,4 @@ class VerifiedLeafTest {
         return serverTls.engine().getSession();
     }
 
-    private static void deliver(EmbeddedChannel channel, Object bytes) {
-        if (!channel.isOpen()) {
-            ((ByteBuf) bytes).release();
-            return;
-        }
-        try {
-            channel.writeInbound(bytes);
-        } catch (DecoderException e) {
-            // a failed handshake: the assertion on its future says why
-        }
-    }
 }
