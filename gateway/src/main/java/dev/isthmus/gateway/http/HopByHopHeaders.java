@@ -21,7 +21,26 @@ public final class HopByHopHeaders {
     /** Once: {@code values()} copies the array on every call, and this runs twice per request. */
     private static final ExtensionHeaderNames[] EXTENSIONS = ExtensionHeaderNames.values();
 
+    /**
+     * Fields RFC 9110 section 6.5.1 keeps out of trailers because they frame or route the message. Netty's HTTP/1
+     * decoder drops {@code Content-Length}, {@code Transfer-Encoding} and {@code Trailer} from trailers itself; the
+     * HTTP/2 conversion drops nothing, so a peer's HTTP/2 trailers could hand a backend a second Content-Length.
+     */
+    private static final List<CharSequence> FRAMING_TRAILERS = List.of(HttpHeaderNames.CONTENT_LENGTH,
+            HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.TRAILER, HttpHeaderNames.HOST);
+
     private HopByHopHeaders() {}
+
+    /** What {@link #strip} removes, and the fields that frame or route a message, which have no place in trailers. */
+    public static void stripTrailers(HttpHeaders trailers) {
+        if (trailers.isEmpty()) {
+            return;
+        }
+        strip(trailers);
+        for (CharSequence name : FRAMING_TRAILERS) {
+            trailers.remove(name);
+        }
+    }
 
     public static void strip(HttpHeaders headers) {
         if (headers.isEmpty()) {

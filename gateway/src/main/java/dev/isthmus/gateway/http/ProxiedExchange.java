@@ -87,6 +87,9 @@ final class ProxiedExchange extends RequestDeadlines.Entry implements Exchange, 
         destination.started();
         pending.add(request);
         requestEnded = request instanceof LastHttpContent;
+        if (request instanceof LastHttpContent whole) {
+            HopByHopHeaders.stripTrailers(whole.trailingHeaders());
+        }
         if (request instanceof HttpContent content) {
             bodyBytes += content.content().readableBytes();
         }
@@ -183,6 +186,9 @@ final class ProxiedExchange extends RequestDeadlines.Entry implements Exchange, 
             deadlines.arm(this, timeoutNanos); // the deadline counts from the last progress, so a long upload that keeps moving is not cut
         }
         requestEnded |= last;
+        if (last) {
+            HopByHopHeaders.stripTrailers(((LastHttpContent) content).trailingHeaders());
+        }
         bodyBytes += content.content().readableBytes();
         if (backend == null) {
             pending.add(content);
@@ -240,7 +246,8 @@ final class ProxiedExchange extends RequestDeadlines.Entry implements Exchange, 
             content.release();
             return;
         }
-        if (content instanceof LastHttpContent) {
+        if (content instanceof LastHttpContent end) {
+            HopByHopHeaders.stripTrailers(end.trailingHeaders());
             finish(keepAlive && requestSent, true); // back to the pool before the next request may ask for it
         }
         inbound.respondContent(content);
@@ -261,7 +268,8 @@ final class ProxiedExchange extends RequestDeadlines.Entry implements Exchange, 
         disarm();
         keepAlive = HttpUtil.isKeepAlive(response);
         HopByHopHeaders.strip(response.headers());
-        if (response instanceof LastHttpContent) {
+        if (response instanceof LastHttpContent whole) {
+            HopByHopHeaders.stripTrailers(whole.trailingHeaders());
             finish(keepAlive && requestSent, true);
         }
         inbound.respond(response);

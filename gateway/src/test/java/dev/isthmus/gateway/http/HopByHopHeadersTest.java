@@ -68,4 +68,21 @@ class HopByHopHeadersTest {
         assertThat(headers.entries()).extracting(e -> e.getKey() + ": " + e.getValue())
                 .containsExactly("Host: a", "Accept: */*", "Accept: text/plain", "Content-Length: 3");
     }
+
+    @Test
+    void trailersLoseTheFieldsThatFrameOrRouteAMessageAndKeepTheRest() {
+        HttpHeaders trailers = new DefaultHttpHeaders().add("X-Checksum", "5d41402a").add("content-length", "999")
+                .add("Transfer-Encoding", "chunked").add("Trailer", "x-checksum").add("Host", "elsewhere").add("Connection", "x-a")
+                .add("x-a", "1").add("Grpc-Status", "0");
+
+        HopByHopHeaders.stripTrailers(trailers);
+
+        assertThat(trailers.entries()).extracting(e -> e.getKey() + ": " + e.getValue())
+                .containsExactly("X-Checksum: 5d41402a", "Grpc-Status: 0");
+    }
+
+    @Test
+    void noTrailersIsNothingToDo() {
+        HopByHopHeaders.stripTrailers(io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE); // read-only: must not be touched
+    }
 }

@@ -15,6 +15,7 @@ import dev.isthmus.gateway.transport.TransportHeader;
 import dev.isthmus.identity.testing.TestPki;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -202,6 +203,62 @@ class HttpProxyIT {
             post.headers().set(HttpHeaderNames.HOST, "podinfo-east:9898"); // HTTP/1.1 without Host is a 400 (RFC 9112 section 3.2)
 
             assertThat(peer.exchange(post).body()).isEqualTo("received 12");
+        }
+    }
+
+    /**
+     * Trailers carry no framing or routing (RFC 9110 section 6.5.1): a Content-Length among a peer's HTTP/2 trailers
+     * would reach an HTTP/1 backend as a second one, after the body, where a lenient server may merge it into the
+     * header section. Netty's HTTP/1 decoder drops such fields itself, so the backend here reads raw bytes.
+     */
+    @ParameterizedTest
+    @EnumSource(value = SessionProtocol.class, names = {"HTTP1", "HTTP2"})
+    void requestTrailersReachTheBackendWithoutFramingOrRoutingFields(SessionProtocol session) throws Exception {
+        try (ServerSocket raw = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<String> received = CompletableFuture.supplyAsync(() -> answerOnce(raw));
+            String service = "raw.test.svc.cluster.local";
+            try (GatewayHarness gateway = gateway(routes(service(service, BackendProtocol.HTTP1, raw.getLocalPort())), b -> {});
+                    HttpPeer peer = peer(gateway, service, session)) {
+                // A peer's own HTTP stack need not refuse these in trailers, as Netty's does by default.
+                FullHttpRequest post = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/upload",
+                        Unpooled.copiedBuffer("hello", UTF_8), DefaultHttpHeadersFactory.headersFactory(),
+                        DefaultHttpHeadersFactory.trailersFactory().withValidation(false));
+                post.headers().set(HttpHeaderNames.HOST, "podinfo-east:9898");
+                post.headers().set(HttpHeaderNames.TRANSFER_ENCODING, "chunked"); // HTTP/1.1 sends trailers only in chunked framing
+                post.trailingHeaders().set("x-checksum", "5d41402a").set(HttpHeaderNames.CONTENT_LENGTH, "999")
+                        .set(HttpHeaderNames.TRAILER, "x-checksum");
+
+                assertThat(peer.exchange(post).status()).isEqualTo(200);
+                String request = received.get(20, TimeUnit.SECONDS);
+                String trailers = request.substring(request.indexOf("\r\n0\r\n") + 5).toLowerCase(java.util.Locale.ROOT);
+                assertThat(trailers).as("the trailer section the backend read").contains("x-checksum: 5d41402a")
+                        .doesNotContain("content-length").doesNotContain("trailer:");
+            }
+        }
+    }
+
+    /** Reads one chunked request off {@code raw} (to the end of its trailer section) and answers 200. */
+    private static String answerOnce(ServerSocket raw) {
+        try (java.net.Socket socket = raw.accept()) {
+            socket.setSoTimeout(20_000);
+            java.io.ByteArrayOutputStream read = new java.io.ByteArrayOutputStream();
+            byte[] buffer = new byte[4096];
+            while (true) {
+                String sofar = read.toString(UTF_8);
+                int last = sofar.indexOf("\r\n0\r\n");
+                if (last >= 0 && sofar.indexOf("\r\n\r\n", last + 2) >= 0 || sofar.indexOf("\r\n0\r\n\r\n") >= 0) {
+                    break;
+                }
+                int n = socket.getInputStream().read(buffer);
+                if (n < 0) {
+                    break;
+                }
+                read.write(buffer, 0, n);
+            }
+            socket.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok".getBytes(UTF_8));
+            return read.toString(UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
