@@ -237,6 +237,59 @@ class HttpProxyIT {
         }
     }
 
+    /**
+     * An HTTP/2 upstream (an h2c backend here; a peer gateway for outbound traffic: the same pool) that answers with a
+     * CR LF in a header value gets no header injected into the client's HTTP/1 response: its HPACK block is refused,
+     * and the client is answered 502. The pool's conversion does not validate headers a second time; this holds the
+     * decoder check it relies on.
+     */
+    @ParameterizedTest
+    @EnumSource(value = SessionProtocol.class, names = {"HTTP1", "HTTP2"})
+    void anUpstreamsHeaderValueWithCrLfNeverReachesTheClient(SessionProtocol session) throws Exception {
+        io.netty.channel.EventLoopGroup group = new io.netty.channel.MultiThreadIoEventLoopGroup(1,
+                io.netty.channel.nio.NioIoHandler.newFactory());
+        try {
+            io.netty.channel.Channel hostile = new io.netty.bootstrap.ServerBootstrap().group(group)
+                    .channel(io.netty.channel.socket.nio.NioServerSocketChannel.class)
+                    .childHandler(new io.netty.channel.ChannelInitializer<>() {
+                        @Override
+                        protected void initChannel(io.netty.channel.Channel ch) {
+                            ch.pipeline().addLast(io.netty.handler.codec.http2.Http2FrameCodecBuilder.forServer().build(),
+                                    new io.netty.handler.codec.http2.Http2MultiplexHandler(new InjectingResponder()));
+                        }
+                    })
+                    .bind("127.0.0.1", 0).sync().channel();
+            String service = "hostile.test.svc.cluster.local";
+            int port = ((java.net.InetSocketAddress) hostile.localAddress()).getPort();
+            try (GatewayHarness gateway = gateway(routes(service(service, BackendProtocol.H2C, port)), b -> {});
+                    HttpPeer peer = peer(gateway, service, session)) {
+                HttpPeer.Reply reply = peer.exchange(get("/"));
+
+                assertThat(reply.status()).isEqualTo(502);
+                assertThat(reply.headers().names()).map(name -> name.toLowerCase(java.util.Locale.ROOT))
+                        .doesNotContain("injected", "x-note");
+            } finally {
+                hostile.close().sync();
+            }
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    /** Answers every stream with a header value that would split into two header lines in HTTP/1. */
+    @io.netty.channel.ChannelHandler.Sharable
+    static final class InjectingResponder extends io.netty.channel.ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+            if (msg instanceof io.netty.handler.codec.http2.Http2HeadersFrame) {
+                // Not validating: Netty's HPACK encoder sends what it is given.
+                ctx.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2HeadersFrame(
+                        new io.netty.handler.codec.http2.DefaultHttp2Headers(false).status("200").add("x-note", "a\r\nInjected: 1"), true));
+            }
+        }
+    }
+
     /** Reads one chunked request off {@code raw} (to the end of its trailer section) and answers 200. */
     private static String answerOnce(ServerSocket raw) {
         try (java.net.Socket socket = raw.accept()) {
