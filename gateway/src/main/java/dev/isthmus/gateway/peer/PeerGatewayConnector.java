@@ -84,11 +84,25 @@ public final class PeerGatewayConnector {
     public Future<Channel> connect(EventLoop loop, Endpoint gateway, SpiffeId peer, TransportHeader header, ChannelHandler session,
             Duration connectTimeout) {
         Promise<Channel> connected = loop.newPromise();
+        if (loop.inEventLoop()) {
+            dial(loop, gateway, peer, header, session, connectTimeout, connected);
+        } else {
+            // On the loop, so that the connect's listener is in place before the connect can fail: dialed from another
+            // thread, a refused connect could close the channel (and fail the handshake, "SslHandler removed") before
+            // the listener was added, and a refusal was reported as a handshake failure.
+            loop.execute(() -> dial(loop, gateway, peer, header, session, connectTimeout, connected));
+        }
+        return connected;
+    }
+
+    private void dial(EventLoop loop, Endpoint gateway, SpiffeId peer, TransportHeader header, ChannelHandler session,
+            Duration connectTimeout, Promise<Channel> connected) {
         SslContext context;
         try {
             context = contexts.forPeer(peer);
         } catch (SSLException | RuntimeException e) {
-            return connected.setFailure(PeerConnectException.noCredentials(gateway, e));
+            connected.setFailure(PeerConnectException.noCredentials(gateway, e));
+            return;
         }
         long timeoutMillis = Math.max(1, connectTimeout.toMillis());
         ChannelFuture connect = new Bootstrap()
@@ -128,7 +142,6 @@ public final class PeerGatewayConnector {
                 connect.channel().close();
             }
         });
-        return connected;
     }
 
     private static void failed(Promise<Channel> connected, Channel channel, Endpoint gateway, Throwable cause, long timeoutMillis) {
