@@ -1207,16 +1207,28 @@ class HostileClientMatrixIT {
                 return port;
             }
 
+            /**
+             * Relays what {@code listening} accepts until it is closed. A closed ServerSocket can still accept: the
+             * thread blocked in accept holds the listener open until the JDK's wake-up signal reaches it, and a dial in
+             * that window connects. So a connection accepted once the listener is closed is closed at once, under the
+             * lock that {@link #kill} closes the others under, and none outlives a kill.
+             */
             private void accept(ServerSocket listening) {
                 daemon(() -> {
                     while (!listening.isClosed()) {
                         try {
                             Socket west = listening.accept();
-                            Socket east = new Socket(InetAddress.getLoopbackAddress(), target);
-                            sockets.add(west);
-                            sockets.add(east);
-                            daemon(() -> pump(west, east, true));
-                            daemon(() -> pump(east, west, false));
+                            synchronized (sockets) {
+                                if (listening.isClosed()) {
+                                    quietly(west::close);
+                                    return;
+                                }
+                                Socket east = new Socket(InetAddress.getLoopbackAddress(), target);
+                                sockets.add(west);
+                                sockets.add(east);
+                                daemon(() -> pump(west, east, true));
+                                daemon(() -> pump(east, west, false));
+                            }
                         } catch (IOException e) {
                             return;
                         }
