@@ -13,13 +13,9 @@ import dev.isthmus.gateway.tls.TlsContexts;
 import dev.isthmus.gateway.transport.TransportHeaderDecoder;
 import dev.isthmus.gateway.upstream.Upstreams;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /** Builds the inbound pipeline of {@link InboundPipeline}, one named step at a time. */
@@ -60,17 +56,5 @@ public final class InboundInitializer extends ChannelInitializer<Channel> {
         pipeline.addLast(InboundPipeline.HEADER, new TransportHeaderDecoder());
         pipeline.addLast(InboundPipeline.SESSION, new SessionRouter(routes, upstreams, http, metrics, headerTimeout));
         PipelineTail.addTo(pipeline);
-    }
-
-    /** Closes a connection on which nothing moved, either way, for the idle timeout. */
-    static final class IdleClose extends IdleStateHandler {
-        IdleClose(Duration timeout) {
-            super(0, 0, timeout.toMillis(), TimeUnit.MILLISECONDS);
-        }
-
-        @Override
-        protected void channelIdle(ChannelHandlerContext ctx, IdleStateEvent event) {
-            ctx.close();
-        }
     }
 }

@@ -9,7 +9,7 @@ import dev.isthmus.gateway.pipeline.HandlerNames;
  * alpn       ApplicationProtocolGate  refuses a TLS 1.3 hello without ALPN transport.l5d.io/v1, then leaves
  * tls        SslHandler               TLS 1.3, client certificate required, chain checked against the anchors
  * handshake  HandshakeOutcome         classifies failures; on success, reads the peer identity and applies the policy
- * idle       IdleStateHandler         closes connections idle for too long
+ * idle       IdleClose                closes connections idle for too long
  * header     TransportHeaderDecoder   reads {@code name:port} and the session protocol, then leaves
  * session    SessionRouter            finds the exported service and installs the session's handlers
  * tail       PipelineTail             counts and logs what no handler dealt with (every pipeline ends in it)

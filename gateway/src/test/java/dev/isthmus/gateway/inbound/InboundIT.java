@@ -143,6 +143,31 @@ class InboundIT {
         }
     }
 
+    @Test
+    void aSessionThatKeepsMovingOutlivesTheIdleTimeoutAndIsClosedOnceItGoesQuiet() throws Exception {
+        try (GatewayHarness gateway = gateway(b -> b.idleTimeout(Duration.ofSeconds(1)))) {
+            Channel session = client.session(gateway.port(), pki.leaf(TestPki.PEER), pki,
+                    new TransportHeader(ECHO, 7, SessionProtocol.OPAQUE));
+            for (int i = 1; i <= 8; i++) { // 2.4 s of an echo every 300 ms: over twice the idle timeout
+                session.writeAndFlush(Unpooled.copiedBuffer("x", US_ASCII)).sync();
+                awaitReceived(session, i);
+                Thread.sleep(300);
+                assertThat(session.isActive()).as("open after %d echoes", i).isTrue();
+            }
+
+            assertThat(Collector.awaitClose(session, 10)).as("closed once nothing moved for the idle timeout").isTrue();
+        }
+    }
+
+    @Test
+    void aConnectionThatSendsNothingAfterItsHandshakeIsClosedAtTheIdleTimeout() throws Exception {
+        try (GatewayHarness gateway = gateway(b -> b.idleTimeout(Duration.ofSeconds(1)).headerTimeout(Duration.ofMinutes(1)))) {
+            Channel quiet = client.connect(gateway.port(), pki.leaf(TestPki.PEER), pki, new Collector());
+
+            assertThat(Collector.awaitClose(quiet, 10)).isTrue();
+        }
+    }
+
     private static java.math.BigInteger servedSerial(Channel channel) throws Exception {
         return ((java.security.cert.X509Certificate) channel.pipeline().get(SslHandler.class).engine().getSession()
                 .getPeerCertificates()[0]).getSerialNumber();
