@@ -54,6 +54,8 @@ import java.util.logging.Logger;
 public final class Gateway implements AutoCloseable {
 
     private static final Logger log = Logger.getLogger(Gateway.class.getName());
+    /** How often an outbound route's port that could not be listened on is tried again. */
+    static final Duration OUTBOUND_BIND_RETRY = Duration.ofSeconds(5);
 
     private final GatewayConfig config;
     private final PrometheusMeterRegistry registry;
@@ -109,7 +111,10 @@ public final class Gateway implements AutoCloseable {
                 config.requestHeaderTimeout());
         this.outbound = new OutboundListeners(new OutboundSessions(outboundSettings, metrics, upstreams, http, peers,
                 this::routes, () -> linkHealth), acceptor, workers, connections::add, config.outboundHost(),
-                ConnectionLimiter.outbound(config.maxConnections(), metrics));
+                ConnectionLimiter.outbound(config.maxConnections(), metrics), OUTBOUND_BIND_RETRY);
+        metrics.gauge("isthmus.gateway.outbound.listeners.unbound",
+                "Outbound routes without a listener: their port could not be listened on (tried again every 5 s)",
+                outbound, OutboundListeners::unbound);
         metrics.gauge("isthmus.gateway.certificate.expiry.seconds", "Seconds until the serving certificate expires",
                 tls, ServerTls::secondsUntilExpiry);
         metrics.gauge("isthmus.gateway.routes", "Exported services in the route table", this,
