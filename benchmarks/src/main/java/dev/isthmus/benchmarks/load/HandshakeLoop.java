@@ -3,7 +3,10 @@ package dev.isthmus.benchmarks.load;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http2.Http2FrameAdapter;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.internal.tcnative.SSL;
 import java.net.SocketAddress;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -15,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class HandshakeLoop {
 
-    record Window(long opened, long failed, long nanos, LatencySamples latencies, String lastFailure) {}
+    record Window(long opened, long failed, long nanos, LatencySamples latencies, String lastFailure, String keyExchange) {}
 
     private static final Http2FrameAdapter IGNORE_FRAMES = new Http2FrameAdapter();
 
@@ -33,6 +36,8 @@ final class HandshakeLoop {
     private long opened;
     private long failed;
     private String lastFailure;
+    /** The key exchange group of the last connection in the window, as BoringSSL names it. */
+    private String keyExchange;
     private LatencySamples latencies = new LatencySamples();
 
     /**
@@ -69,11 +74,15 @@ final class HandshakeLoop {
         nextTls = (nextTls + 1) % tls.size();
         PeerConnection.open(executor, gateway, local, context, IGNORE_FRAMES).addListener(f -> {
             if (f.isSuccess()) {
+                Channel channel = (Channel) f.getNow();
                 if (inWindow) {
                     opened++;
                     latencies.add(System.nanoTime() - start);
+                    if (keyExchange == null) {
+                        keyExchange = keyExchange(channel);
+                    }
                 }
-                ((Channel) f.getNow()).close();
+                channel.close();
                 openNext();
             } else {
                 if (inWindow) {
@@ -90,12 +99,29 @@ final class HandshakeLoop {
         windowStart = System.nanoTime();
         opened = 0;
         failed = 0;
+        keyExchange = null;
         latencies = new LatencySamples();
     }
 
     Window endWindow() {
         inWindow = false;
-        return new Window(opened, failed, System.nanoTime() - windowStart, latencies, lastFailure);
+        return new Window(opened, failed, System.nanoTime() - windowStart, latencies, lastFailure, keyExchange);
+    }
+
+    /**
+     * The group the handshake of {@code channel} agreed on (X25519MLKEM768, X25519, P-256…): by default Netty offers
+     * the post-quantum hybrid first, and {@code -Djdk.tls.namedGroups} changes what both ends offer and accept.
+     */
+    static String keyExchange(Channel channel) {
+        SslHandler tls = channel.pipeline().get(SslHandler.class);
+        if (tls == null || !(tls.engine() instanceof ReferenceCountedOpenSslEngine engine)) {
+            return "not reported by the JDK's TLS";
+        }
+        try {
+            return SSL.getGroupName(engine.sslPointer());
+        } catch (Exception e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
     }
 
     void stop() {

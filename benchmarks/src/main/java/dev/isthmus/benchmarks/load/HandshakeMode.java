@@ -116,6 +116,7 @@ final class HandshakeMode {
             long failed = 0;
             double perSecond = 0;
             String lastFailure = null;
+            String keyExchange = null;
             LatencySamples latencies = new LatencySamples();
             for (HandshakeLoop.Window w : windows) {
                 opened += w.opened();
@@ -123,6 +124,7 @@ final class HandshakeMode {
                 perSecond += w.opened() / (w.nanos() / 1e9);
                 latencies.addAll(w.latencies());
                 lastFailure = w.lastFailure() != null ? w.lastFailure() : lastFailure;
+                keyExchange = w.keyExchange() != null ? w.keyExchange() : keyExchange;
             }
             double gatewayMicros = usage.role("gateway") / 1000.0 / opened;
             double acceptorMicros = usage.role("acceptor") / 1000.0 / opened;
@@ -132,6 +134,8 @@ final class HandshakeMode {
                     Format.decimal(gatewayMicros, 1), Format.decimal(acceptorMicros, 1));
             System.out.printf("  => one gateway core: %s handshakes/s, %s/s counting the acceptor's share too (aim: at least 3,000)%n",
                     Format.rate(1e6 / gatewayMicros), Format.rate(1e6 / (gatewayMicros + acceptorMicros)));
+            System.out.printf("  key exchange: %s (what both ends offer and accept: -Djdk.tls.namedGroups, or Netty's "
+                    + "default, the post-quantum hybrid X25519MLKEM768 first)%n", keyExchange == null ? "no connection" : keyExchange);
             System.out.printf("  gateway I/O thread allocates %s KiB of Java heap per connection (does not depend on the "
                     + "machine's load, unlike CPU time)%n", Format.decimal(allocatedBytes / 1024.0 / opened, 1));
             System.out.printf("  gateway I/O thread's system calls per connection: %s reads, %s writes (native epoll's "
