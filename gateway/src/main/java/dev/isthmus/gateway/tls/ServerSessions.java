@@ -5,6 +5,7 @@ import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.internal.tcnative.SSL;
+import javax.net.ssl.SSLSessionContext;
 
 /**
  * The inbound side offers no TLS session resumption: no session tickets, no server-side session cache. Every
@@ -24,16 +25,29 @@ import io.netty.internal.tcnative.SSL;
  * <p>With tickets, BoringSSL decrypts a ticket without a lookup, so a server-side cache only ever stored a
  * session per handshake that nothing read (the manifests also turn it off for the whole JVM with
  * {@code -Dio.netty.handler.ssl.openssl.sessionCacheServer=false}; this holds without that flag, in tests and in
- * the load harness too). The JDK provider (the fallback) is left as it is.
+ * the load harness too).
+ *
+ * <p>The JDK provider (the fallback where netty-tcnative has no build, such as linux-aarch64) resumed the same way:
+ * its TLS 1.3 server sent a ticket after every handshake and took it back without asking the trust manager. It has
+ * no switch for tickets; it sends none when the session timeout is longer than a ticket may live (7 days, RFC 8446
+ * section 4.6.1), so the context gets a timeout past that, and a cache of one session so that the long timeout keeps
+ * nothing else ({@code ServerSessionsTest}: an expired peer that connected before is refused, with either provider).
  */
 final class ServerSessions {
 
     private ServerSessions() {}
 
-    /** Turns the server-side session cache of a context just built off; returns the same context. */
+    /**
+     * Turns the server-side session cache of a context just built off, and for the JDK provider its tickets too;
+     * returns the same context.
+     */
     static SslContext withoutSessionCache(SslContext context) {
-        if (context.sessionContext() instanceof OpenSslSessionContext sessions) {
-            sessions.setSessionCacheEnabled(false);
+        SSLSessionContext sessions = context.sessionContext();
+        if (sessions instanceof OpenSslSessionContext openssl) {
+            openssl.setSessionCacheEnabled(false);
+        } else if (sessions != null) {
+            sessions.setSessionTimeout(Integer.MAX_VALUE); // past a ticket's 7 days: the JDK's TLS 1.3 server sends none
+            sessions.setSessionCacheSize(1); // 0 would be "no limit"
         }
         return context;
     }
