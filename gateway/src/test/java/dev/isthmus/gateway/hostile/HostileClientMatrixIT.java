@@ -134,6 +134,26 @@ class HostileClientMatrixIT {
             }
         }
 
+        /**
+         * A client that opens an opaque tunnel through west and then sends nothing holds a connection on west and a
+         * session on east. West has no idle timer of its own on tunnels: east's inbound one ends the session, and west's
+         * relay then ends the client's connection, so the idle client holds nothing past east's idle timeout.
+         */
+        @Test
+        void anOpaqueTunnelThatGoesQuietIsClosedAtEastsIdleTimeoutOnBothLegs() throws Exception {
+            try (LoopbackGatewayPair quick = new LoopbackGatewayPair(config -> config.idleTimeout(Duration.ofSeconds(1)));
+                    RawClient client = new RawClient(quick.echoOpaquePort)) {
+                client.send("hello, east");
+                byte[] echoed = client.in.readNBytes(11);
+                assertThat(new String(echoed, ISO_8859_1)).isEqualTo("hello, east");
+                long quietSince = System.nanoTime();
+
+                assertThat(client.readToEnd()).as("west ended the client's connection, after no further bytes").isEmpty();
+                assertThat(Duration.ofNanos(System.nanoTime() - quietSince)).as("how long the quiet tunnel lived")
+                        .isGreaterThan(Duration.ofMillis(500)).isLessThan(Duration.ofSeconds(10));
+            }
+        }
+
         @Test
         void twentySlowHeaderClientsOnWestGet408AndAreClosedAndCounted() throws Exception {
             pair.h1.seen.clear();
