@@ -8,6 +8,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import javax.net.ssl.SSLEngine;
 
 /**
  * A gateway peer's certificate check: {@link IdentityTrustManager}'s chain and identity rule, plus the
@@ -79,6 +80,15 @@ public final class PeerTrustManager extends ChainTrustManager {
     @Override
     protected void checkChain(X509Certificate[] chain) throws CertificateException {
         verify(chain);
+    }
+
+    /** For an inbound peer, also leaves the leaf it checked on the handshake session ({@link VerifiedLeaf}). */
+    @Override
+    protected void checkChain(X509Certificate[] chain, SSLEngine engine) throws CertificateException {
+        verify(chain);
+        if (role == Role.CLIENT) {
+            VerifiedLeaf.keep(engine, chain[0]);
+        }
     }
 
     @Override

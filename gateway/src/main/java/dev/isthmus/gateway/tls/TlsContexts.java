@@ -48,9 +48,9 @@ public final class TlsContexts {
                 .sslProvider(provider)
                 .protocols(TLS13)
                 .clientAuth(ClientAuth.REQUIRE)
-                .trustManager(new VerifiedLeaf(new PeerTrustManager(
+                .trustManager(new PeerTrustManager(
                         new IdentityTrustManager(anchors, id -> true, "a certificate from the trust anchors", clock),
-                        PeerTrustManager.Role.CLIENT)))
+                        PeerTrustManager.Role.CLIENT))
                 .applicationProtocolConfig(new ApplicationProtocolConfig(Protocol.ALPN,
                         SelectorFailureBehavior.NO_ADVERTISE, SelectedListenerFailureBehavior.ACCEPT, ALPN_TRANSPORT))
                 .build();

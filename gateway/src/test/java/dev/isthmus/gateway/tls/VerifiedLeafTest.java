@@ -51,6 +51,8 @@ class VerifiedLeafTest {
         }
         assertThat(session.getValueNames()).isEmpty();
         assertThat(VerifiedLeaf.take(session)).as("afterwards, the session's own copy").isSameAs(sessionCopy);
+        assertThat(client.pipeline().get(SslHandler.class).engine().getSession().getValueNames())
+                .as("the outbound role, which checks the gateway it called, keeps nothing").isEmpty();
     }
 
     private SSLSession handshake(SslProvider provider, SpiffeId peer) throws Exception {

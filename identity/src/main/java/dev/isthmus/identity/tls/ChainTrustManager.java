@@ -21,6 +21,14 @@ public abstract class ChainTrustManager extends X509ExtendedTrustManager {
      */
     protected abstract void checkChain(X509Certificate[] chain) throws CertificateException;
 
+    /**
+     * The check of a chain presented in a handshake on {@code engine}: {@link #checkChain(X509Certificate[])} unless a
+     * subclass also keeps something on the engine's handshake session.
+     */
+    protected void checkChain(X509Certificate[] chain, SSLEngine engine) throws CertificateException {
+        checkChain(chain);
+    }
+
     @Override
     public final void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
         checkChain(chain);
@@ -43,11 +51,11 @@ public abstract class ChainTrustManager extends X509ExtendedTrustManager {
 
     @Override
     public final void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-        checkChain(chain);
+        checkChain(chain, engine);
     }
 
     @Override
     public final void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-        checkChain(chain);
+        checkChain(chain, engine);
     }
 }
