@@ -1,5 +1,6 @@
 package dev.isthmus.gateway.http;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -9,33 +10,71 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The last handler of every backend channel, a pooled HTTP/1.1 connection or an h2c stream: it hands
- * what the backend sends to the exchange that leased the channel. A pooled connection between leases
- * has no listener; anything it reads then is a protocol error, and it closes.
+ * The last handler of a pooled HTTP/1.1 backend connection, and the connection's lease: it hands what the backend
+ * sends to the exchange that leased the connection. A pooled connection between leases has no listener; anything it
+ * reads then is a protocol error, and it closes.
  */
-final class BackendHandler extends ChannelInboundHandlerAdapter {
+final class BackendHandler extends ChannelInboundHandlerAdapter implements BackendLease {
 
     private static final Logger log = Logger.getLogger(BackendHandler.class.getName());
 
-    /** What an exchange hears from its backend. */
-    interface Listener {
-        void backendRead(HttpObject msg);
+    private ChannelHandlerContext ctx;
+    private Listener listener;
+    private boolean reused;
 
-        void backendReadComplete();
-
-        void backendWritable();
-
-        void backendClosed();
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
     }
 
-    private Listener listener;
+    Channel channel() {
+        return ctx.channel();
+    }
 
-    void attach(Listener listener) {
+    /** Leases the connection for one exchange; {@code again} when it served one before. */
+    BackendHandler leased(boolean again) {
+        this.reused = again;
+        return this;
+    }
+
+    @Override
+    public void attach(Listener listener) {
         this.listener = listener;
     }
 
-    void detach() {
+    @Override
+    public void detach() {
         this.listener = null;
+    }
+
+    @Override
+    public void write(HttpObject msg) {
+        ctx.write(msg, ctx.voidPromise());
+    }
+
+    @Override
+    public void flush() {
+        ctx.flush();
+    }
+
+    @Override
+    public boolean writable() {
+        return ctx.channel().isWritable();
+    }
+
+    @Override
+    public void reading(boolean on) {
+        ctx.channel().config().setAutoRead(on);
+    }
+
+    @Override
+    public boolean reused() {
+        return reused;
+    }
+
+    @Override
+    public boolean multiplexed() {
+        return false;
     }
 
     @Override
@@ -84,13 +123,12 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
             // exchange waited for its timeout and the socket sat in CLOSE-WAIT.
             ctx.close();
         }
-        // An HTTP/2 reset arrives as an event and the stream's close follows; the close is what counts.
         ReferenceCountUtil.release(event);
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.log(Level.FINE, "closing backend channel " + ctx.channel() + " after an error", cause);
+        log.log(Level.FINE, "closing backend connection " + ctx.channel() + " after an error", cause);
         ctx.close();
     }
 }

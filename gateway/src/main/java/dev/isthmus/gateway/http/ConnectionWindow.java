@@ -1,10 +1,7 @@
 package dev.isthmus.gateway.http;
 
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2Exception;
-import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2LocalFlowController;
 
 /**
@@ -12,41 +9,15 @@ import io.netty.handler.codec.http2.Http2LocalFlowController;
  * stream whose reader paused (the other side of the proxy is slow) keeps its unread bytes counted
  * against the connection window as well as its own; with only 64 KiB, one such stream would stall
  * every other stream of the connection. Per-stream windows stay at the default, so memory per stream
- * stays bounded. As a handler (the backend pool's connections, whose codec goes in before they are active) it
- * sits right behind the frame codec, and leaves once it has done its work; an inbound session, active when its
- * codec goes in, calls {@link #widen(Http2Connection, int)} instead.
+ * stays bounded. Inbound sessions widen it once their codec is in ({@link HttpSessionInstaller}), the
+ * backend pools' connections once their preface is out ({@link Http2ClientSession}).
  */
-final class ConnectionWindow extends ChannelInboundHandlerAdapter {
+final class ConnectionWindow {
 
-    private final int size;
-
-    ConnectionWindow(int size) {
-        this.size = size;
-    }
-
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) throws Http2Exception {
-        if (ctx.channel().isActive()) {
-            widen(ctx);
-        }
-    }
-
-    @Override
-    public void channelActive(ChannelHandlerContext ctx) throws Http2Exception {
-        ctx.fireChannelActive();
-        widen(ctx);
-    }
-
-    private void widen(ChannelHandlerContext ctx) throws Http2Exception {
-        if (widen(ctx.pipeline().get(Http2FrameCodec.class).connection(), size)) {
-            ctx.flush();
-        }
-        ctx.pipeline().remove(this);
-    }
+    private ConnectionWindow() {}
 
     /**
-     * Widens the window of a connection whose codec is in the pipeline of an active channel, without a handler
-     * added and removed for it: the inbound session's codec goes in once the channel is active.
+     * Widens the window of a connection whose preface was sent.
      *
      * @return whether a WINDOW_UPDATE was written, which the caller flushes
      */

@@ -45,11 +45,10 @@ final class Http1Pool implements HttpUpstream {
     }
 
     @Override
-    public void acquire(Promise<Channel> leased) {
+    public void acquire(Promise<BackendLease> leased) {
         for (Channel channel; (channel = idle.pollNewest()) != null; ) {
             if (channel.isActive()) {
-                channel.attr(REUSED).set(true);
-                leased.setSuccess(channel);
+                leased.setSuccess(channel.pipeline().get(BackendHandler.class).leased(true));
                 return;
             }
         }
@@ -57,10 +56,11 @@ final class Http1Pool implements HttpUpstream {
     }
 
     @Override
-    public void acquireFresh(Promise<Channel> leased) {
+    public void acquireFresh(Promise<BackendLease> leased) {
         if (open++ == 0) {
             owner.refilled(this);
         }
+        BackendHandler handler = new BackendHandler();
         ChannelFuture connect = upstreams.connect(loop, endpoint, new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel channel) {
@@ -68,16 +68,15 @@ final class Http1Pool implements HttpUpstream {
                         .setMaxInitialLineLength(HttpSessionInstaller.MAX_INITIAL_LINE)
                         .setMaxHeaderSize(HttpSessionInstaller.MAX_BACKEND_HEADER_SIZE)
                         .setMaxChunkSize(HttpSessionInstaller.MAX_CHUNK), false, false));
-                channel.pipeline().addLast(new BackendHandler());
+                channel.pipeline().addLast(handler);
             }
         });
         Channel channel = connect.channel();
         channel.closeFuture().addListener(f -> closed(channel));
         connect.addListener(f -> {
             if (f.isSuccess()) {
-                channel.attr(REUSED).set(false);
                 channel.config().setAutoRead(true);
-                leased.setSuccess(channel);
+                leased.setSuccess(handler.leased(false));
             } else {
                 leased.setFailure(f.cause());
             }
@@ -85,7 +84,8 @@ final class Http1Pool implements HttpUpstream {
     }
 
     @Override
-    public void release(Channel channel, boolean reusable) {
+    public void release(BackendLease lease, boolean reusable) {
+        Channel channel = ((BackendHandler) lease).channel();
         long now = loop.ticker().nanoTime();
         if (!reusable || !channel.isActive() || !idle.offer(channel, now)) {
             channel.close();

@@ -3,7 +3,6 @@ package dev.isthmus.gateway.http;
 import dev.isthmus.gateway.metrics.GatewayMetrics;
 import dev.isthmus.gateway.metrics.GatewayMetrics.Rejection;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -17,7 +16,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -27,13 +25,13 @@ import java.util.ArrayDeque;
 
 /**
  * One request proxied to one destination (a backend instance, or a peer gateway): the backend half of the proxy. Everything runs on the
- * inbound channel's event loop, which is also the backend channel's.
+ * inbound channel's event loop, which is also the backend connection's.
  *
- * <p>The request streams: its head and whatever body came with it wait only until the backend channel
- * is leased, then every piece is written on as it arrives. Backpressure both ways is auto-read: the
- * inbound side stops reading while the backend is not writable ({@link #wantsRequestContent}), and the
- * backend channel stops reading while the inbound side is not writable. On an HTTP/2 stream, not
- * reading means no WINDOW_UPDATE, so the sender's flow control does the rest.
+ * <p>The request streams: its head and whatever body came with it wait only until the {@link BackendLease} is had
+ * (a pooled connection, or a stream), then every piece is written on as it arrives. Backpressure both ways is
+ * reading paused: the inbound side stops reading while the backend is not writable ({@link #wantsRequestContent}), and
+ * the lease stops reading while the inbound side is not writable. On an HTTP/2 stream, not reading means no
+ * WINDOW_UPDATE, so the sender's flow control does the rest.
  *
  * <p>Failures before the response starts become the gateway's own error: the destination's own status
  * when it cannot be reached, 502 when it reset or sent something malformed, 504 when no response
@@ -43,7 +41,7 @@ import java.util.ArrayDeque;
  * connection closed before any answer (the keep-alive race: the upstream closed it as the request left).
  * The request timer keeps running across the retry, so no request waits longer than the request timeout.
  */
-final class ProxiedExchange extends RequestDeadlines.Entry implements Exchange, BackendHandler.Listener {
+final class ProxiedExchange extends RequestDeadlines.Entry implements Exchange, BackendLease.Listener {
 
     private final ClientSide inbound;
     private final HttpRequest request;
@@ -52,8 +50,7 @@ final class ProxiedExchange extends RequestDeadlines.Entry implements Exchange, 
     private final GatewayMetrics metrics;
     private final long timeoutNanos;
     private ArrayDeque<HttpObject> pending = new ArrayDeque<>();
-    private Channel backend;
-    private BackendHandler backendHandler;
+    private BackendLease backend;
     private boolean requestEnded;
     private boolean requestSent;
     private boolean responseStarted;
@@ -108,7 +105,7 @@ final class ProxiedExchange extends RequestDeadlines.Entry implements Exchange, 
      * @param fresh on a connection made for it ({@link HttpUpstream#acquireFresh}), for the one retry
      */
     private void lease(boolean fresh) {
-        Promise<Channel> leased = inbound.eventLoop().newPromise();
+        Promise<BackendLease> leased = inbound.eventLoop().newPromise();
         if (fresh) {
             upstream.acquireFresh(leased);
         } else {
@@ -144,10 +141,10 @@ final class ProxiedExchange extends RequestDeadlines.Entry implements Exchange, 
         return request;
     }
 
-    private void leased(Future<? super Channel> lease) {
+    private void leased(Future<? super BackendLease> lease) {
         if (finished) {
             if (lease.isSuccess()) {
-                upstream.release((Channel) lease.getNow(), true); // nothing was written on it
+                upstream.release((BackendLease) lease.getNow(), true); // nothing was written on it
             }
             return;
         }
@@ -163,11 +160,10 @@ final class ProxiedExchange extends RequestDeadlines.Entry implements Exchange, 
                     + describe(lease.cause()));
             return;
         }
-        backend = (Channel) lease.getNow();
-        backendHandler = backend.pipeline().get(BackendHandler.class);
-        backendHandler.attach(this);
+        backend = (BackendLease) lease.getNow();
+        backend.attach(this);
         for (HttpObject msg; (msg = pending.poll()) != null; ) {
-            backend.write(msg, backend.voidPromise());
+            backend.write(msg);
         }
         pending = null;
         requestSent = requestEnded;
@@ -194,13 +190,13 @@ final class ProxiedExchange extends RequestDeadlines.Entry implements Exchange, 
             pending.add(content);
             return;
         }
-        backend.write(content, backend.voidPromise());
+        backend.write(content);
         requestSent |= last;
     }
 
     @Override
     public boolean wantsRequestContent() {
-        return finished || backend != null && backend.isWritable();
+        return finished || backend != null && backend.writable();
     }
 
     @Override
@@ -213,7 +209,7 @@ final class ProxiedExchange extends RequestDeadlines.Entry implements Exchange, 
     @Override
     public void inboundWritable() {
         if (backend != null && !finished) {
-            AutoRead.set(backend, true);
+            backend.reading(true);
         }
     }
 
@@ -277,7 +273,7 @@ final class ProxiedExchange extends RequestDeadlines.Entry implements Exchange, 
 
     /** Passes {@code 100 Continue} on, so a client that waits for it sends its body; other 1xx stop here. */
     private void interim(HttpResponse response) {
-        interimOpen = !(response instanceof LastHttpContent) && !(backend instanceof Http2StreamChannel);
+        interimOpen = !(response instanceof LastHttpContent) && !backend.multiplexed();
         boolean proceed = response.status().code() == 100;
         ReferenceCountUtil.release(response);
         if (proceed) {
@@ -290,7 +286,7 @@ final class ProxiedExchange extends RequestDeadlines.Entry implements Exchange, 
     public void backendReadComplete() {
         inbound.flush();
         if (!finished && !inbound.writable()) {
-            AutoRead.set(backend, false);
+            backend.reading(false);
         }
     }
 
@@ -312,15 +308,14 @@ final class ProxiedExchange extends RequestDeadlines.Entry implements Exchange, 
      * before any answer, and the request could not have had an effect that a second one would repeat.
      */
     private boolean retryOnFreshConnection() {
-        if (retried || answered || replay == null || !requestEnded || bodyBytes > 0 || !HttpUpstream.reused(backend)) {
+        if (retried || answered || replay == null || !requestEnded || bodyBytes > 0 || !backend.reused()) {
             return false;
         }
         retried = true;
         metrics.upstreamRetried("closed_before_response");
-        Channel dead = backend;
-        backendHandler.detach();
+        BackendLease dead = backend;
+        dead.detach();
         backend = null;
-        backendHandler = null;
         upstream.release(dead, false);
         requestSent = false;
         pending = new ArrayDeque<>();
@@ -374,8 +369,8 @@ final class ProxiedExchange extends RequestDeadlines.Entry implements Exchange, 
         }
         destination.finished(healthy);
         if (backend != null) {
-            backendHandler.detach();
-            AutoRead.set(backend, true);
+            backend.detach();
+            backend.reading(true);
             upstream.release(backend, reusable);
         }
         inbound.readingChanged();

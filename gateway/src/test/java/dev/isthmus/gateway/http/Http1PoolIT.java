@@ -67,18 +67,18 @@ class Http1PoolIT {
         return loop.submit(call).get(10, TimeUnit.SECONDS);
     }
 
-    private Channel lease(Http1Pool pool) throws Exception {
-        Promise<Channel> leased = onLoop(() -> {
-            Promise<Channel> promise = loop.newPromise();
+    private BackendHandler lease(Http1Pool pool) throws Exception {
+        Promise<BackendLease> leased = onLoop(() -> {
+            Promise<BackendLease> promise = loop.newPromise();
             pool.acquire(promise);
             return promise;
         });
-        return leased.get(10, TimeUnit.SECONDS);
+        return (BackendHandler) leased.get(10, TimeUnit.SECONDS);
     }
 
-    private void release(Http1Pool pool, Channel channel) throws Exception {
+    private void release(Http1Pool pool, BackendHandler connection) throws Exception {
         onLoop(() -> {
-            pool.release(channel, true);
+            pool.release(connection, true);
             return null;
         });
     }
@@ -86,55 +86,55 @@ class Http1PoolIT {
     @Test
     void aReleasedConnectionIsLeasedAgainAndMarkedReused() throws Exception {
         Http1Pool pool = pool(Duration.ofHours(1));
-        Channel first = lease(pool);
-        assertThat(HttpUpstream.reused(first)).isFalse();
+        BackendHandler first = lease(pool);
+        assertThat(first.reused()).isFalse();
         release(pool, first);
 
-        Channel second = lease(pool);
-        assertThat(second).isSameAs(first);
-        assertThat(HttpUpstream.reused(second)).isTrue();
+        BackendHandler second = lease(pool);
+        assertThat(second.channel()).isSameAs(first.channel());
+        assertThat(second.reused()).isTrue();
         assertThat(accepted).hasSize(1);
     }
 
     @Test
     void aConnectionIdleForTheIdleTimeoutIsClosedAndTheNextLeaseGetsANewOne() throws Exception {
         Http1Pool pool = pool(Duration.ofMillis(100));
-        Channel first = lease(pool);
-        Channel other = lease(pool);
+        BackendHandler first = lease(pool);
+        BackendHandler other = lease(pool);
         release(pool, first);
         release(pool, other);
 
-        assertThat(first.closeFuture().await(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(other.closeFuture().await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(first.channel().closeFuture().await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(other.channel().closeFuture().await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(onLoop(() -> emptied)).isEqualTo(1);
-        Channel next = lease(pool);
-        assertThat(next).isNotSameAs(first).isNotSameAs(other);
+        Channel next = lease(pool).channel();
+        assertThat(next).isNotSameAs(first.channel()).isNotSameAs(other.channel());
         assertThat(next.isActive()).isTrue();
     }
 
     @Test
     void aConnectionTheBackendClosesWhileIdleLeavesThePool() throws Exception {
         Http1Pool pool = pool(Duration.ofHours(1));
-        Channel first = lease(pool);
+        BackendHandler first = lease(pool);
         release(pool, first);
 
         accepted.poll(10, TimeUnit.SECONDS).close();
-        assertThat(first.closeFuture().await(10, TimeUnit.SECONDS)).isTrue();
-        Channel next = lease(pool);
-        assertThat(next).isNotSameAs(first);
-        assertThat(HttpUpstream.reused(next)).isFalse();
+        assertThat(first.channel().closeFuture().await(10, TimeUnit.SECONDS)).isTrue();
+        BackendHandler next = lease(pool);
+        assertThat(next.channel()).isNotSameAs(first.channel());
+        assertThat(next.reused()).isFalse();
     }
 
     @Test
     void aConnectionThatIsNotReusableIsClosed() throws Exception {
         Http1Pool pool = pool(Duration.ofHours(1));
-        Channel first = lease(pool);
+        BackendHandler first = lease(pool);
         onLoop(() -> {
             pool.release(first, false);
             return null;
         });
 
-        assertThat(first.closeFuture().await(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(lease(pool)).isNotSameAs(first);
+        assertThat(first.channel().closeFuture().await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(lease(pool).channel()).isNotSameAs(first.channel());
     }
 }

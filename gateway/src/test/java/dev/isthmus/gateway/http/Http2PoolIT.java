@@ -51,17 +51,17 @@ class Http2PoolIT {
         return loop.submit(call).get(10, TimeUnit.SECONDS);
     }
 
-    private Channel lease(Http2Pool pool) throws Exception {
-        Promise<Channel> leased = onLoop(() -> {
-            Promise<Channel> promise = loop.newPromise();
+    private Http2Call lease(Http2Pool pool) throws Exception {
+        Promise<BackendLease> leased = onLoop(() -> {
+            Promise<BackendLease> promise = loop.newPromise();
             pool.acquire(promise);
             return promise;
         });
-        return leased.get(10, TimeUnit.SECONDS);
+        return (Http2Call) leased.get(10, TimeUnit.SECONDS);
     }
 
-    /** An unused stream (no id yet) is closed on release, as an abandoned exchange's would be. */
-    private void abandon(Http2Pool pool, Channel stream) throws Exception {
+    /** A call that opened no stream ends on release, as an abandoned exchange's would. */
+    private void abandon(Http2Pool pool, Http2Call stream) throws Exception {
         onLoop(() -> {
             pool.release(stream, false);
             return null;
@@ -71,36 +71,36 @@ class Http2PoolIT {
     @Test
     void streamsShareOneConnectionAndTheSecondRidesAReusedOne() throws Exception {
         Http2Pool pool = pool(Duration.ofHours(1));
-        Channel first = lease(pool);
-        Channel second = lease(pool);
+        Http2Call first = lease(pool);
+        Http2Call second = lease(pool);
 
-        assertThat(second.parent()).isSameAs(first.parent());
-        assertThat(HttpUpstream.reused(first)).isFalse();
-        assertThat(HttpUpstream.reused(second)).isTrue();
+        assertThat(second.connection()).isSameAs(first.connection());
+        assertThat(first.reused()).isFalse();
+        assertThat(second.reused()).isTrue();
     }
 
     @Test
     void aConnectionWithoutStreamsForTheIdleTimeoutClosesAndTheNextStreamGetsANewOne() throws Exception {
         Http2Pool pool = pool(Duration.ofMillis(100));
-        Channel first = lease(pool);
-        Channel connection = first.parent();
+        Http2Call first = lease(pool);
+        Channel connection = first.connection();
         abandon(pool, first);
 
         assertThat(connection.closeFuture().await(10, TimeUnit.SECONDS)).isTrue();
-        Channel next = lease(pool);
-        assertThat(next.parent()).isNotSameAs(connection);
-        assertThat(next.parent().isActive()).isTrue();
+        Http2Call next = lease(pool);
+        assertThat(next.connection()).isNotSameAs(connection);
+        assertThat(next.connection().isActive()).isTrue();
     }
 
     @Test
     void aConnectionThatHasAStreamAgainIsNotClosedByItsEarlierIdleCheck() throws Exception {
         Http2Pool pool = pool(Duration.ofMillis(100));
-        Channel first = lease(pool);
-        Channel connection = first.parent();
+        Http2Call first = lease(pool);
+        Channel connection = first.connection();
         abandon(pool, first);
-        Channel second = lease(pool); // before or after the check that was pending: either way the connection is in use
+        Http2Call second = lease(pool); // before or after the check that was pending: either way the connection is in use
 
-        assertThat(connection.closeFuture().await(500, TimeUnit.MILLISECONDS) && second.parent() == connection)
+        assertThat(connection.closeFuture().await(500, TimeUnit.MILLISECONDS) && second.connection() == connection)
                 .as("a connection with an open stream closed by its idle check").isFalse();
     }
 }

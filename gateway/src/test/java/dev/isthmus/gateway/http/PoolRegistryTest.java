@@ -25,12 +25,12 @@ class PoolRegistryTest {
         }
 
         @Override
-        public void acquire(Promise<Channel> leased) {
+        public void acquire(Promise<BackendLease> leased) {
             throw new UnsupportedOperationException("not dialed in this test");
         }
 
         @Override
-        public void release(Channel channel, boolean reusable) {
+        public void release(BackendLease lease, boolean reusable) {
             throw new UnsupportedOperationException("not dialed in this test");
         }
     }

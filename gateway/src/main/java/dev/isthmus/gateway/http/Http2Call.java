@@ -1,0 +1,198 @@
+package dev.isthmus.gateway.http;
+
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.FullHttpMessage;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * One exchange's stream of an {@link Http2ClientSession}: the request's pieces leave as frames of the stream, which the
+ * request's head opens, and the response's frames come back as {@code HttpObject}s. The call ends once, when its stream
+ * closed (both ways done, reset by either side, or the connection gone), or when it is given back without a stream.
+ */
+final class Http2Call implements BackendLease {
+
+    private final Http2ClientSession session;
+    private final boolean reused;
+    private Listener listener;
+    /** Null until the head opened it, and when opening failed. */
+    private Http2Stream stream;
+    private boolean ended;
+    private boolean reading = true;
+    /** Received while paused: the upstream's credit for them waits until reading resumes. */
+    private int unconsumed;
+    private boolean inReadBatch;
+
+    Http2Call(Http2ClientSession session, boolean reused) {
+        this.session = session;
+        this.reused = reused;
+    }
+
+    /** The connection the stream rides on. */
+    Channel connection() {
+        return session.context().channel();
+    }
+
+    @Override
+    public void attach(Listener listener) {
+        this.listener = listener;
+    }
+
+    @Override
+    public void detach() {
+        this.listener = null;
+    }
+
+    boolean attached() {
+        return listener != null;
+    }
+
+    /** As Netty's {@code Http2StreamFrameToHttpObjectCodec} encodes a request, without the frame objects. */
+    @Override
+    public void write(HttpObject msg) {
+        if (msg instanceof HttpRequest head && !ended && stream == null) {
+            boolean whole = msg instanceof FullHttpMessage full && !full.content().isReadable() && full.trailingHeaders().isEmpty();
+            stream = session.open(this, head, whole);
+            if (whole || !(msg instanceof HttpContent)) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+        }
+        if (!(msg instanceof HttpContent content) || !sendable()) {
+            ReferenceCountUtil.release(msg); // the stream is gone (its close tells the exchange), or this was no body
+            return;
+        }
+        if (!(content instanceof LastHttpContent last)) {
+            session.writeData(stream, content.content(), false);
+            return;
+        }
+        HttpHeaders trailers = last.trailingHeaders();
+        // An empty end of a body still ends the stream, unless trailers do; a whole request's empty body is nothing.
+        if (last.content().isReadable() || !(last instanceof FullHttpMessage) && trailers.isEmpty()) {
+            session.writeData(stream, last.content(), trailers.isEmpty());
+        } else {
+            last.release();
+        }
+        if (!trailers.isEmpty()) {
+            session.writeTrailers(stream, trailers);
+        }
+    }
+
+    private boolean sendable() {
+        return !ended && stream != null && !stream.isResetSent()
+                && (stream.state() == Http2Stream.State.OPEN || stream.state() == Http2Stream.State.HALF_CLOSED_REMOTE);
+    }
+
+    @Override
+    public void flush() {
+        session.flush();
+    }
+
+    @Override
+    public boolean writable() {
+        return ended || stream == null || session.writable(stream);
+    }
+
+    @Override
+    public void reading(boolean on) {
+        if (reading == on) {
+            return;
+        }
+        reading = on;
+        if (on && unconsumed > 0) {
+            int bytes = unconsumed;
+            unconsumed = 0;
+            // Outside the connection's own read, nothing else would flush the WINDOW_UPDATE: the upstream would wait
+            // for credit forever.
+            if (session.consume(stream, bytes)) {
+                session.flush();
+            }
+        }
+    }
+
+    @Override
+    public boolean reused() {
+        return reused;
+    }
+
+    @Override
+    public boolean multiplexed() {
+        return true;
+    }
+
+    /** Hands a piece of the response to the exchange; returns how many of its {@code bytes} the upstream gets credit for now. */
+    int deliverData(HttpContent content, int bytes) {
+        boolean consumed = reading;
+        if (!consumed) {
+            unconsumed += bytes;
+        }
+        listener.backendRead(content);
+        return consumed ? bytes : 0;
+    }
+
+    void deliver(HttpObject msg) {
+        listener.backendRead(msg);
+    }
+
+    /** @return true when this is the call's first read of the batch, so that it hears the batch end */
+    boolean startReadBatch() {
+        if (inReadBatch) {
+            return false;
+        }
+        inReadBatch = true;
+        return true;
+    }
+
+    void endReadBatch() {
+        inReadBatch = false;
+        if (listener != null) {
+            listener.backendReadComplete();
+        }
+    }
+
+    void writabilityChanged() {
+        if (listener != null && writable()) {
+            listener.backendWritable();
+        }
+    }
+
+    /** The stream closed, or never opened: the exchange hears it once, if it is still there. */
+    void closed() {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        unconsumed = 0; // the flow controller gives a closed stream's unconsumed bytes back itself
+        session.callEnded();
+        Listener current = listener;
+        listener = null;
+        if (current != null) {
+            current.backendClosed();
+        }
+    }
+
+    /**
+     * Back from the exchange. A stream that finished both ways closes by itself once the codec has seen its end;
+     * resetting it would send RST_STREAM for every request, which servers guarding against rapid-reset floods
+     * (Netty's, for one) answer by closing the connection. One that did not finish is reset: what an abandoned
+     * exchange needs. A call that never opened a stream just ends.
+     */
+    void release(boolean reusable) {
+        listener = null;
+        if (ended) {
+            return;
+        }
+        if (stream == null) {
+            closed();
+        } else if (!reusable && stream.state() != Http2Stream.State.CLOSED) {
+            session.cancel(stream);
+        } else {
+            reading(true);
+        }
+    }
+}

@@ -1,0 +1,427 @@
+package dev.isthmus.gateway.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.VoidChannelPromise;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpScheme;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
+import io.netty.handler.codec.http2.DefaultHttp2Connection;
+import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2ConnectionDecoder;
+import io.netty.handler.codec.http2.Http2ConnectionEncoder;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameListener;
+import io.netty.handler.codec.http2.Http2Flags;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.handler.codec.http2.UniformStreamByteDistributor;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AsciiString;
+import java.util.ArrayList;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The client side of one HTTP/2 connection of an {@link Http2Pool}, frame by frame. Each exchange's request leaves as
+ * frames of its own stream ({@link Http2Call}), and the frames of the response come back to the exchange as
+ * {@code HttpObject}s, converted here; there is no channel, pipeline, frame object or promise listener per stream, which
+ * Netty's child channels cost every request. It is Netty's {@link Http2ConnectionHandler} (HPACK, flow control, stream
+ * states, SETTINGS, PING and GOAWAY as Netty does them), with this class as its frame listener.
+ *
+ * <p>Backpressure is flow control: a call whose exchange paused reading keeps the bytes it received unconsumed, so the
+ * upstream gets no WINDOW_UPDATE for them and stops within the stream's window; resuming consumes them. The upstream's
+ * window is shared out by {@link UniformStreamByteDistributor}, not by the priorities RFC 9113 deprecated (Netty's
+ * default allocates a state and polls a priority queue for every stream). The receive window of the connection is
+ * widened to {@link ConnectionWindow}'s size once the preface is out.
+ */
+final class Http2ClientSession extends Http2ConnectionHandler implements Http2FrameListener {
+
+    private static final Logger log = Logger.getLogger(Http2ClientSession.class.getName());
+
+    /** What the pool hears of its connection. */
+    interface Owner {
+        /** The upstream's SETTINGS: {@code maxConcurrentStreams} when it set a limit, else null. */
+        void settings(Long maxConcurrentStreams);
+
+        /** The upstream sent GOAWAY: no new stream goes to this connection. */
+        void goneAway();
+
+        /** A stream of a lease ended, or a lease that never opened one was given back. */
+        void callEnded();
+    }
+
+    private final Owner owner;
+    private final int connectionWindow;
+    private final Http2Connection.PropertyKey callKey;
+    /** The calls that read in the current read batch, told of its end together. */
+    private final ArrayList<Http2Call> readers = new ArrayList<>();
+    private ChannelHandlerContext ctx;
+    /**
+     * A write's failure is learnt from its stream's close, never from its promise: this one fails quietly instead of
+     * firing exceptionCaught, which would take the whole connection down for one stream the upstream reset.
+     */
+    private ChannelPromise quiet;
+    private AsciiString scheme;
+    private boolean widened;
+
+    private Http2ClientSession(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
+            Owner owner, int connectionWindow) {
+        super(decoder, encoder, settings);
+        this.owner = owner;
+        this.connectionWindow = connectionWindow;
+        this.callKey = connection().newKey();
+        decoder.frameListener(this);
+        connection().addListener(new Http2ConnectionAdapter() {
+            @Override
+            public void onStreamClosed(Http2Stream stream) {
+                Http2Call call = stream.removeProperty(callKey);
+                if (call != null) {
+                    call.closed();
+                }
+            }
+        });
+        encoder.flowController().listener(stream -> {
+            Http2Call call = stream.getProperty(callKey);
+            if (call != null) {
+                call.writabilityChanged();
+            }
+        });
+    }
+
+    /**
+     * A session sending {@code settings}, which closes without waiting for its open streams (as Netty's
+     * {@code forClient()} codec: the pool closes a connection when its upstream ended its side, and its streams must
+     * end with it, not 30 s later).
+     */
+    static Http2ClientSession create(Http2Settings settings, int connectionWindow, Owner owner) {
+        return new Builder(settings, owner, connectionWindow).build();
+    }
+
+    /** Netty's builder, which applies the header list limit of {@code settings} to the HPACK decoder, among others. */
+    private static final class Builder extends AbstractHttp2ConnectionHandlerBuilder<Http2ClientSession, Builder> {
+        private final Owner owner;
+        private final int connectionWindow;
+
+        Builder(Http2Settings settings, Owner owner, int connectionWindow) {
+            this.owner = owner;
+            this.connectionWindow = connectionWindow;
+            DefaultHttp2Connection connection = new DefaultHttp2Connection(false);
+            connection.remote().flowController(new DefaultHttp2RemoteFlowController(connection, new UniformStreamByteDistributor(connection)));
+            connection(connection);
+            initialSettings(settings);
+            gracefulShutdownTimeoutMillis(0);
+        }
+
+        /**
+         * A client: the connection passed in says so, but the builder may not be told with {@code server(false)} as
+         * well, and without it would apply a server's defaults of its own (limits on RST_STREAM frames).
+         */
+        @Override
+        protected boolean isServer() {
+            return false;
+        }
+
+        @Override
+        protected Http2ClientSession build() {
+            return super.build();
+        }
+
+        @Override
+        protected Http2ClientSession build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings) {
+            return new Http2ClientSession(decoder, encoder, settings, owner, connectionWindow);
+        }
+    }
+
+    /** A lease of a new stream of this connection; the stream itself opens with the request's head. */
+    Http2Call newCall(boolean reused) {
+        return new Http2Call(this, reused);
+    }
+
+    /** Whether the upstream's concurrency limit allows one more stream now. */
+    boolean canOpenStream() {
+        return connection().local().canOpenStream();
+    }
+
+    ChannelHandlerContext context() {
+        return ctx;
+    }
+
+    /**
+     * Writes what flow control holds back as far as the upstream's windows allow, then flushes: DATA frames wait in
+     * Netty's flow controller until the handler's own flush, which a flush of its context would pass by.
+     */
+    void flush() {
+        flush(ctx);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        this.ctx = ctx;
+        this.quiet = new VoidChannelPromise(ctx.channel(), false);
+        super.handlerAdded(ctx); // sends the preface if the channel is active already
+        if (ctx.channel().isActive()) {
+            widen();
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        super.channelActive(ctx); // sends the preface
+        widen();
+    }
+
+    /** Widens the connection's receive window right behind the SETTINGS of the preface; see {@link ConnectionWindow}. */
+    private void widen() throws Http2Exception {
+        if (!widened) {
+            widened = true;
+            if (ConnectionWindow.widen(connection(), connectionWindow)) {
+                flush(ctx);
+            }
+        }
+    }
+
+    // ---- writing, for the calls
+
+    /**
+     * Opens the call's stream with the request's head. A stream that could not be opened (the connection closed or
+     * went away meanwhile, or the head broke an HPACK limit) ends its call on the next turn of the event loop, not
+     * within the exchange's own write.
+     *
+     * @return the stream, or null when it was not opened
+     */
+    Http2Stream open(Http2Call call, HttpRequest request, boolean endStream) {
+        int id = connection().local().incrementAndGetNextStreamId();
+        Http2Stream stream = null;
+        if (id > 0) {
+            try {
+                request.headers().set(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), scheme());
+                encoder().writeHeaders(ctx, id, HttpConversionUtil.toHttp2Headers(request, false), 0, endStream, quiet);
+                stream = connection().stream(id);
+            } catch (RuntimeException e) {
+                log.log(Level.FINE, "could not open a stream for " + request.method() + " " + request.uri(), e);
+            }
+        } else {
+            owner.goneAway(); // stream ids exhausted: the next exchange takes a new connection
+        }
+        if (stream == null || stream.state() == Http2Stream.State.CLOSED) {
+            ctx.executor().execute(call::closed);
+            return null;
+        }
+        stream.setProperty(callKey, call);
+        return stream;
+    }
+
+    private AsciiString scheme() {
+        if (scheme == null) {
+            scheme = (ctx.pipeline().get(SslHandler.class) != null ? HttpScheme.HTTPS : HttpScheme.HTTP).name();
+        }
+        return scheme;
+    }
+
+    void writeData(Http2Stream stream, ByteBuf data, boolean endStream) {
+        encoder().writeData(ctx, stream.id(), data, 0, endStream, quiet);
+    }
+
+    void writeTrailers(Http2Stream stream, HttpHeaders trailers) {
+        encoder().writeHeaders(ctx, stream.id(), HttpConversionUtil.toHttp2Headers(trailers, false), 0, true, quiet);
+    }
+
+    /** Resets a stream whose exchange gave up on it; it closes once the RST_STREAM is out. */
+    void cancel(Http2Stream stream) {
+        resetStream(ctx, stream.id(), Http2Error.CANCEL.code(), quiet);
+        flush(ctx);
+    }
+
+    boolean writable(Http2Stream stream) {
+        return encoder().flowController().isWritable(stream);
+    }
+
+    /** Gives the upstream credit for bytes a paused call received; true when a WINDOW_UPDATE was written. */
+    boolean consume(Http2Stream stream, int bytes) {
+        try {
+            return connection().local().flowController().consumeBytes(stream, bytes);
+        } catch (Http2Exception e) {
+            onError(ctx, true, e);
+            return false;
+        }
+    }
+
+    void callEnded() {
+        owner.callEnded();
+    }
+
+    // ---- reading
+
+    private Http2Call reader(int streamId) {
+        Http2Stream stream = connection().stream(streamId);
+        Http2Call call = stream == null ? null : stream.getProperty(callKey);
+        if (call == null || !call.attached()) {
+            return null;
+        }
+        if (call.startReadBatch()) {
+            readers.add(call);
+        }
+        return call;
+    }
+
+    @Override
+    public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream) {
+        int bytes = data.readableBytes();
+        Http2Call call = reader(streamId);
+        if (call == null) {
+            return bytes + padding; // a stream whose exchange is over: nothing holds the bytes
+        }
+        HttpContent content = endOfStream ? new DefaultLastHttpContent(data.retain()) : new DefaultHttpContent(data.retain());
+        return call.deliverData(content, bytes) + padding;
+    }
+
+    @Override
+    public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding, boolean endOfStream) {
+        Http2Call call = reader(streamId);
+        if (call != null) {
+            call.deliver(response(streamId, headers, endOfStream));
+        }
+    }
+
+    @Override
+    public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int streamDependency, short weight,
+            boolean exclusive, int padding, boolean endOfStream) {
+        onHeadersRead(ctx, streamId, headers, padding, endOfStream);
+    }
+
+    /**
+     * A HEADERS frame as the exchange reads it, as Netty's {@code Http2StreamFrameToHttpObjectCodec} converts it: a 1xx
+     * response is a whole message; a final one without a body is too; one with a body is a head, chunked unless it says
+     * its length; HEADERS that end the stream after a response are its trailers. What cannot be converted (a missing or
+     * malformed {@code :status}) is a response whose decoder result says why.
+     */
+    private HttpObject response(int streamId, Http2Headers headers, boolean endOfStream) {
+        CharSequence status = headers.status();
+        try {
+            if (endOfStream && status == null) {
+                LastHttpContent trailers = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
+                HttpConversionUtil.addHttp2ToHttpHeaders(streamId, headers, trailers.trailingHeaders(), HttpVersion.HTTP_1_1, true, true);
+                return trailers;
+            }
+            int code = HttpConversionUtil.parseStatus(status).code();
+            if (endOfStream || code >= 100 && code < 200 && code != 101) {
+                return HttpConversionUtil.toFullHttpResponse(streamId, headers, ctx.alloc(), false);
+            }
+            HttpResponse head = HttpConversionUtil.toHttpResponse(streamId, headers, false);
+            if (code != 204 && code != 304 && !HttpUtil.isContentLengthSet(head)) {
+                head.headers().add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            }
+            return head;
+        } catch (Http2Exception | RuntimeException e) {
+            HttpResponse malformed = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_GATEWAY);
+            malformed.setDecoderResult(DecoderResult.failure(e));
+            return malformed;
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        try {
+            for (int i = 0; i < readers.size(); i++) {
+                readers.get(i).endReadBatch();
+            }
+            readers.clear();
+        } finally {
+            super.channelReadComplete(ctx); // flushes what the batch wrote: WINDOW_UPDATEs among it
+        }
+    }
+
+    @Override
+    public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) {
+        owner.settings(settings.maxConcurrentStreams());
+    }
+
+    @Override
+    public void onGoAwayRead(ChannelHandlerContext ctx, int lastStreamId, long errorCode, ByteBuf debugData) {
+        owner.goneAway(); // Netty closes the streams past lastStreamId itself, and their calls hear it
+    }
+
+    /** Push is disabled in the session's SETTINGS; a promise made anyway is refused. */
+    @Override
+    public void onPushPromiseRead(ChannelHandlerContext ctx, int streamId, int promisedStreamId, Http2Headers headers, int padding) {
+        resetStream(ctx, promisedStreamId, Http2Error.REFUSED_STREAM.code(), quiet);
+    }
+
+    @Override
+    public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
+        // Netty closes the stream next, and its call hears that.
+    }
+
+    @Override
+    public void onPriorityRead(ChannelHandlerContext ctx, int streamId, int streamDependency, short weight, boolean exclusive) {}
+
+    @Override
+    public void onSettingsAckRead(ChannelHandlerContext ctx) {}
+
+    @Override
+    public void onPingRead(ChannelHandlerContext ctx, long data) {}
+
+    @Override
+    public void onPingAckRead(ChannelHandlerContext ctx, long data) {}
+
+    @Override
+    public void onWindowUpdateRead(ChannelHandlerContext ctx, int streamId, int windowSizeIncrement) {}
+
+    @Override
+    public void onUnknownFrame(ChannelHandlerContext ctx, byte frameType, int streamId, Http2Flags flags, ByteBuf payload) {}
+
+    // ---- the connection's end
+
+    /**
+     * The upstream ended its side (FIN, or TLS close_notify): it will answer no stream of this connection, so the
+     * connection closes now and its streams with it. Connections allow half-closure (opaque tunnels need it); without
+     * this close, streams in flight waited for their timeout and new ones were still opened on a connection whose
+     * peer was gone (a remote gateway killed, say).
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        boolean ended = event instanceof ChannelInputShutdownEvent || event instanceof SslCloseCompletionEvent;
+        super.userEventTriggered(ctx, event);
+        if (ended) {
+            log.fine(() -> "the upstream ended its side of HTTP/2 connection " + ctx.channel() + "; closing it");
+            ctx.close();
+        }
+    }
+
+    /** HTTP/2 errors are Netty's to answer (RST_STREAM, or GOAWAY and close); any other closes the connection. */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+        if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
+            super.exceptionCaught(ctx, cause);
+            return;
+        }
+        log.log(Level.FINE, "closing HTTP/2 connection " + ctx.channel() + " after an error", cause);
+        ctx.close();
+    }
+}
