@@ -6,13 +6,16 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.VoidChannelPromise;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -75,6 +78,10 @@ final class Http2ClientSession extends Http2ConnectionHandler implements Http2Fr
         /** A stream of a lease ended, or a lease that never opened one was given back. */
         void callEnded();
     }
+
+    /** Fields the HPACK decoder validated already. */
+    private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+    private static final HttpHeadersFactory TRAILERS = DefaultHttpHeadersFactory.trailersFactory().withValidation(false);
 
     private final Owner owner;
     private final int connectionWindow;
@@ -297,7 +304,7 @@ final class Http2ClientSession extends Http2ConnectionHandler implements Http2Fr
         if (call == null) {
             return bytes + padding; // a stream whose exchange is over: nothing holds the bytes
         }
-        HttpContent content = endOfStream ? new DefaultLastHttpContent(data.retain()) : new DefaultHttpContent(data.retain());
+        HttpContent content = endOfStream ? new DefaultLastHttpContent(data.retain(), TRAILERS) : new DefaultHttpContent(data.retain());
         return call.deliverData(content, bytes) + padding;
     }
 
@@ -319,25 +326,29 @@ final class Http2ClientSession extends Http2ConnectionHandler implements Http2Fr
      * A HEADERS frame as the exchange reads it, as Netty's {@code Http2StreamFrameToHttpObjectCodec} converts it: a 1xx
      * response is a whole message; a final one without a body is too; one with a body is a head, chunked unless it says
      * its length; HEADERS that end the stream after a response are its trailers. What cannot be converted (a missing or
-     * malformed {@code :status}) is a response whose decoder result says why.
+     * malformed {@code :status}) is a response whose decoder result says why. Unlike Netty's conversion, a whole
+     * response without a body allocates no buffer for it, and no head carries an {@code x-http2-stream-id} field,
+     * which the exchange would only strip again.
      */
     private HttpObject response(int streamId, Http2Headers headers, boolean endOfStream) {
-        CharSequence status = headers.status();
         try {
-            if (endOfStream && status == null) {
-                LastHttpContent trailers = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
-                HttpConversionUtil.addHttp2ToHttpHeaders(streamId, headers, trailers.trailingHeaders(), HttpVersion.HTTP_1_1, true, true);
+            if (endOfStream && headers.status() == null) {
+                LastHttpContent trailers = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, TRAILERS);
+                HttpConversionUtil.addHttp2ToHttpHeaders(streamId, headers, trailers.trailingHeaders(), HttpVersion.HTTP_1_1, true, false);
                 return trailers;
             }
-            int code = HttpConversionUtil.parseStatus(status).code();
-            if (endOfStream || code >= 100 && code < 200 && code != 101) {
-                return HttpConversionUtil.toFullHttpResponse(streamId, headers, ctx.alloc(), false);
+            HttpResponseStatus status = HttpConversionUtil.parseStatus(headers.status());
+            int code = status.code();
+            HttpResponse response = endOfStream || code >= 100 && code < 200 && code != 101
+                    ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER, HEADERS, TRAILERS)
+                    : new DefaultHttpResponse(HttpVersion.HTTP_1_1, status, HEADERS);
+            // Converted as trailers are: the same fields, without the stream id, and without dropping Connection, which
+            // HTTP/2 never carries (the HPACK decoder refuses connection-specific fields).
+            HttpConversionUtil.addHttp2ToHttpHeaders(streamId, headers, response.headers(), HttpVersion.HTTP_1_1, true, false);
+            if (!(response instanceof LastHttpContent) && code != 204 && code != 304 && !HttpUtil.isContentLengthSet(response)) {
+                response.headers().add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             }
-            HttpResponse head = HttpConversionUtil.toHttpResponse(streamId, headers, false);
-            if (code != 204 && code != 304 && !HttpUtil.isContentLengthSet(head)) {
-                head.headers().add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-            }
-            return head;
+            return response;
         } catch (Http2Exception | RuntimeException e) {
             HttpResponse malformed = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_GATEWAY);
             malformed.setDecoderResult(DecoderResult.failure(e));
