@@ -4,37 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.codec.http.HttpObject;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The last handler of a backend channel, fed events directly. */
 class BackendHandlerTest {
 
-    private final List<String> heard = new ArrayList<>();
-
-    private final BackendHandler.Listener listener = new BackendHandler.Listener() {
-        @Override
-        public void backendRead(HttpObject msg) {
-            heard.add("read");
-        }
-
-        @Override
-        public void backendReadComplete() {
-            heard.add("read-complete");
-        }
-
-        @Override
-        public void backendWritable() {
-            heard.add("writable");
-        }
-
-        @Override
-        public void backendClosed() {
-            heard.add("closed");
-        }
-    };
+    private final HeardFromBackend listener = new HeardFromBackend(msg -> "read");
+    private final List<String> heard = listener.heard;
 
     @Test
     void aBackendThatEndsItsSideMidExchangeClosesTheConnectionAndTheExchangeHearsIt() {

@@ -32,7 +32,6 @@ import io.netty.handler.codec.http2.Http2FrameAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.UniformStreamByteDistributor;
-import io.netty.util.ReferenceCountUtil;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,34 +48,11 @@ class Http2ClientSessionTest {
     private static final int CONNECTION_WINDOW = 4 * 1024 * 1024;
 
     private final List<String> owner = new ArrayList<>();
-    private final List<String> heard = new ArrayList<>();
-    private final List<HttpObject> read = new ArrayList<>();
+    private final HeardFromBackend listener = new HeardFromBackend(Http2ClientSessionTest::describe);
+    private final List<String> heard = listener.heard;
     private Http2ClientSession session;
     private EmbeddedChannel client;
     private final Upstream upstream = new Upstream();
-
-    private final BackendLease.Listener listener = new BackendLease.Listener() {
-        @Override
-        public void backendRead(HttpObject msg) {
-            read.add(msg);
-            heard.add(describe(msg));
-        }
-
-        @Override
-        public void backendReadComplete() {
-            heard.add("read-complete");
-        }
-
-        @Override
-        public void backendWritable() {
-            heard.add("writable");
-        }
-
-        @Override
-        public void backendClosed() {
-            heard.add("closed");
-        }
-    };
 
     @BeforeEach
     void connect() {
@@ -108,7 +84,7 @@ class Http2ClientSessionTest {
 
     @AfterEach
     void close() {
-        read.forEach(ReferenceCountUtil::release);
+        listener.releaseAll();
         client.finishAndReleaseAll();
         upstream.close();
     }
