@@ -276,6 +276,68 @@ class HttpProxyIT {
         }
     }
 
+    /**
+     * An h2c upstream that answers one stream with a {@code :status} that is no number and resets another before any
+     * answer: each of those requests is answered 502, and the pooled connection to the upstream stays, serving the next
+     * request. A stream's failure is the stream's alone; the pool's session turns neither into a connection error.
+     */
+    @ParameterizedTest
+    @EnumSource(value = SessionProtocol.class, names = {"HTTP1", "HTTP2"})
+    void anUpstreamStreamThatIsMalformedOrResetIsA502AndTheConnectionServesTheNext(SessionProtocol session) throws Exception {
+        io.netty.channel.EventLoopGroup group = new io.netty.channel.MultiThreadIoEventLoopGroup(1,
+                io.netty.channel.nio.NioIoHandler.newFactory());
+        java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+        try {
+            io.netty.channel.Channel hostile = new io.netty.bootstrap.ServerBootstrap().group(group)
+                    .channel(io.netty.channel.socket.nio.NioServerSocketChannel.class)
+                    .childHandler(new io.netty.channel.ChannelInitializer<>() {
+                        @Override
+                        protected void initChannel(io.netty.channel.Channel ch) {
+                            connections.incrementAndGet();
+                            ch.pipeline().addLast(io.netty.handler.codec.http2.Http2FrameCodecBuilder.forServer().build(),
+                                    new io.netty.handler.codec.http2.Http2MultiplexHandler(new MisbehavingResponder()));
+                        }
+                    })
+                    .bind("127.0.0.1", 0).sync().channel();
+            String service = "misbehaving.test.svc.cluster.local";
+            int port = ((java.net.InetSocketAddress) hostile.localAddress()).getPort();
+            // One client connection: the gateway's pools belong to event loops, and each request must find the same one.
+            try (GatewayHarness gateway = gateway(routes(service(service, BackendProtocol.H2C, port)), b -> {});
+                    HttpPeer peer = peer(gateway, service, session)) {
+                HttpPeer.Reply malformed = peer.exchange(get("/bad-status"));
+                assertThat(malformed.status()).isEqualTo(502);
+                assertThat(malformed.body()).contains("sent a malformed response");
+                assertThat(peer.exchange(get("/reset")).status()).isEqualTo(502);
+                assertThat(peer.exchange(get("/ok")).status()).isEqualTo(200);
+                assertThat(connections.get()).as("connections the gateway made to the upstream").isEqualTo(1);
+            } finally {
+                hostile.close().sync();
+            }
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    /** {@code /bad-status}: a status that is no number; {@code /reset}: RST_STREAM before any answer; else 200. */
+    @io.netty.channel.ChannelHandler.Sharable
+    static final class MisbehavingResponder extends io.netty.channel.ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+            if (msg instanceof io.netty.handler.codec.http2.Http2HeadersFrame request) {
+                String path = String.valueOf(request.headers().path());
+                if (path.equals("/reset")) {
+                    ctx.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2ResetFrame(
+                            io.netty.handler.codec.http2.Http2Error.INTERNAL_ERROR));
+                    return;
+                }
+                ctx.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2HeadersFrame(
+                        new io.netty.handler.codec.http2.DefaultHttp2Headers(false).status(path.equals("/bad-status") ? "2xx" : "200"),
+                        true));
+            }
+        }
+    }
+
     /** Answers every stream with a header value that would split into two header lines in HTTP/1. */
     @io.netty.channel.ChannelHandler.Sharable
     static final class InjectingResponder extends io.netty.channel.ChannelInboundHandlerAdapter {
