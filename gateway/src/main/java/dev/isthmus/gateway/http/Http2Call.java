@@ -15,7 +15,7 @@ import io.netty.util.ReferenceCountUtil;
  * request's head opens, and the response's frames come back as {@code HttpObject}s. The call ends once, when its stream
  * closed (both ways done, reset by either side, or the connection gone), or when it is given back without a stream.
  */
-final class Http2Call implements BackendLease {
+public final class Http2Call implements BackendLease {
 
     private final Http2ClientSession session;
     private final boolean reused;

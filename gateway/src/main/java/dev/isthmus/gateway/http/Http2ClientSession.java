@@ -51,7 +51,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The client side of one HTTP/2 connection of an {@link Http2Pool}, frame by frame. Each exchange's request leaves as
+ * The client side of one HTTP/2 connection, frame by frame: a connection of a backend pool ({@link Http2Pool}), or the link
+ * probe's. Each exchange's request leaves as
  * frames of its own stream ({@link Http2Call}), and the frames of the response come back to the exchange as
  * {@code HttpObject}s, converted here; there is no channel, pipeline, frame object or promise listener per stream, which
  * Netty's child channels cost every request. It is Netty's {@link Http2ConnectionHandler} (HPACK, flow control, stream
@@ -63,12 +64,12 @@ import java.util.logging.Logger;
  * default allocates a state and polls a priority queue for every stream). The receive window of the connection is
  * widened to {@link ConnectionWindow}'s size once the preface is out.
  */
-final class Http2ClientSession extends Http2ConnectionHandler implements Http2FrameListener {
+public final class Http2ClientSession extends Http2ConnectionHandler implements Http2FrameListener {
 
     private static final Logger log = Logger.getLogger(Http2ClientSession.class.getName());
 
-    /** What the pool hears of its connection. */
-    interface Owner {
+    /** What the owner of the connection (its pool) hears of it. */
+    public interface Owner {
         /** The upstream's SETTINGS: {@code maxConcurrentStreams} when it set a limit, else null. */
         void settings(Long maxConcurrentStreams);
 
@@ -125,8 +126,10 @@ final class Http2ClientSession extends Http2ConnectionHandler implements Http2Fr
      * A session sending {@code settings}, which closes without waiting for its open streams (as Netty's
      * {@code forClient()} codec: the pool closes a connection when its upstream ended its side, and its streams must
      * end with it, not 30 s later).
+     *
+     * @param connectionWindow the connection's receive window, to which it is widened once the preface is out
      */
-    static Http2ClientSession create(Http2Settings settings, int connectionWindow, Owner owner) {
+    public static Http2ClientSession create(Http2Settings settings, int connectionWindow, Owner owner) {
         return new Builder(settings, owner, connectionWindow).build();
     }
 
@@ -166,7 +169,7 @@ final class Http2ClientSession extends Http2ConnectionHandler implements Http2Fr
     }
 
     /** A lease of a new stream of this connection; the stream itself opens with the request's head. */
-    Http2Call newCall(boolean reused) {
+    public Http2Call newCall(boolean reused) {
         return new Http2Call(this, reused);
     }
 

@@ -1,36 +1,33 @@
 package dev.isthmus.gateway.probe;
 
+import dev.isthmus.gateway.http.BackendLease;
+import dev.isthmus.gateway.http.Http2ClientSession;
 import dev.isthmus.gateway.peer.PeerGatewayConnector;
 import dev.isthmus.gateway.pipeline.PipelineTail;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.transport.ProbeTarget;
 import dev.isthmus.gateway.transport.SessionProtocol;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2GoAwayFrame;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
-import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
 import java.time.Duration;
@@ -49,7 +46,8 @@ final class ProbeCall {
     /** The probe's answer is a line naming the gateway; anything much larger is not a probe answer. */
     static final int MAX_RESPONSE = 8 * 1024;
     private static final String USER_AGENT = "isthmus-gateway-probe";
-    private static final Http2StreamFrameToHttpObjectCodec CLIENT_CONVERSION = new Http2StreamFrameToHttpObjectCodec(false);
+    /** Push disabled; the answer's header list is bounded like its body. */
+    private static final Http2Settings SETTINGS = Http2Settings.defaultSettings().pushEnabled(false).maxHeaderListSize(MAX_RESPONSE);
 
     private final EventLoop loop;
     private final ProbedLink link;
@@ -134,11 +132,9 @@ final class ProbeCall {
                 new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast("h2-codec", Http2FrameCodecBuilder.forClient()
-                                .initialSettings(Http2Settings.defaultSettings().pushEnabled(false).maxHeaderListSize(MAX_RESPONSE))
-                                .build());
-                        ch.pipeline().addLast("h2-streams", new Http2MultiplexHandler(new RefuseStreams()));
-                        ch.pipeline().addLast("probe", new Session(answer));
+                        // The client the backend pools use, with the default windows: an answer is a line.
+                        ch.pipeline().addLast("h2", Http2ClientSession.create(SETTINGS, Http2CodecUtil.DEFAULT_WINDOW_SIZE,
+                                new ClosesOnGoAway(ch)));
                         PipelineTail.addTo(ch.pipeline()); // the connector's initializer added it first
                     }
                 }, Duration.ofMillis(Math.max(1, remainingMillis)));
@@ -155,75 +151,56 @@ final class ProbeCall {
 
     /** Asks on a new stream of {@code connection}: {@code GET <path>}, the answer going to {@code answer}. */
     private void ask(Channel connection, Answer answer) {
-        new Http2StreamChannelBootstrap(connection)
-                .handler(new ChannelInitializer<Http2StreamChannel>() {
-                    @Override
-                    protected void initChannel(Http2StreamChannel stream) {
-                        stream.pipeline().addLast(CLIENT_CONVERSION, new HttpObjectAggregator(MAX_RESPONSE), answer);
-                    }
-                })
-                .open()
-                .addListener(opened -> {
-                    if (!opened.isSuccess()) {
-                        answer.failed(opened.cause());
-                        return;
-                    }
-                    FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, settings.path());
-                    request.headers()
-                            .set(HttpHeaderNames.HOST, ProbeTarget.NAME + ":" + ProbeTarget.PORT)
-                            .set(HttpHeaderNames.USER_AGENT, USER_AGENT);
-                    ((Channel) opened.getNow()).writeAndFlush(request);
-                });
+        Http2ClientSession session = connection.pipeline().get(Http2ClientSession.class);
+        if (session == null) {
+            answer.failed(new ProbeException("the connection closed before an answer")); // its pipeline is gone with it
+            return;
+        }
+        answer.connection = connection;
+        BackendLease stream = session.newCall(false);
+        stream.attach(answer);
+        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, settings.path());
+        request.headers()
+                .set(HttpHeaderNames.HOST, ProbeTarget.NAME + ":" + ProbeTarget.PORT)
+                .set(HttpHeaderNames.USER_AGENT, USER_AGENT);
+        stream.write(request);
+        stream.flush();
     }
 
     /**
-     * The connection-level handler of a dialed connection, behind the HTTP/2 codec the connector's header writer
-     * made way for. It stays for the connection's life and gives it up when the remote gateway sends GOAWAY or
-     * ends its side: no later probe could be answered on it.
+     * Gives up a connection whose remote gateway sent GOAWAY: no later probe could be answered on it. (Its session
+     * closes it by itself when the remote gateway ends its side.)
      */
-    private final class Session extends ChannelInboundHandlerAdapter {
-        private final Answer answer;
+    private static final class ClosesOnGoAway implements Http2ClientSession.Owner {
+        private final Channel connection;
 
-        Session(Answer answer) {
-            this.answer = answer;
+        ClosesOnGoAway(Channel connection) {
+            this.connection = connection;
         }
 
         @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-            if (event instanceof ChannelInputShutdownEvent || event instanceof SslCloseCompletionEvent) {
-                ctx.close();
-            }
-            ctx.fireUserEventTriggered(event);
+        public void settings(Long maxConcurrentStreams) {}
+
+        @Override
+        public void goneAway() {
+            connection.close(); // the next probe dials a new one
         }
 
         @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof Http2GoAwayFrame) {
-                ctx.close(); // the connection ends; the next probe dials a new one
-            }
-            ReferenceCountUtil.release(msg); // SETTINGS, PING, GOAWAY: the codec already acted on them
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            answer.failed(new ProbeException("the connection closed before an answer"));
-            ctx.fireChannelInactive();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            answer.failed(cause);
-            ctx.close();
-        }
+        public void callEnded() {}
     }
 
     /**
      * The answer of one try: over the kept connection ({@code index} -1), or over a new one to the address at
-     * {@code index}. The first of its outcomes counts; later ones (the close after a failure) do not.
+     * {@code index}. The first of its outcomes counts; later ones (the close after a failure) do not. A failed try's
+     * connection is closed (or discarded from the pool), and its stream with it.
      */
-    private final class Answer extends ChannelInboundHandlerAdapter {
+    private final class Answer implements BackendLease.Listener {
         private final int index;
         private final Endpoint gateway;
+        private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+        private Channel connection;
+        private HttpResponse head;
         private boolean over;
 
         Answer(int index, Endpoint gateway) {
@@ -232,33 +209,56 @@ final class ProbeCall {
         }
 
         @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        public void backendRead(HttpObject msg) {
             try {
-                if (!(msg instanceof FullHttpResponse response) || over) {
+                if (over) {
                     return;
                 }
-                int status = response.status().code();
-                if (status == 200) {
-                    over = true;
-                    result.trySuccess(Duration.ofNanos(System.nanoTime() - startNanos));
-                } else {
-                    String body = response.content().toString(StandardCharsets.UTF_8).strip();
-                    failed(new ProbeException("answered " + response.status() + (body.isEmpty() ? "" : ": " + body)));
+                if (msg.decoderResult().isFailure()) {
+                    failed(msg.decoderResult().cause());
+                    return;
+                }
+                if (msg instanceof HttpResponse response) {
+                    if (response.status().code() < 200) {
+                        return; // an interim answer; the final one follows
+                    }
+                    head = response;
+                }
+                if (msg instanceof HttpContent content && head != null) {
+                    if (body.size() + content.content().readableBytes() > MAX_RESPONSE) {
+                        failed(new ProbeException("answered with more than " + MAX_RESPONSE + " bytes, which is no probe answer"));
+                        return;
+                    }
+                    body.writeBytes(ByteBufUtil.getBytes(content.content()));
+                    if (msg instanceof LastHttpContent) {
+                        answered();
+                    }
                 }
             } finally {
                 ReferenceCountUtil.release(msg);
             }
         }
 
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            failed(new ProbeException("the stream closed before an answer"));
-            ctx.fireChannelInactive();
+        private void answered() {
+            if (head.status().code() == 200) {
+                over = true;
+                result.trySuccess(Duration.ofNanos(System.nanoTime() - startNanos));
+                return;
+            }
+            String text = body.toString(StandardCharsets.UTF_8).strip();
+            failed(new ProbeException("answered " + head.status() + (text.isEmpty() ? "" : ": " + text)));
         }
 
         @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            failed(cause);
+        public void backendReadComplete() {}
+
+        @Override
+        public void backendWritable() {}
+
+        @Override
+        public void backendClosed() {
+            failed(new ProbeException(connection != null && connection.isActive() ? "the stream closed before an answer"
+                    : "the connection closed before an answer"));
         }
 
         void failed(Throwable cause) {
@@ -277,14 +277,6 @@ final class ProbeCall {
                 channel.close();
             }
             attempt(index + 1, new ProbeException(gateway + ": " + describe(cause), cause));
-        }
-    }
-
-    /** The remote gateway opens no streams towards a prober; one it opens anyway is closed. */
-    private static final class RefuseStreams extends ChannelInitializer<Channel> {
-        @Override
-        protected void initChannel(Channel stream) {
-            stream.close();
         }
     }
 
