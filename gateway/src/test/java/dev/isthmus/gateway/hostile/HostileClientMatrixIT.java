@@ -661,14 +661,17 @@ class HostileClientMatrixIT {
                 int port = ((InetSocketAddress) listener.localAddress()).getPort();
                 SslContext context = TlsContexts.client(pki.leaf(TestPki.PEER), pki.anchors(), TestPki.GATEWAY,
                         TlsProviders.preferred(), Clock.systemUTC());
+                // Kept from the start: a refused handshake can close the channel, and empty its pipeline, before connect returns.
+                java.util.concurrent.atomic.AtomicReference<SslHandler> handler = new java.util.concurrent.atomic.AtomicReference<>();
                 Channel channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
                         .handler(new ChannelInitializer<Channel>() {
                             @Override
                             protected void initChannel(Channel ch) {
-                                ch.pipeline().addLast(context.newHandler(ch.alloc(), TestPki.GATEWAY.dnsName(), port));
+                                handler.set(context.newHandler(ch.alloc(), TestPki.GATEWAY.dnsName(), port));
+                                ch.pipeline().addLast(handler.get());
                             }
                         }).connect("127.0.0.1", port).sync().channel();
-                SslHandler tls = channel.pipeline().get(SslHandler.class);
+                SslHandler tls = handler.get();
                 assertThat(tls.handshakeFuture().await(10, TimeUnit.SECONDS)).isTrue();
                 channel.close().sync();
                 listener.close().sync();
