@@ -246,33 +246,15 @@ class HttpProxyIT {
     @ParameterizedTest
     @EnumSource(value = SessionProtocol.class, names = {"HTTP1", "HTTP2"})
     void anUpstreamsHeaderValueWithCrLfNeverReachesTheClient(SessionProtocol session) throws Exception {
-        io.netty.channel.EventLoopGroup group = new io.netty.channel.MultiThreadIoEventLoopGroup(1,
-                io.netty.channel.nio.NioIoHandler.newFactory());
-        try {
-            io.netty.channel.Channel hostile = new io.netty.bootstrap.ServerBootstrap().group(group)
-                    .channel(io.netty.channel.socket.nio.NioServerSocketChannel.class)
-                    .childHandler(new io.netty.channel.ChannelInitializer<>() {
-                        @Override
-                        protected void initChannel(io.netty.channel.Channel ch) {
-                            ch.pipeline().addLast(io.netty.handler.codec.http2.Http2FrameCodecBuilder.forServer().build(),
-                                    new io.netty.handler.codec.http2.Http2MultiplexHandler(new InjectingResponder()));
-                        }
-                    })
-                    .bind("127.0.0.1", 0).sync().channel();
-            String service = "hostile.test.svc.cluster.local";
-            int port = ((java.net.InetSocketAddress) hostile.localAddress()).getPort();
-            try (GatewayHarness gateway = gateway(routes(service(service, BackendProtocol.H2C, port)), b -> {});
-                    HttpPeer peer = peer(gateway, service, session)) {
-                HttpPeer.Reply reply = peer.exchange(get("/"));
+        String service = "hostile.test.svc.cluster.local";
+        try (H2cUpstream hostile = new H2cUpstream(new InjectingResponder());
+                GatewayHarness gateway = gateway(routes(service(service, BackendProtocol.H2C, hostile.port())), b -> {});
+                HttpPeer peer = peer(gateway, service, session)) {
+            HttpPeer.Reply reply = peer.exchange(get("/"));
 
-                assertThat(reply.status()).isEqualTo(502);
-                assertThat(reply.headers().names()).map(name -> name.toLowerCase(java.util.Locale.ROOT))
-                        .doesNotContain("injected", "x-note");
-            } finally {
-                hostile.close().sync();
-            }
-        } finally {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+            assertThat(reply.status()).isEqualTo(502);
+            assertThat(reply.headers().names()).map(name -> name.toLowerCase(java.util.Locale.ROOT))
+                    .doesNotContain("injected", "x-note");
         }
     }
 
@@ -284,37 +266,52 @@ class HttpProxyIT {
     @ParameterizedTest
     @EnumSource(value = SessionProtocol.class, names = {"HTTP1", "HTTP2"})
     void anUpstreamStreamThatIsMalformedOrResetIsA502AndTheConnectionServesTheNext(SessionProtocol session) throws Exception {
-        io.netty.channel.EventLoopGroup group = new io.netty.channel.MultiThreadIoEventLoopGroup(1,
+        String service = "misbehaving.test.svc.cluster.local";
+        // One client connection: the gateway's pools belong to event loops, and each request must find the same one.
+        try (H2cUpstream misbehaving = new H2cUpstream(new MisbehavingResponder());
+                GatewayHarness gateway = gateway(routes(service(service, BackendProtocol.H2C, misbehaving.port())), b -> {});
+                HttpPeer peer = peer(gateway, service, session)) {
+            HttpPeer.Reply malformed = peer.exchange(get("/bad-status"));
+            assertThat(malformed.status()).isEqualTo(502);
+            assertThat(malformed.body()).contains("sent a malformed response");
+            assertThat(peer.exchange(get("/reset")).status()).isEqualTo(502);
+            assertThat(peer.exchange(get("/ok")).status()).isEqualTo(200);
+            assertThat(misbehaving.connections.get()).as("connections the gateway made to the upstream").isEqualTo(1);
+        }
+    }
+
+    /** An h2c server on loopback whose every stream {@code responder} answers; it counts the connections made to it. */
+    static final class H2cUpstream implements AutoCloseable {
+        final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+        private final io.netty.channel.EventLoopGroup group = new io.netty.channel.MultiThreadIoEventLoopGroup(1,
                 io.netty.channel.nio.NioIoHandler.newFactory());
-        java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
-        try {
-            io.netty.channel.Channel hostile = new io.netty.bootstrap.ServerBootstrap().group(group)
+        private final io.netty.channel.Channel listener;
+
+        H2cUpstream(io.netty.channel.ChannelHandler responder) throws InterruptedException {
+            listener = new io.netty.bootstrap.ServerBootstrap().group(group)
                     .channel(io.netty.channel.socket.nio.NioServerSocketChannel.class)
                     .childHandler(new io.netty.channel.ChannelInitializer<>() {
                         @Override
                         protected void initChannel(io.netty.channel.Channel ch) {
                             connections.incrementAndGet();
                             ch.pipeline().addLast(io.netty.handler.codec.http2.Http2FrameCodecBuilder.forServer().build(),
-                                    new io.netty.handler.codec.http2.Http2MultiplexHandler(new MisbehavingResponder()));
+                                    new io.netty.handler.codec.http2.Http2MultiplexHandler(responder));
                         }
                     })
                     .bind("127.0.0.1", 0).sync().channel();
-            String service = "misbehaving.test.svc.cluster.local";
-            int port = ((java.net.InetSocketAddress) hostile.localAddress()).getPort();
-            // One client connection: the gateway's pools belong to event loops, and each request must find the same one.
-            try (GatewayHarness gateway = gateway(routes(service(service, BackendProtocol.H2C, port)), b -> {});
-                    HttpPeer peer = peer(gateway, service, session)) {
-                HttpPeer.Reply malformed = peer.exchange(get("/bad-status"));
-                assertThat(malformed.status()).isEqualTo(502);
-                assertThat(malformed.body()).contains("sent a malformed response");
-                assertThat(peer.exchange(get("/reset")).status()).isEqualTo(502);
-                assertThat(peer.exchange(get("/ok")).status()).isEqualTo(200);
-                assertThat(connections.get()).as("connections the gateway made to the upstream").isEqualTo(1);
+        }
+
+        int port() {
+            return ((java.net.InetSocketAddress) listener.localAddress()).getPort();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            try {
+                listener.close().sync();
             } finally {
-                hostile.close().sync();
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
             }
-        } finally {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
     }
 
