@@ -68,12 +68,12 @@ public final class Http2ClientSession extends Http2ConnectionHandler implements 
 
     private static final Logger log = Logger.getLogger(Http2ClientSession.class.getName());
 
-    /** What the owner of the connection (its pool) hears of it. */
+    /** What the owner of the connection (a backend pool, or the link probe) hears of it. */
     public interface Owner {
         /** The upstream's SETTINGS: {@code maxConcurrentStreams} when it set a limit, else null. */
         void settings(Long maxConcurrentStreams);
 
-        /** The upstream sent GOAWAY: no new stream goes to this connection. */
+        /** The upstream sent GOAWAY, or the connection ran out of stream ids: no new stream goes to it. */
         void goneAway();
 
         /** A stream of a lease ended, or a lease that never opened one was given back. */

@@ -97,7 +97,7 @@ public final class Http2Pool implements HttpUpstream {
         @Override
         public void goneAway() {
             goneAway = true;
-            log.fine(() -> name + " sent GOAWAY; new streams go to a new connection");
+            log.fine(() -> name + " sent GOAWAY (or the connection ran out of stream ids); new streams go to a new connection");
             closeIfUnused();
         }
 
