@@ -1,9 +1,7 @@
 package dev.isthmus.gateway.http;
 
 import io.netty.channel.Channel;
-import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -56,36 +54,22 @@ public final class Http2Call implements BackendLease {
     @Override
     public void write(HttpObject msg) {
         if (msg instanceof HttpRequest head && !ended && stream == null) {
-            boolean whole = msg instanceof FullHttpMessage full && !full.content().isReadable() && full.trailingHeaders().isEmpty();
+            boolean whole = Http2Frames.headEnds(msg);
             stream = session.open(this, head, whole);
             if (whole || !(msg instanceof HttpContent)) {
                 ReferenceCountUtil.release(msg);
                 return;
             }
         }
-        if (!(msg instanceof HttpContent content) || !sendable()) {
+        if (!(msg instanceof HttpContent content) || ended || !Http2Frames.sendable(stream)) {
             ReferenceCountUtil.release(msg); // the stream is gone (its close tells the exchange), or this was no body
             return;
         }
-        if (!(content instanceof LastHttpContent last)) {
-            session.writeData(stream, content.content(), false);
-            return;
-        }
-        HttpHeaders trailers = last.trailingHeaders();
-        // An empty end of a body still ends the stream, unless trailers do; a whole request's empty body is nothing.
-        if (last.content().isReadable() || !(last instanceof FullHttpMessage) && trailers.isEmpty()) {
-            session.writeData(stream, last.content(), trailers.isEmpty());
+        if (content instanceof LastHttpContent last) {
+            session.writeEnd(stream, last);
         } else {
-            last.release();
+            session.writeData(stream, content.content(), false);
         }
-        if (!trailers.isEmpty()) {
-            session.writeTrailers(stream, trailers);
-        }
-    }
-
-    private boolean sendable() {
-        return !ended && stream != null && !stream.isResetSent()
-                && (stream.state() == Http2Stream.State.OPEN || stream.state() == Http2Stream.State.HALF_CLOSED_REMOTE);
     }
 
     @Override

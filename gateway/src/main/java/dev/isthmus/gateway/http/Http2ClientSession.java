@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -258,8 +257,8 @@ public final class Http2ClientSession extends Http2ConnectionHandler implements 
         encoder().writeData(ctx, stream.id(), data, 0, endStream, quiet);
     }
 
-    void writeTrailers(Http2Stream stream, HttpHeaders trailers) {
-        encoder().writeHeaders(ctx, stream.id(), HttpConversionUtil.toHttp2Headers(trailers, false), 0, true, quiet);
+    void writeEnd(Http2Stream stream, LastHttpContent last) {
+        Http2Frames.writeEnd(encoder(), ctx, stream.id(), last, quiet);
     }
 
     /** Resets a stream whose exchange gave up on it; it closes once the RST_STREAM is out. */

@@ -3,14 +3,11 @@ package dev.isthmus.gateway.http;
 import static java.util.Objects.requireNonNull;
 
 import dev.isthmus.gateway.metrics.GatewayMetrics.Rejection;
-import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.Http2Connection;
-import io.netty.handler.codec.http2.Http2Error;
-import io.netty.handler.codec.http2.Http2FrameStreamEvent;
-import io.netty.handler.codec.http2.Http2StreamFrame;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -21,12 +18,12 @@ import java.util.logging.Logger;
  * request's HEADERS must arrive within the timeout, counted from the connection's start or from the end
  * of its last stream; otherwise GOAWAY NO_ERROR, a close, and {@link Rejection#REQUEST_HEADER_TIMEOUT}.
  * A slowloris client trickling a HEADERS frame a byte at a time has no stream open while it does, so it
- * is closed like an idle one (the codec holds its partial frame, and no frame reaches this handler).
- * Streams in progress are bounded by the request timeout instead. Sits between the frame codec and the
- * multiplexer, where every stream frame and stream event passes. Inbound sessions do not get it: their
+ * is closed like an idle one (the session holds its partial frame, and no stream opens). Streams in progress are
+ * bounded by the request timeout instead. It learns of streams from the connection, and sits behind the session, so
+ * that its close passes through the session, which sends the GOAWAY. Inbound sessions do not get it: their
  * peers are authenticated gateways that keep pooled connections open on purpose.
  */
-final class Http2IdleGuard extends ChannelDuplexHandler {
+final class Http2IdleGuard extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = Logger.getLogger(Http2IdleGuard.class.getName());
 
@@ -45,6 +42,18 @@ final class Http2IdleGuard extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         lastActivity = System.nanoTime();
+        connection.addListener(new Http2ConnectionAdapter() {
+            // A stream opened or closed: the idle gap starts again from here.
+            @Override
+            public void onStreamActive(Http2Stream stream) {
+                lastActivity = System.nanoTime();
+            }
+
+            @Override
+            public void onStreamClosed(Http2Stream stream) {
+                lastActivity = System.nanoTime();
+            }
+        });
         schedule(ctx, timeoutNanos);
     }
 
@@ -53,22 +62,6 @@ final class Http2IdleGuard extends ChannelDuplexHandler {
         if (check != null) {
             check.cancel(false);
         }
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof Http2StreamFrame) {
-            lastActivity = System.nanoTime();
-        }
-        ctx.fireChannelRead(msg);
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-        if (event instanceof Http2FrameStreamEvent) {
-            lastActivity = System.nanoTime(); // a stream opened or closed: the idle gap starts again from here
-        }
-        ctx.fireUserEventTriggered(event);
     }
 
     @Override
@@ -94,6 +87,6 @@ final class Http2IdleGuard extends ChannelDuplexHandler {
         }
         requests.rejected(Rejection.REQUEST_HEADER_TIMEOUT);
         log.fine(() -> "closing " + ctx.channel() + ": no HTTP/2 request within " + Duration.ofNanos(timeoutNanos));
-        ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR)).addListener(ChannelFutureListener.CLOSE);
+        ctx.close(); // the session in front sends GOAWAY NO_ERROR and closes: no stream is open
     }
 }

@@ -3,12 +3,10 @@ package dev.isthmus.gateway.http;
 import dev.isthmus.gateway.pipeline.Drain;
 import dev.isthmus.gateway.upstream.Relay;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -23,10 +21,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
-import io.netty.handler.codec.http2.Http2Error;
-import io.netty.handler.codec.http2.Http2Exception;
-import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
@@ -34,14 +28,14 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The inbound half of the HTTP proxy, the same for both protocols: it sits behind an HTTP/1.1 server
- * codec on a gateway connection, or behind an HTTP/2-to-HTTP/1 frame converter on one HTTP/2 stream,
- * and sees requests as Netty {@link HttpObject}s either way.
+ * The inbound half of the HTTP proxy on an HTTP/1.1 connection: it sits behind the HTTP/1.1 server codec and sees
+ * requests as Netty {@link HttpObject}s. (An HTTP/2 connection's streams are {@link Http2ServerStream}s, the same
+ * {@link ClientSide} to the exchanges.)
  *
  * <p>Requests are answered one at a time, in order: whatever arrives for the next request while one is
- * in flight (HTTP/1.1 pipelining) waits in a queue, and reading pauses until it is its turn. Reading also
+ * in flight (pipelining) waits in a queue, and reading pauses until it is its turn. Reading also
  * pauses while the backend cannot take more of the request body; the {@link Exchange} says when.
- * On HTTP/1.1 the handler owns keep-alive: it ends the connection after a response when the client
+ * The handler owns keep-alive: it ends the connection after a response when the client
  * asked for that, when the gateway drains, or when only closing can end the response.
  */
 public final class HttpProxyHandler extends ChannelInboundHandlerAdapter implements ClientSide {
@@ -50,11 +44,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
 
     private final Responder responder;
     private final RequestMetrics metrics;
-    /** Small: a handler per HTTP/2 stream sees one request, and a message seldom waits here. */
+    /** Small: a message seldom waits here. */
     private final ArrayDeque<HttpObject> queued = new ArrayDeque<>(2);
     private ChannelHandlerContext ctx;
     private RequestMetrics.Request inFlight;
-    private boolean multiplexed;
     private Exchange current;
     private boolean requestOpen;
     private boolean responseOpen;
@@ -77,7 +70,6 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.inFlight = new RequestMetrics.Request(ctx.channel());
-        this.multiplexed = ctx.channel() instanceof Http2StreamChannel;
     }
 
     @Override
@@ -109,17 +101,14 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event == Drain.EVENT) {
-            // HTTP/2 connections drain with GOAWAY (see Http2GracefulClose); a stream has nothing to do.
-            if (!multiplexed) {
-                finishAndClose();
-            }
+            finishAndClose();
             return;
         }
         if (event instanceof ChannelInputShutdownEvent || event instanceof SslCloseCompletionEvent) {
             if (requestOpen) {
                 // The codec completed whatever it could before this event; a body still open can never end.
                 abort("the client closed its side in the middle of a request body");
-            } else if (!multiplexed) {
+            } else {
                 finishAndClose(); // the client sent all it will send; it still gets the response to it
             }
         }
@@ -144,21 +133,6 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (multiplexed && cause instanceof Http2Exception) {
-            // A stream error the peer caused: the multiplexer resets this stream with the error's own code right
-            // after this. Closing here first would reset it with CANCEL instead, or, once the peer had ended its
-            // side, not at all, leaving the peer waiting for an answer that never comes (h2spec 5.1, 6.x, 8.1).
-            log.log(Level.FINE, "resetting " + ctx.channel() + " after a stream error", cause);
-            return;
-        }
-        if (multiplexed && cause instanceof DecoderException) {
-            // The peer's frames did not convert to an HTTP request: a malformed request, which RFC 9113 §8.1.1 makes
-            // a stream error. The reset must carry the code itself; a plain close would send CANCEL, or nothing.
-            Http2Error error = cause.getCause() instanceof Http2Exception h2 ? h2.error() : Http2Error.PROTOCOL_ERROR;
-            log.log(Level.FINE, "resetting " + ctx.channel() + " with " + error + " after a malformed request", cause);
-            ctx.writeAndFlush(new DefaultHttp2ResetFrame(error)).addListener(ChannelFutureListener.CLOSE);
-            return;
-        }
         log.log(Level.FINE, "closing " + ctx.channel() + " after an error", cause);
         ctx.close();
     }
@@ -221,7 +195,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
             current = new LocalReply(this, request, statusFor(decoded.cause()), reasonFor(decoded.cause()));
         } else {
             requestOpen = !(request instanceof LastHttpContent);
-            closeAfterResponse |= !multiplexed && !HttpUtil.isKeepAlive(request);
+            closeAfterResponse |= !HttpUtil.isKeepAlive(request);
             if (request instanceof LastHttpContent full) {
                 metrics.received(inFlight, full.content().readableBytes());
             }
@@ -260,16 +234,14 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         }
         status = head.status().code();
         responseStarted = true;
-        if (!multiplexed) {
-            head.setProtocolVersion(HttpVersion.HTTP_1_1);
-            if (!MessageFraming.response(head, method, !HttpVersion.HTTP_1_0.equals(version))) {
-                closeAfterResponse = true;
-            }
-            if (closeAfterResponse) {
-                head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            } else if (HttpVersion.HTTP_1_0.equals(version)) {
-                head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            }
+        head.setProtocolVersion(HttpVersion.HTTP_1_1);
+        if (!MessageFraming.response(head, method, !HttpVersion.HTTP_1_0.equals(version))) {
+            closeAfterResponse = true;
+        }
+        if (closeAfterResponse) {
+            head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (HttpVersion.HTTP_1_0.equals(version)) {
+            head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         boolean last = head instanceof LastHttpContent;
         if (last) {
@@ -315,10 +287,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         respond(ErrorResponses.of(status, reason, ctx.alloc()));
     }
 
-    /**
-     * Ends the inbound side abruptly: the HTTP/1.1 connection closes, or the HTTP/2 stream is reset.
-     * Used when a response cannot be completed or a request body broke off.
-     */
+    /** Ends the inbound side abruptly: the connection closes. Used when a response cannot be completed or a request body broke off. */
     @Override
     public void abort(String reason) {
         log.fine(() -> "aborting " + ctx.channel() + ": " + reason);
@@ -382,7 +351,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter impleme
         dispatchQueued();
     }
 
-    /** HTTP/1.1: answer what is in flight with {@code Connection: close}, then close; close now if nothing is. */
+    /** Answer what is in flight with {@code Connection: close}, then close; close now if nothing is. */
     private void finishAndClose() {
         closeAfterResponse = true;
         if (!responseOpen) {

@@ -16,8 +16,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http2.Http2Exception;
-import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import java.time.Duration;
@@ -34,18 +32,15 @@ import java.util.function.Supplier;
  *
  * HTTP/2     h2-close     Http2GracefulClose         drain and end of input: GOAWAY, then close after the streams
  *            h2-preface   Http2PrefaceCheck          anything but the client preface: GOAWAY PROTOCOL_ERROR; then leaves
- *            h2-codec     Http2FrameCodec            up to 1000 concurrent streams, header lists up to 16 KiB,
- *                                                    with {@link StreamStateCheck}
+ *            session      Http2ServerSession         Netty's HTTP/2 connection handler, frame by frame: up to 1000
+ *                                                    concurrent streams, header lists up to 16 KiB, with
+ *                                                    {@link StreamStateCheck}; an Http2ServerStream per request
  *            h2-idle      Http2IdleGuard             outbound only: the request-header timeout while no stream is open
- *            session      Http2MultiplexHandler      a child channel per stream:
- *                           Http2StreamStart (RequestLineCheck), Http2StreamFrameToHttpObjectCodec, HttpProxyHandler
- *            h2-end       Http2SessionEnd            frames of stream 0 and connection errors, after the codec acted on them
  * </pre>
- * The HTTP/2 connection window is widened (see {@link ConnectionWindow}) as soon as the codec is in.
- * Both protocols end in the same {@link HttpProxyHandler}, so one piece of code proxies both. Every
+ * The HTTP/2 connection window is widened (see {@link ConnectionWindow}) as soon as the session is in.
+ * Both protocols answer through the same {@link ClientSide}, so one set of exchanges proxies both. Every
  * connection's pipeline ends in {@link dev.isthmus.gateway.pipeline.PipelineTail}; the installed handlers stay in
- * front of it. A stream's does not: its {@link HttpProxyHandler} consumes every message, exception and event, so a
- * tail there would cost a handler per request and never see anything.
+ * front of it.
  *
  * <p>A peer keeps its connections open for long and mostly idle, so what a connection holds is memory for
  * nothing most of the time. The connections of one peer to one service share their {@link SessionParts}
@@ -59,9 +54,7 @@ public final class HttpSessionInstaller implements HttpSessions {
     public static final String HTTP_BYTES = "http-bytes";
     public static final String H2_CLOSE = "h2-close";
     public static final String H2_PREFACE = "h2-preface";
-    public static final String H2_CODEC = "h2-codec";
     public static final String H2_IDLE = "h2-idle";
-    public static final String H2_END = "h2-end";
 
     static final int MAX_INITIAL_LINE = 4096;
     static final int MAX_HEADER_SIZE = 16 * 1024;
@@ -76,7 +69,7 @@ public final class HttpSessionInstaller implements HttpSessions {
     static final Duration GRACEFUL_CLOSE = Duration.ofSeconds(30);
 
     /**
-     * The SETTINGS every inbound HTTP/2 connection sends. One instance for all: Netty's codec only reads it
+     * The SETTINGS every inbound HTTP/2 connection sends. One instance for all: Netty's handler only reads it
      * (to send it, and to apply it when the peer acknowledges), and nothing here changes it after this line.
      */
     private static final Http2Settings SERVER_SETTINGS = Http2Settings.defaultSettings()
@@ -177,16 +170,13 @@ public final class HttpSessionInstaller implements HttpSessions {
                 .setMaxChunkSize(MAX_CHUNK));
     }
 
-    /**
-     * Widens the connection window right behind the SETTINGS the codec sent when it went in: the channel is active
-     * already, so {@link ConnectionWindow} need not be added to wait for it, and leave again.
-     */
-    private static void widen(ChannelHandlerContext ctx, Http2FrameCodec codec) {
+    /** Widens the connection window right behind the SETTINGS the session sent when it went in: the channel is active already. */
+    private static void widen(ChannelHandlerContext ctx, Http2ServerSession session) {
         if (!ctx.channel().isActive()) {
             return; // closed since it was routed: nothing more will be sent
         }
         try {
-            if (ConnectionWindow.widen(codec.connection(), CONNECTION_WINDOW)) {
+            if (ConnectionWindow.widen(session.connection(), CONNECTION_WINDOW)) {
                 ctx.channel().flush();
             }
         } catch (Http2Exception e) {
@@ -227,15 +217,13 @@ public final class HttpSessionInstaller implements HttpSessions {
         if (protocol == SessionProtocol.HTTP2) {
             pipeline.replace(HandlerNames.SESSION, H2_CLOSE, Http2GracefulClose.INSTANCE);
             pipeline.addAfter(H2_CLOSE, H2_PREFACE, new Http2PrefaceCheck(requests));
-            // Netty's codec defaults to no grace at all; the gateway's drain deadline still bounds it.
-            Http2FrameCodec codec = Http2ServerCodec.create(SERVER_SETTINGS, GRACEFUL_CLOSE.toMillis());
-            pipeline.addAfter(H2_PREFACE, H2_CODEC, codec);
-            pipeline.addAfter(H2_CODEC, HandlerNames.SESSION, new Http2MultiplexHandler(session.streams));
-            pipeline.addAfter(HandlerNames.SESSION, H2_END, Http2SessionEnd.INSTANCE);
+            // Netty's frame codec defaulted to no grace at all; the gateway's drain deadline still bounds it.
+            Http2ServerSession h2 = Http2ServerSession.create(SERVER_SETTINGS, GRACEFUL_CLOSE.toMillis(), session);
+            pipeline.addAfter(H2_PREFACE, HandlerNames.SESSION, h2);
             if (client) {
-                pipeline.addBefore(HandlerNames.SESSION, H2_IDLE, new Http2IdleGuard(requestHeaderTimeout, codec.connection(), requests));
+                pipeline.addAfter(HandlerNames.SESSION, H2_IDLE, new Http2IdleGuard(requestHeaderTimeout, h2.connection(), requests));
             }
-            widen(ctx, codec);
+            widen(ctx, h2);
         } else {
             Http1RequestGuard guard = new Http1RequestGuard(requestHeaderTimeout, requests);
             pipeline.replace(HandlerNames.SESSION, HTTP_BYTES, guard.bytesIn());

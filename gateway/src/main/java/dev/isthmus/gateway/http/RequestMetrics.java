@@ -7,7 +7,6 @@ import dev.isthmus.gateway.tap.TapEvent;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http2.Http2StreamChannel;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Instant;
@@ -84,18 +83,21 @@ public final class RequestMetrics {
         return meters;
     }
 
-    /** The client of an outbound request: the address of its connection (an HTTP/2 stream's parent). */
-    private static String client(Channel channel) {
-        Channel connection = channel instanceof Http2StreamChannel stream ? stream.parent() : channel;
-        SocketAddress address = connection == null ? null : connection.remoteAddress();
+    /** The client of an outbound request: the address of its connection. */
+    private static String client(Channel connection) {
+        SocketAddress address = connection.remoteAddress();
         if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
             return inet.getAddress().getHostAddress() + ":" + inet.getPort();
         }
         return String.valueOf(address);
     }
 
-    /** What the tap needs of the request in flight; one per {@link HttpProxyHandler}, reused request after request. */
+    /**
+     * What the tap needs of the request in flight: one per HTTP/1.1 connection ({@link HttpProxyHandler}), reused request
+     * after request, or one per HTTP/2 stream ({@link Http2ServerStream}).
+     */
     static final class Request {
+        /** The client's connection. */
         private final Channel channel;
         private HttpMethod method;
         private String uri;

@@ -9,7 +9,7 @@ import dev.isthmus.gateway.pipeline.HandlerNames;
  * session    SessionDetector     reads the first bytes, then is replaced by the session's handlers:
  *                                  HTTP/1.1  http-bytes, http-codec HttpServerCodec, http-guard Http1RequestGuard,
  *                                            session HttpProxyHandler
- *                                  HTTP/2    h2-close, h2-preface, h2-codec, h2-window, session Http2MultiplexHandler, h2-end
+ *                                  HTTP/2    h2-close, h2-preface, session Http2ServerSession, h2-idle
  *                                  opaque    session PendingRelay (OpaqueTunnel dials), then Relay
  * tail       PipelineTail        counts and logs what no handler dealt with (every pipeline ends in it)
  * </pre>

@@ -1,8 +1,8 @@
 package dev.isthmus.gateway.http;
 
-import static dev.isthmus.gateway.http.Http2ServerCodecTest.concat;
-import static dev.isthmus.gateway.http.Http2ServerCodecTest.encode;
-import static dev.isthmus.gateway.http.Http2ServerCodecTest.frame;
+import static dev.isthmus.gateway.http.Http2ServerSessionTest.concat;
+import static dev.isthmus.gateway.http.Http2ServerSessionTest.encode;
+import static dev.isthmus.gateway.http.Http2ServerSessionTest.frame;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.isthmus.gateway.metrics.GatewayMetrics;
@@ -16,7 +16,6 @@ import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersEncoder;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,14 +24,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Header fields over HTTP/2 that must never reach a backend's HTTP/1 connection, through an inbound session's
- * HTTP/2 front and stream handlers as {@link HttpSessionInstaller} installs them. The HPACK decoder validates
- * names and values; the conversion to HTTP/1 objects does not validate them a second time (see
- * {@link Http2StreamStart}), so these hold what both checks together held: each such request is refused with
- * {@code PROTOCOL_ERROR}, and the responder sees nothing of it.
- *
- * <p>Streams start at 3: an EmbeddedChannel has no server parent, so Netty's multiplexer takes stream 1 for the
- * stream of an HTTP/1.1 upgrade.
+ * Header fields over HTTP/2 that must never reach a backend's HTTP/1 connection, through an inbound session as
+ * {@link HttpSessionInstaller} installs it. The HPACK decoder validates names and values; the conversion to HTTP/1
+ * objects does not validate them a second time (see {@link Http2ServerSession}), so these hold what both checks
+ * together held: each such request is refused with {@code PROTOCOL_ERROR}, and the responder sees nothing of it.
  */
 class Http2HeaderValidationTest {
 
@@ -69,10 +64,8 @@ class Http2HeaderValidationTest {
         };
     };
     final DefaultHttp2HeadersEncoder hpack = new DefaultHttp2HeadersEncoder();
-    final EmbeddedChannel channel = new EmbeddedChannel(
-            Http2ServerCodec.create(Http2Settings.defaultSettings().maxConcurrentStreams(10), 1000),
-            new Http2MultiplexHandler(new SessionParts(recording,
-                    new RequestMetrics(new GatewayMetrics(new SimpleMeterRegistry()), "svc:80", "peer")).streams));
+    final EmbeddedChannel channel = new EmbeddedChannel(Http2ServerSession.create(Http2Settings.defaultSettings().maxConcurrentStreams(10),
+            1000, new SessionParts(recording, new RequestMetrics(new GatewayMetrics(new SimpleMeterRegistry()), "svc:80", "peer"))));
 
     @AfterEach
     void close() {

@@ -16,17 +16,12 @@ import dev.isthmus.gateway.upstream.Upstreams;
 import dev.isthmus.identity.SpiffeId;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.DefaultChannelId;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http2.Http2Connection;
-import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,16 +74,15 @@ class HttpSessionInstallerTest {
     }
 
     @Test
-    void connectionsOfOnePeerToOneServiceShareThePeersIdentityAndTheirStreamsHandlers() {
+    void connectionsOfOnePeerToOneServiceShareThePeersIdentityAndTheirSessionParts() {
         EmbeddedChannel first = connection(service("web.shop.svc.cluster.local"), WEST, SessionProtocol.HTTP2);
         EmbeddedChannel second = connection(service("web.shop.svc.cluster.local"), WEST, SessionProtocol.HTTP2);
 
         assertThat(second.attr(PeerAttributes.PEER).get()).isSameAs(first.attr(PeerAttributes.PEER).get())
                 .isEqualTo(SpiffeId.parse(WEST));
-        assertThat(streams(second)).isSameAs(streams(first));
-        // Each connection its own codec and multiplexer all the same.
-        assertThat(second.pipeline().get(Http2MultiplexHandler.class)).isNotSameAs(first.pipeline().get(Http2MultiplexHandler.class));
-        assertThat(second.pipeline().get(HttpSessionInstaller.H2_CODEC)).isNotSameAs(first.pipeline().get(HttpSessionInstaller.H2_CODEC));
+        assertThat(parts(second)).isSameAs(parts(first));
+        // Each connection its own session all the same.
+        assertThat(session(second)).isNotSameAs(session(first));
     }
 
     @Test
@@ -98,8 +92,8 @@ class HttpSessionInstallerTest {
         EmbeddedChannel otherService = connection(service("api.shop.svc.cluster.local"), WEST, SessionProtocol.HTTP2);
 
         assertThat(east.attr(PeerAttributes.PEER).get()).isEqualTo(SpiffeId.parse(EAST));
-        assertThat(streams(east)).isNotSameAs(streams(west));
-        assertThat(streams(otherService)).isNotSameAs(streams(west));
+        assertThat(parts(east)).isNotSameAs(parts(west));
+        assertThat(parts(otherService)).isNotSameAs(parts(west));
         assertThat(otherService.attr(PeerAttributes.PEER).get()).isEqualTo(west.attr(PeerAttributes.PEER).get());
     }
 
@@ -108,7 +102,7 @@ class HttpSessionInstallerTest {
         EmbeddedChannel channel = connection(service("web.shop.svc.cluster.local"), WEST, SessionProtocol.HTTP2);
         channel.runPendingTasks();
 
-        Http2Connection connection = ((Http2FrameCodec) channel.pipeline().get(HttpSessionInstaller.H2_CODEC)).connection();
+        Http2Connection connection = session(channel).connection();
         assertThat(connection.local().flowController().windowSize(connection.connectionStream()))
                 .isEqualTo(HttpSessionInstaller.CONNECTION_WINDOW);
         List<Integer> types = new ArrayList<>();
@@ -134,19 +128,12 @@ class HttpSessionInstallerTest {
         assertThat(second.attr(PeerAttributes.PEER).get()).isSameAs(first.attr(PeerAttributes.PEER).get());
     }
 
-    private static final VarHandle INBOUND_STREAM_HANDLER;
-
-    static {
-        try {
-            INBOUND_STREAM_HANDLER = MethodHandles.privateLookupIn(Http2MultiplexHandler.class, MethodHandles.lookup())
-                    .findVarHandle(Http2MultiplexHandler.class, "inboundStreamHandler", ChannelHandler.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
+    private static Http2ServerSession session(EmbeddedChannel channel) {
+        return (Http2ServerSession) channel.pipeline().get(InboundPipeline.SESSION);
     }
 
-    /** The handler the multiplexer gives each new stream: Netty has no getter for it. */
-    private static ChannelHandler streams(EmbeddedChannel channel) {
-        return (ChannelHandler) INBOUND_STREAM_HANDLER.get(channel.pipeline().get(Http2MultiplexHandler.class));
+    /** What answers the connection's requests, and counts them. */
+    private static SessionParts parts(EmbeddedChannel channel) {
+        return session(channel).parts();
     }
 }

@@ -7,20 +7,16 @@ import dev.isthmus.gateway.metrics.GatewayMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersEncoder;
-import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
-import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
-import io.netty.handler.codec.http2.Http2HeadersFrame;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,11 +26,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The inbound HTTP/2 session's front, as HttpSessionInstaller builds it, fed hostile frames byte for
  * byte: what RFC 9113 says goes back on the wire, and nothing of the gateway's insides.
- *
- * <p>Streams start at 3: an EmbeddedChannel has no server parent, so Netty's multiplexer takes stream 1
- * for the stream of an HTTP/1.1 upgrade.
  */
-class Http2ServerCodecTest {
+class Http2ServerSessionTest {
 
     static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(US_ASCII);
     static final int DATA = 0, HEADERS = 1, RST_STREAM = 3, SETTINGS = 4, GOAWAY = 7;
@@ -53,37 +46,40 @@ class Http2ServerCodecTest {
     }
 
     final DefaultHttp2HeadersEncoder hpack = new DefaultHttp2HeadersEncoder();
-    /** Answers each request that ended with a bodiless 204; on {@code /reset} resets it, on {@code /slow} says nothing. */
-    final EmbeddedChannel channel = new EmbeddedChannel(new Http2PrefaceCheck(new RequestMetrics(new GatewayMetrics(new SimpleMeterRegistry()), "test:80", "test")),
-            Http2ServerCodec.create(Http2Settings.defaultSettings().maxConcurrentStreams(10), 1000),
-            new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
-                @Override
-                protected void initChannel(Http2StreamChannel stream) {
-                    stream.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-                        @Override
-                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                            if (msg instanceof Http2HeadersFrame headers && headers.isEndStream()) {
-                                if ("/slow".contentEquals(headers.headers().path())) {
-                                    ReferenceCountUtil.release(msg);
-                                    return;
-                                }
-                                if ("/reset".contentEquals(headers.headers().path())) {
-                                    ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL));
-                                } else {
-                                    ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("204"), true));
-                                }
-                            }
-                            ReferenceCountUtil.release(msg);
-                        }
+    /** Answers each request with a bodiless 204; on {@code /reset} resets it, on {@code /slow} says nothing. */
+    final Responder responder = (inbound, request) -> new Exchange() {
+        @Override
+        public void start() {
+            ReferenceCountUtil.release(request);
+            if (request.uri().equals("/reset")) {
+                inbound.abort("asked to");
+            } else if (!request.uri().equals("/slow")) {
+                inbound.respond(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT, Unpooled.EMPTY_BUFFER));
+            }
+        }
 
-                        @Override
-                        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                            // the multiplexer resets the stream with the error's code
-                        }
-                    });
-                }
-            }),
-            Http2SessionEnd.INSTANCE);
+        @Override
+        public void requestContent(HttpContent content) {
+            content.release();
+        }
+
+        @Override
+        public boolean wantsRequestContent() {
+            return true;
+        }
+
+        @Override
+        public void inboundReadComplete() {}
+
+        @Override
+        public void inboundWritable() {}
+
+        @Override
+        public void inboundClosed() {}
+    };
+    final RequestMetrics requests = new RequestMetrics(new GatewayMetrics(new SimpleMeterRegistry()), "test:80", "test");
+    final EmbeddedChannel channel = new EmbeddedChannel(new Http2PrefaceCheck(requests),
+            Http2ServerSession.create(Http2Settings.defaultSettings().maxConcurrentStreams(10), 1000, new SessionParts(responder, requests)));
 
     @AfterEach
     void close() {
