@@ -178,13 +178,30 @@ final class Http2ServerSession extends Http2ConnectionHandler implements Http2Fr
             // Trailers: Netty's decoder refuses a second HEADERS that does not end the stream.
             LastHttpContent trailers = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, TRAILERS);
             HttpConversionUtil.addHttp2ToHttpHeaders(streamId, headers, trailers.trailingHeaders(), HttpVersion.HTTP_1_1, true, true);
-            reading(open).requestContent(trailers);
+            try {
+                reading(open).requestContent(trailers);
+            } catch (RuntimeException e) {
+                throw failed(streamId, e);
+            }
             return;
         }
         HttpRequest request = request(streamId, headers, endOfStream);
         Http2ServerStream started = new Http2ServerStream(this, stream, parts.requests);
         stream.setProperty(streamKey, started);
-        reading(started).begin(parts.responder, request);
+        try {
+            reading(started).begin(parts.responder, request);
+        } catch (RuntimeException e) {
+            throw failed(streamId, e);
+        }
+    }
+
+    /**
+     * A failure of the gateway's own while it handed a stream's frame on: that stream is reset with INTERNAL_ERROR, and the
+     * connection's other streams go on. Thrown as it is, Netty would take it for a connection error and close them all.
+     */
+    private static Http2Exception failed(int streamId, RuntimeException e) {
+        log.log(Level.WARNING, e, () -> "resetting stream " + streamId + " after a failure in the gateway");
+        return Http2Exception.streamError(streamId, Http2Error.INTERNAL_ERROR, e, "the gateway failed on this stream");
     }
 
     @Override
@@ -232,15 +249,20 @@ final class Http2ServerSession extends Http2ConnectionHandler implements Http2Fr
     }
 
     @Override
-    public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream) {
+    public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream)
+            throws Http2Exception {
         int bytes = data.readableBytes();
         Http2Stream stream = connection().stream(streamId);
         Http2ServerStream open = stream == null ? null : stream.getProperty(streamKey);
         if (open == null) {
             return bytes + padding;
         }
-        return reading(open).requestContent(endOfStream ? new DefaultLastHttpContent(data.retain(), TRAILERS)
-                : new DefaultHttpContent(data.retain()), bytes) + padding;
+        try {
+            return reading(open).requestContent(endOfStream ? new DefaultLastHttpContent(data.retain(), TRAILERS)
+                    : new DefaultHttpContent(data.retain()), bytes) + padding;
+        } catch (RuntimeException e) {
+            throw failed(streamId, e);
+        }
     }
 
     private Http2ServerStream reading(Http2ServerStream stream) {
@@ -348,11 +370,10 @@ final class Http2ServerSession extends Http2ConnectionHandler implements Http2Fr
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
         if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
-            log.log(Level.FINE, "HTTP/2 error on " + ctx.channel() + ", answered as RFC 9113 asks", cause);
-            super.exceptionCaught(ctx, cause);
+            super.exceptionCaught(ctx, cause); // Netty answers it as RFC 9113 asks
             return;
         }
-        log.log(Level.FINE, "closing HTTP/2 connection " + ctx.channel() + " after an error", cause);
+        log.log(Level.FINE, cause, () -> "closing HTTP/2 connection " + ctx.channel() + " after an error");
         ctx.close();
     }
 

@@ -156,8 +156,11 @@ final class SessionDetector extends ChannelInboundHandlerAdapter {
                 new RouteResponder(port, sessions, forwarder, ctx.channel().eventLoop()),
                 sessions.requests(route.name()), sessions.requestHeaderTimeout());
         // This context was replaced; what it fires now reaches its replacement, the first of the session's handlers.
-        ctx.fireChannelRead(data);
-        ctx.fireChannelReadComplete();
+        // A route that declares its protocol decides before any byte came: then there is nothing to pass on.
+        if (data != null) {
+            ctx.fireChannelRead(data);
+            ctx.fireChannelReadComplete();
+        }
         if (inputEnded) {
             ctx.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
         }
