@@ -13,7 +13,7 @@ import io.netty.util.ReferenceCountUtil;
  * request's head opens, and the response's frames come back as {@code HttpObject}s. The call ends once, when its stream
  * closed (both ways done, reset by either side, or the connection gone), or when it is given back without a stream.
  */
-public final class Http2Call implements BackendLease {
+public final class Http2Call implements BackendLease, UnwritableStreams.Stream {
 
     private final Http2ClientSession session;
     private final boolean reused;
@@ -77,9 +77,24 @@ public final class Http2Call implements BackendLease {
         session.flush();
     }
 
+    /** False while the stream's window, or the connection, cannot take more without buffering; the exchange hears when it can. */
     @Override
     public boolean writable() {
+        if (writableNow()) {
+            return true;
+        }
+        session.unwritable(this);
+        return false;
+    }
+
+    @Override
+    public boolean writableNow() {
         return ended || stream == null || session.writable(stream);
+    }
+
+    @Override
+    public void becameWritable() {
+        writabilityChanged();
     }
 
     @Override
@@ -140,7 +155,7 @@ public final class Http2Call implements BackendLease {
     }
 
     void writabilityChanged() {
-        if (listener != null && writable()) {
+        if (listener != null && writableNow()) {
             listener.backendWritable();
         }
     }

@@ -88,6 +88,7 @@ public final class Http2ClientSession extends Http2ConnectionHandler implements 
     private final Http2Connection.PropertyKey callKey;
     /** The calls that read in the current read batch, told of its end together. */
     private final ArrayList<Http2Call> readers = new ArrayList<>();
+    private final UnwritableStreams unwritable = new UnwritableStreams();
     private ChannelHandlerContext ctx;
     /**
      * A write's failure is learnt from its stream's close, never from its promise: this one fails quietly instead of
@@ -271,6 +272,11 @@ public final class Http2ClientSession extends Http2ConnectionHandler implements 
         return encoder().flowController().isWritable(stream);
     }
 
+    /** A call whose exchange found it unwritable; it hears when that changes (see {@link UnwritableStreams}). */
+    void unwritable(Http2Call call) {
+        unwritable.add(call);
+    }
+
     /** Gives the upstream credit for bytes a paused call received; true when a WINDOW_UPDATE was written. */
     boolean consume(Http2Stream stream, int bytes) {
         try {
@@ -368,6 +374,13 @@ public final class Http2ClientSession extends Http2ConnectionHandler implements 
         } finally {
             super.channelReadComplete(ctx); // flushes what the batch wrote: WINDOW_UPDATEs among it
         }
+        unwritable.recheck(); // the batch may have brought the upstream's WINDOW_UPDATEs
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        super.channelWritabilityChanged(ctx);
+        unwritable.recheck();
     }
 
     @Override

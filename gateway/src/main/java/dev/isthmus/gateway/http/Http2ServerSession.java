@@ -87,6 +87,7 @@ final class Http2ServerSession extends Http2ConnectionHandler implements Http2Fr
     private final Http2Connection.PropertyKey streamKey;
     /** The streams that read in the current read batch, told of its end together. */
     private final ArrayList<Http2ServerStream> readers = new ArrayList<>();
+    private final UnwritableStreams unwritable = new UnwritableStreams();
     private ChannelHandlerContext ctx;
     /**
      * A write's failure is learnt from its stream's close, never from its promise: this one fails quietly instead of
@@ -282,6 +283,13 @@ final class Http2ServerSession extends Http2ConnectionHandler implements Http2Fr
         } finally {
             super.channelReadComplete(ctx); // flushes what the batch wrote: WINDOW_UPDATEs among it
         }
+        unwritable.recheck(); // the batch may have brought the client's WINDOW_UPDATEs
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        super.channelWritabilityChanged(ctx);
+        unwritable.recheck();
     }
 
     @Override
@@ -352,6 +360,11 @@ final class Http2ServerSession extends Http2ConnectionHandler implements Http2Fr
 
     boolean writable(Http2Stream stream) {
         return encoder().flowController().isWritable(stream);
+    }
+
+    /** A stream whose exchange found it unwritable; it hears when that changes (see {@link UnwritableStreams}). */
+    void unwritable(Http2ServerStream stream) {
+        unwritable.add(stream);
     }
 
     /** Gives the client credit for request bytes an exchange now takes; true when a WINDOW_UPDATE was written. */

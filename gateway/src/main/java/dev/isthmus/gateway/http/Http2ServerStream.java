@@ -21,7 +21,7 @@ import java.util.logging.Logger;
  * holds a body that comes before its backend connection), but the client gets no credit for it: it stops within the
  * stream's window, 64 KiB, until the exchange wants more. All of it runs on the connection's event loop.
  */
-final class Http2ServerStream implements ClientSide {
+final class Http2ServerStream implements ClientSide, UnwritableStreams.Stream {
 
     private static final Logger log = Logger.getLogger(Http2ServerStream.class.getName());
 
@@ -101,9 +101,19 @@ final class Http2ServerStream implements ClientSide {
     }
 
     void writabilityChanged() {
-        if (current != null && writable()) {
+        if (current != null && writableNow()) {
             current.inboundWritable();
         }
+    }
+
+    @Override
+    public boolean writableNow() {
+        return ended || session.writable(stream);
+    }
+
+    @Override
+    public void becameWritable() {
+        writabilityChanged();
     }
 
     /** The stream closed: an exchange still open hears that the client went away, once. */
@@ -197,10 +207,14 @@ final class Http2ServerStream implements ClientSide {
         session.flush();
     }
 
-    /** False while the stream's window, or the connection, cannot take more without buffering. */
+    /** False while the stream's window, or the connection, cannot take more without buffering; the exchange hears when it can. */
     @Override
     public boolean writable() {
-        return ended || session.writable(stream);
+        if (writableNow()) {
+            return true;
+        }
+        session.unwritable(this);
+        return false;
     }
 
     /** The exchange wants more of the request body again, or no more: the client gets credit for what it holds. */
