@@ -25,6 +25,8 @@ public final class Http2Call implements BackendLease, UnwritableStreams.Stream {
     /** Received while paused: the upstream's credit for them waits until reading resumes. */
     private int unconsumed;
     private boolean inReadBatch;
+    /** The exchange found the stream unwritable and has not heard since that it can write. */
+    private boolean awaitingWritable;
 
     Http2Call(Http2ClientSession session, boolean reused) {
         this.session = session;
@@ -83,7 +85,10 @@ public final class Http2Call implements BackendLease, UnwritableStreams.Stream {
         if (writableNow()) {
             return true;
         }
-        session.unwritable(this);
+        if (!awaitingWritable) {
+            awaitingWritable = true;
+            session.unwritable(this);
+        }
         return false;
     }
 
@@ -94,7 +99,9 @@ public final class Http2Call implements BackendLease, UnwritableStreams.Stream {
 
     @Override
     public void becameWritable() {
-        writabilityChanged();
+        if (awaitingWritable) {
+            writabilityChanged();
+        }
     }
 
     @Override
@@ -156,6 +163,7 @@ public final class Http2Call implements BackendLease, UnwritableStreams.Stream {
 
     void writabilityChanged() {
         if (listener != null && writableNow()) {
+            awaitingWritable = false;
             listener.backendWritable();
         }
     }

@@ -41,6 +41,8 @@ final class Http2ServerStream implements ClientSide, UnwritableStreams.Stream {
     /** Request bytes handed on while the exchange wanted no more: the client's credit for them waits until it does. */
     private int unconsumed;
     private boolean inReadBatch;
+    /** The exchange found the stream unwritable and has not heard since that it can write. */
+    private boolean awaitingWritable;
 
     Http2ServerStream(Http2ServerSession session, Http2Stream stream, RequestMetrics metrics) {
         this.session = session;
@@ -102,6 +104,7 @@ final class Http2ServerStream implements ClientSide, UnwritableStreams.Stream {
 
     void writabilityChanged() {
         if (current != null && writableNow()) {
+            awaitingWritable = false;
             current.inboundWritable();
         }
     }
@@ -113,7 +116,9 @@ final class Http2ServerStream implements ClientSide, UnwritableStreams.Stream {
 
     @Override
     public void becameWritable() {
-        writabilityChanged();
+        if (awaitingWritable) {
+            writabilityChanged();
+        }
     }
 
     /** The stream closed: an exchange still open hears that the client went away, once. */
@@ -213,7 +218,10 @@ final class Http2ServerStream implements ClientSide, UnwritableStreams.Stream {
         if (writableNow()) {
             return true;
         }
-        session.unwritable(this);
+        if (!awaitingWritable) {
+            awaitingWritable = true;
+            session.unwritable(this);
+        }
         return false;
     }
 

@@ -15,7 +15,10 @@ import java.util.ArrayList;
  */
 final class UnwritableStreams {
 
-    /** A stream that can say whether it is writable now, and be told that it became so. */
+    /**
+     * A stream that can say whether it is writable now, and be told that it became so. One that heard it from Netty's
+     * listener meanwhile ignores the second telling.
+     */
     interface Stream {
         boolean writableNow();
 
