@@ -13,22 +13,15 @@ import io.netty.util.ReferenceCountUtil;
  * request's head opens, and the response's frames come back as {@code HttpObject}s. The call ends once, when its stream
  * closed (both ways done, reset by either side, or the connection gone), or when it is given back without a stream.
  */
-public final class Http2Call implements BackendLease, UnwritableStreams.Stream {
+public final class Http2Call extends Http2FrameStream implements BackendLease {
 
     private final Http2ClientSession session;
     private final boolean reused;
     private Listener listener;
-    /** Null until the head opened it, and when opening failed. */
-    private Http2Stream stream;
-    private boolean ended;
     private boolean reading = true;
-    /** Received while paused: the upstream's credit for them waits until reading resumes. */
-    private int unconsumed;
-    private boolean inReadBatch;
-    /** The exchange found the stream unwritable and has not heard since that it can write. */
-    private boolean awaitingWritable;
 
     Http2Call(Http2ClientSession session, boolean reused) {
+        super(session);
         this.session = session;
         this.reused = reused;
     }
@@ -79,45 +72,14 @@ public final class Http2Call implements BackendLease, UnwritableStreams.Stream {
         session.flush();
     }
 
-    /** False while the stream's window, or the connection, cannot take more without buffering; the exchange hears when it can. */
-    @Override
-    public boolean writable() {
-        if (writableNow()) {
-            return true;
-        }
-        if (!awaitingWritable) {
-            awaitingWritable = true;
-            session.unwritable(this);
-        }
-        return false;
-    }
-
-    @Override
-    public boolean writableNow() {
-        return ended || stream == null || session.writable(stream);
-    }
-
-    @Override
-    public void becameWritable() {
-        if (awaitingWritable) {
-            writabilityChanged();
-        }
-    }
-
     @Override
     public void reading(boolean on) {
         if (reading == on) {
             return;
         }
         reading = on;
-        if (on && unconsumed > 0) {
-            int bytes = unconsumed;
-            unconsumed = 0;
-            // Outside the connection's own read, nothing else would flush the WINDOW_UPDATE: the upstream would wait
-            // for credit forever.
-            if (session.consume(stream, bytes)) {
-                session.flush();
-            }
+        if (on) {
+            giveCredit();
         }
     }
 
@@ -133,48 +95,32 @@ public final class Http2Call implements BackendLease, UnwritableStreams.Stream {
 
     /** Hands a piece of the response to the exchange; returns how many of its {@code bytes} the upstream gets credit for now. */
     int deliverData(HttpContent content, int bytes) {
-        boolean consumed = reading;
-        if (!consumed) {
-            unconsumed += bytes;
-        }
+        boolean wanted = reading;
         listener.backendRead(content);
-        return consumed ? bytes : 0;
+        return received(bytes, wanted);
     }
 
     void deliver(HttpObject msg) {
         listener.backendRead(msg);
     }
 
-    /** @return true when this is the call's first read of the batch, so that it hears the batch end */
-    boolean startReadBatch() {
-        if (inReadBatch) {
-            return false;
-        }
-        inReadBatch = true;
-        return true;
-    }
-
-    void endReadBatch() {
-        inReadBatch = false;
+    @Override
+    void readComplete() {
         if (listener != null) {
             listener.backendReadComplete();
         }
     }
 
-    void writabilityChanged() {
-        if (listener != null && writableNow()) {
-            awaitingWritable = false;
+    @Override
+    void writableAgain() {
+        if (listener != null) {
             listener.backendWritable();
         }
     }
 
-    /** The stream closed, or never opened: the exchange hears it once, if it is still there. */
-    void closed() {
-        if (ended) {
-            return;
-        }
-        ended = true;
-        unconsumed = 0; // the flow controller gives a closed stream's unconsumed bytes back itself
+    /** The stream closed, or never opened: the exchange hears it, if it is still there. */
+    @Override
+    void streamClosed() {
         session.callEnded();
         Listener current = listener;
         listener = null;

@@ -3,8 +3,6 @@ package dev.isthmus.gateway.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPromise;
-import io.netty.channel.VoidChannelPromise;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -27,16 +25,10 @@ import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
 import io.netty.handler.codec.http2.DefaultHttp2Connection;
 import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
-import io.netty.handler.codec.http2.Http2CodecUtil;
-import io.netty.handler.codec.http2.Http2Connection;
-import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
-import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
-import io.netty.handler.codec.http2.Http2FrameListener;
-import io.netty.handler.codec.http2.Http2Flags;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
@@ -45,17 +37,13 @@ import io.netty.handler.codec.http2.UniformStreamByteDistributor;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AsciiString;
-import java.util.ArrayList;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The client side of one HTTP/2 connection, frame by frame: a connection of a backend pool ({@link Http2Pool}), or the link
- * probe's. Each exchange's request leaves as
- * frames of its own stream ({@link Http2Call}), and the frames of the response come back to the exchange as
- * {@code HttpObject}s, converted here; there is no channel, pipeline, frame object or promise listener per stream, which
- * Netty's child channels cost every request. It is Netty's {@link Http2ConnectionHandler} (HPACK, flow control, stream
- * states, SETTINGS, PING and GOAWAY as Netty does them), with this class as its frame listener.
+ * The client side of one HTTP/2 connection, frame by frame ({@link Http2FrameSession}): a connection of a backend pool
+ * ({@link Http2Pool}), or the link probe's. Each exchange's request leaves as frames of its own stream ({@link Http2Call}),
+ * and the frames of the response come back to the exchange as {@code HttpObject}s, converted here.
  *
  * <p>Backpressure is flow control: a call whose exchange paused reading keeps the bytes it received unconsumed, so the
  * upstream gets no WINDOW_UPDATE for them and stops within the stream's window; resuming consumes them. The upstream's
@@ -63,7 +51,7 @@ import java.util.logging.Logger;
  * default allocates a state and polls a priority queue for every stream). The receive window of the connection is
  * widened to {@link ConnectionWindow}'s size once the preface is out.
  */
-public final class Http2ClientSession extends Http2ConnectionHandler implements Http2FrameListener {
+public final class Http2ClientSession extends Http2FrameSession<Http2Call> {
 
     private static final Logger log = Logger.getLogger(Http2ClientSession.class.getName());
 
@@ -85,16 +73,6 @@ public final class Http2ClientSession extends Http2ConnectionHandler implements 
 
     private final Owner owner;
     private final int connectionWindow;
-    private final Http2Connection.PropertyKey callKey;
-    /** The calls that read in the current read batch, told of its end together. */
-    private final ArrayList<Http2Call> readers = new ArrayList<>();
-    private final UnwritableStreams unwritable = new UnwritableStreams();
-    private ChannelHandlerContext ctx;
-    /**
-     * A write's failure is learnt from its stream's close, never from its promise: this one fails quietly instead of
-     * firing exceptionCaught, which would take the whole connection down for one stream the upstream reset.
-     */
-    private ChannelPromise quiet;
     private AsciiString scheme;
     private boolean widened;
 
@@ -103,23 +81,6 @@ public final class Http2ClientSession extends Http2ConnectionHandler implements 
         super(decoder, encoder, settings);
         this.owner = owner;
         this.connectionWindow = connectionWindow;
-        this.callKey = connection().newKey();
-        decoder.frameListener(this);
-        connection().addListener(new Http2ConnectionAdapter() {
-            @Override
-            public void onStreamClosed(Http2Stream stream) {
-                Http2Call call = stream.removeProperty(callKey);
-                if (call != null) {
-                    call.closed();
-                }
-            }
-        });
-        encoder.flowController().listener(stream -> {
-            Http2Call call = stream.getProperty(callKey);
-            if (call != null) {
-                call.writabilityChanged();
-            }
-        });
     }
 
     /**
@@ -178,22 +139,8 @@ public final class Http2ClientSession extends Http2ConnectionHandler implements 
         return connection().local().canOpenStream();
     }
 
-    ChannelHandlerContext context() {
-        return ctx;
-    }
-
-    /**
-     * Writes what flow control holds back as far as the upstream's windows allow, then flushes: DATA frames wait in
-     * Netty's flow controller until the handler's own flush, which a flush of its context would pass by.
-     */
-    void flush() {
-        flush(ctx);
-    }
-
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
-        this.ctx = ctx;
-        this.quiet = new VoidChannelPromise(ctx.channel(), false);
         super.handlerAdded(ctx); // sends the preface if the channel is active already
         if (ctx.channel().isActive()) {
             widen();
@@ -211,7 +158,7 @@ public final class Http2ClientSession extends Http2ConnectionHandler implements 
         if (!widened) {
             widened = true;
             if (ConnectionWindow.widen(connection(), connectionWindow)) {
-                flush(ctx);
+                flush();
             }
         }
     }
@@ -231,7 +178,7 @@ public final class Http2ClientSession extends Http2ConnectionHandler implements 
         if (id > 0) {
             try {
                 request.headers().set(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), scheme());
-                encoder().writeHeaders(ctx, id, HttpConversionUtil.toHttp2Headers(request, false), 0, endStream, quiet);
+                encoder().writeHeaders(context(), id, HttpConversionUtil.toHttp2Headers(request, false), 0, endStream, quiet());
                 stream = connection().stream(id);
             } catch (RuntimeException e) {
                 log.log(Level.FINE, "could not open a stream for " + request.method() + " " + request.uri(), e);
@@ -240,51 +187,18 @@ public final class Http2ClientSession extends Http2ConnectionHandler implements 
             owner.goneAway(); // stream ids exhausted: the next exchange takes a new connection
         }
         if (stream == null || stream.state() == Http2Stream.State.CLOSED) {
-            ctx.executor().execute(call::closed);
+            context().executor().execute(call::closed);
             return null;
         }
-        stream.setProperty(callKey, call);
+        own(stream, call);
         return stream;
     }
 
     private AsciiString scheme() {
         if (scheme == null) {
-            scheme = (ctx.pipeline().get(SslHandler.class) != null ? HttpScheme.HTTPS : HttpScheme.HTTP).name();
+            scheme = (context().pipeline().get(SslHandler.class) != null ? HttpScheme.HTTPS : HttpScheme.HTTP).name();
         }
         return scheme;
-    }
-
-    void writeData(Http2Stream stream, ByteBuf data, boolean endStream) {
-        encoder().writeData(ctx, stream.id(), data, 0, endStream, quiet);
-    }
-
-    void writeEnd(Http2Stream stream, LastHttpContent last) {
-        Http2Frames.writeEnd(encoder(), ctx, stream.id(), last, quiet);
-    }
-
-    /** Resets a stream whose exchange gave up on it; it closes once the RST_STREAM is out. */
-    void cancel(Http2Stream stream) {
-        resetStream(ctx, stream.id(), Http2Error.CANCEL.code(), quiet);
-        flush(ctx);
-    }
-
-    boolean writable(Http2Stream stream) {
-        return encoder().flowController().isWritable(stream);
-    }
-
-    /** A call whose exchange found it unwritable; it hears when that changes (see {@link UnwritableStreams}). */
-    void unwritable(Http2Call call) {
-        unwritable.add(call);
-    }
-
-    /** Gives the upstream credit for bytes a paused call received; true when a WINDOW_UPDATE was written. */
-    boolean consume(Http2Stream stream, int bytes) {
-        try {
-            return connection().local().flowController().consumeBytes(stream, bytes);
-        } catch (Http2Exception e) {
-            onError(ctx, true, e);
-            return false;
-        }
     }
 
     void callEnded() {
@@ -293,16 +207,10 @@ public final class Http2ClientSession extends Http2ConnectionHandler implements 
 
     // ---- reading
 
+    /** The call of stream {@code streamId}, in this read batch, if its exchange is still there. */
     private Http2Call reader(int streamId) {
-        Http2Stream stream = connection().stream(streamId);
-        Http2Call call = stream == null ? null : stream.getProperty(callKey);
-        if (call == null || !call.attached()) {
-            return null;
-        }
-        if (call.startReadBatch()) {
-            readers.add(call);
-        }
-        return call;
+        Http2Call call = owner(streamId);
+        return call == null || !call.attached() ? null : reading(call);
     }
 
     @Override
@@ -322,12 +230,6 @@ public final class Http2ClientSession extends Http2ConnectionHandler implements 
         if (call != null) {
             call.deliver(response(streamId, headers, endOfStream));
         }
-    }
-
-    @Override
-    public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int streamDependency, short weight,
-            boolean exclusive, int padding, boolean endOfStream) {
-        onHeadersRead(ctx, streamId, headers, padding, endOfStream);
     }
 
     /**
@@ -365,25 +267,6 @@ public final class Http2ClientSession extends Http2ConnectionHandler implements 
     }
 
     @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
-        try {
-            for (int i = 0; i < readers.size(); i++) {
-                readers.get(i).endReadBatch();
-            }
-            readers.clear();
-        } finally {
-            super.channelReadComplete(ctx); // flushes what the batch wrote: WINDOW_UPDATEs among it
-        }
-        unwritable.recheck(); // the batch may have brought the upstream's WINDOW_UPDATEs
-    }
-
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
-        super.channelWritabilityChanged(ctx);
-        unwritable.recheck();
-    }
-
-    @Override
     public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) {
         owner.settings(settings.maxConcurrentStreams());
     }
@@ -396,31 +279,8 @@ public final class Http2ClientSession extends Http2ConnectionHandler implements 
     /** Push is disabled in the session's SETTINGS; a promise made anyway is refused. */
     @Override
     public void onPushPromiseRead(ChannelHandlerContext ctx, int streamId, int promisedStreamId, Http2Headers headers, int padding) {
-        resetStream(ctx, promisedStreamId, Http2Error.REFUSED_STREAM.code(), quiet);
+        resetStream(ctx, promisedStreamId, Http2Error.REFUSED_STREAM.code(), quiet());
     }
-
-    @Override
-    public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
-        // Netty closes the stream next, and its call hears that.
-    }
-
-    @Override
-    public void onPriorityRead(ChannelHandlerContext ctx, int streamId, int streamDependency, short weight, boolean exclusive) {}
-
-    @Override
-    public void onSettingsAckRead(ChannelHandlerContext ctx) {}
-
-    @Override
-    public void onPingRead(ChannelHandlerContext ctx, long data) {}
-
-    @Override
-    public void onPingAckRead(ChannelHandlerContext ctx, long data) {}
-
-    @Override
-    public void onWindowUpdateRead(ChannelHandlerContext ctx, int streamId, int windowSizeIncrement) {}
-
-    @Override
-    public void onUnknownFrame(ChannelHandlerContext ctx, byte frameType, int streamId, Http2Flags flags, ByteBuf payload) {}
 
     // ---- the connection's end
 
@@ -438,16 +298,5 @@ public final class Http2ClientSession extends Http2ConnectionHandler implements 
             log.fine(() -> "the upstream ended its side of HTTP/2 connection " + ctx.channel() + "; closing it");
             ctx.close();
         }
-    }
-
-    /** HTTP/2 errors are Netty's to answer (RST_STREAM, or GOAWAY and close); any other closes the connection. */
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
-        if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
-            super.exceptionCaught(ctx, cause);
-            return;
-        }
-        log.log(Level.FINE, "closing HTTP/2 connection " + ctx.channel() + " after an error", cause);
-        ctx.close();
     }
 }

@@ -5,7 +5,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.VoidChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
@@ -26,22 +25,17 @@ import io.netty.handler.codec.http2.DecoratingHttp2FrameWriter;
 import io.netty.handler.codec.http2.DefaultHttp2Connection;
 import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2CodecUtil;
-import io.netty.handler.codec.http2.Http2Connection;
-import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
-import io.netty.handler.codec.http2.Http2Flags;
-import io.netty.handler.codec.http2.Http2FrameListener;
 import io.netty.handler.codec.http2.Http2FrameWriter;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.handler.codec.http2.UniformStreamByteDistributor;
-import java.util.ArrayList;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -68,7 +62,7 @@ import java.util.logging.Logger;
  * not its default weighted fair queue: that one keeps a priority tree, a map and two heaps per connection (about 0.7 KiB
  * on each idle connection) for the priorities RFC 9113 deprecated, and the gateway's streams carry no priorities anyway.
  */
-final class Http2ServerSession extends Http2ConnectionHandler implements Http2FrameListener {
+final class Http2ServerSession extends Http2FrameSession<Http2ServerStream> {
 
     private static final Logger log = Logger.getLogger(Http2ServerSession.class.getName());
 
@@ -84,38 +78,11 @@ final class Http2ServerSession extends Http2ConnectionHandler implements Http2Fr
     private static final HttpHeadersFactory TRAILERS = DefaultHttpHeadersFactory.trailersFactory().withValidation(false);
 
     private final SessionParts parts;
-    private final Http2Connection.PropertyKey streamKey;
-    /** The streams that read in the current read batch, told of its end together. */
-    private final ArrayList<Http2ServerStream> readers = new ArrayList<>();
-    private final UnwritableStreams unwritable = new UnwritableStreams();
-    private ChannelHandlerContext ctx;
-    /**
-     * A write's failure is learnt from its stream's close, never from its promise: this one fails quietly instead of
-     * firing exceptionCaught, which would take the whole connection down for one stream the client reset.
-     */
-    private ChannelPromise quiet;
 
     private Http2ServerSession(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
             SessionParts parts) {
         super(decoder, encoder, settings);
         this.parts = parts;
-        this.streamKey = connection().newKey();
-        decoder.frameListener(this);
-        connection().addListener(new Http2ConnectionAdapter() {
-            @Override
-            public void onStreamClosed(Http2Stream stream) {
-                Http2ServerStream closed = stream.removeProperty(streamKey);
-                if (closed != null) {
-                    closed.closed();
-                }
-            }
-        });
-        encoder.flowController().listener(stream -> {
-            Http2ServerStream writable = stream.getProperty(streamKey);
-            if (writable != null) {
-                writable.writabilityChanged();
-            }
-        });
     }
 
     /**
@@ -161,20 +128,12 @@ final class Http2ServerSession extends Http2ConnectionHandler implements Http2Fr
         return parts;
     }
 
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
-        this.ctx = ctx;
-        this.quiet = new VoidChannelPromise(ctx.channel(), false);
-        super.handlerAdded(ctx);
-    }
-
     // ---- reading
 
     @Override
     public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding, boolean endOfStream)
             throws Http2Exception {
-        Http2Stream stream = connection().stream(streamId);
-        Http2ServerStream open = stream.getProperty(streamKey);
+        Http2ServerStream open = owner(streamId);
         if (open != null) {
             // Trailers: Netty's decoder refuses a second HEADERS that does not end the stream.
             LastHttpContent trailers = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, TRAILERS);
@@ -187,8 +146,9 @@ final class Http2ServerSession extends Http2ConnectionHandler implements Http2Fr
             return;
         }
         HttpRequest request = request(streamId, headers, endOfStream);
+        Http2Stream stream = connection().stream(streamId);
         Http2ServerStream started = new Http2ServerStream(this, stream, parts.requests);
-        stream.setProperty(streamKey, started);
+        own(stream, started);
         try {
             reading(started).begin(parts.responder, request);
         } catch (RuntimeException e) {
@@ -203,12 +163,6 @@ final class Http2ServerSession extends Http2ConnectionHandler implements Http2Fr
     private static Http2Exception failed(int streamId, RuntimeException e) {
         log.log(Level.WARNING, e, () -> "resetting stream " + streamId + " after a failure in the gateway");
         return Http2Exception.streamError(streamId, Http2Error.INTERNAL_ERROR, e, "the gateway failed on this stream");
-    }
-
-    @Override
-    public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int streamDependency, short weight,
-            boolean exclusive, int padding, boolean endOfStream) throws Http2Exception {
-        onHeadersRead(ctx, streamId, headers, padding, endOfStream);
     }
 
     /**
@@ -253,8 +207,7 @@ final class Http2ServerSession extends Http2ConnectionHandler implements Http2Fr
     public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream)
             throws Http2Exception {
         int bytes = data.readableBytes();
-        Http2Stream stream = connection().stream(streamId);
-        Http2ServerStream open = stream == null ? null : stream.getProperty(streamKey);
+        Http2ServerStream open = owner(streamId);
         if (open == null) {
             return bytes + padding;
         }
@@ -266,129 +219,18 @@ final class Http2ServerSession extends Http2ConnectionHandler implements Http2Fr
         }
     }
 
-    private Http2ServerStream reading(Http2ServerStream stream) {
-        if (stream.startReadBatch()) {
-            readers.add(stream);
-        }
-        return stream;
-    }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
-        try {
-            for (int i = 0; i < readers.size(); i++) {
-                readers.get(i).endReadBatch();
-            }
-            readers.clear();
-        } finally {
-            super.channelReadComplete(ctx); // flushes what the batch wrote: WINDOW_UPDATEs among it
-        }
-        unwritable.recheck(); // the batch may have brought the client's WINDOW_UPDATEs
-    }
-
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
-        super.channelWritabilityChanged(ctx);
-        unwritable.recheck();
-    }
-
-    @Override
-    public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
-        // Netty closes the stream next, and its exchange hears that.
-    }
-
     /** A client pushes nothing; Netty's decoder refuses PUSH_PROMISE on a server connection before it gets here. */
     @Override
     public void onPushPromiseRead(ChannelHandlerContext ctx, int streamId, int promisedStreamId, Http2Headers headers, int padding) {}
 
-    @Override
-    public void onPriorityRead(ChannelHandlerContext ctx, int streamId, int streamDependency, short weight, boolean exclusive) {}
-
-    @Override
-    public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) {}
-
-    @Override
-    public void onSettingsAckRead(ChannelHandlerContext ctx) {}
-
-    @Override
-    public void onPingRead(ChannelHandlerContext ctx, long data) {}
-
-    @Override
-    public void onPingAckRead(ChannelHandlerContext ctx, long data) {}
-
-    @Override
-    public void onGoAwayRead(ChannelHandlerContext ctx, int lastStreamId, long errorCode, ByteBuf debugData) {}
-
-    @Override
-    public void onWindowUpdateRead(ChannelHandlerContext ctx, int streamId, int windowSizeIncrement) {}
-
-    @Override
-    public void onUnknownFrame(ChannelHandlerContext ctx, byte frameType, int streamId, Http2Flags flags, ByteBuf payload) {}
-
     // ---- writing, for the streams
-
-    ChannelHandlerContext context() {
-        return ctx;
-    }
 
     /** The head of a response (a 1xx one included); it ends the stream when it is a whole response without body or trailers. */
     void writeHead(Http2Stream stream, HttpResponse head, boolean endStream) {
-        encoder().writeHeaders(ctx, stream.id(), HttpConversionUtil.toHttp2Headers(head, false), 0, endStream, quiet);
-    }
-
-    void writeData(Http2Stream stream, ByteBuf data) {
-        encoder().writeData(ctx, stream.id(), data, 0, false, quiet);
-    }
-
-    void writeEnd(Http2Stream stream, LastHttpContent last) {
-        Http2Frames.writeEnd(encoder(), ctx, stream.id(), last, quiet);
-    }
-
-    /** Resets a stream whose response cannot be completed; it closes once the RST_STREAM is out. */
-    void cancel(Http2Stream stream) {
-        resetStream(ctx, stream.id(), Http2Error.CANCEL.code(), quiet);
-        flush(ctx);
-    }
-
-    /**
-     * Writes what flow control holds back as far as the client's windows allow, then flushes: DATA frames wait in Netty's
-     * flow controller until the handler's own flush, which a flush of its context would pass by.
-     */
-    void flush() {
-        flush(ctx);
-    }
-
-    boolean writable(Http2Stream stream) {
-        return encoder().flowController().isWritable(stream);
-    }
-
-    /** A stream whose exchange found it unwritable; it hears when that changes (see {@link UnwritableStreams}). */
-    void unwritable(Http2ServerStream stream) {
-        unwritable.add(stream);
-    }
-
-    /** Gives the client credit for request bytes an exchange now takes; true when a WINDOW_UPDATE was written. */
-    boolean consume(Http2Stream stream, int bytes) {
-        try {
-            return connection().local().flowController().consumeBytes(stream, bytes);
-        } catch (Http2Exception e) {
-            onError(ctx, true, e);
-            return false;
-        }
+        encoder().writeHeaders(context(), stream.id(), HttpConversionUtil.toHttp2Headers(head, false), 0, endStream, quiet());
     }
 
     // ---- the connection's end
-
-    /** HTTP/2 errors are Netty's to answer (RST_STREAM, or GOAWAY and close); any other closes the connection. */
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
-        if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
-            super.exceptionCaught(ctx, cause); // Netty answers it as RFC 9113 asks
-            return;
-        }
-        log.log(Level.FINE, cause, () -> "closing HTTP/2 connection " + ctx.channel() + " after an error");
-        ctx.close();
-    }
 
     /** Sends GOAWAY without debug data when it reports an error; a graceful one keeps what it says. */
     private static final class QuietGoAway extends DecoratingHttp2ConnectionEncoder {

@@ -21,12 +21,11 @@ import java.util.logging.Logger;
  * holds a body that comes before its backend connection), but the client gets no credit for it: it stops within the
  * stream's window, 64 KiB, until the exchange wants more. All of it runs on the connection's event loop.
  */
-final class Http2ServerStream implements ClientSide, UnwritableStreams.Stream {
+final class Http2ServerStream extends Http2FrameStream implements ClientSide {
 
     private static final Logger log = Logger.getLogger(Http2ServerStream.class.getName());
 
     private final Http2ServerSession session;
-    private final Http2Stream stream;
     private final RequestMetrics metrics;
     private final RequestMetrics.Request inFlight;
     /** Null before the request and once the exchange is over, both ways. */
@@ -37,14 +36,9 @@ final class Http2ServerStream implements ClientSide, UnwritableStreams.Stream {
     private int status;
     private String destination;
     private long startNanos;
-    private boolean ended;
-    /** Request bytes handed on while the exchange wanted no more: the client's credit for them waits until it does. */
-    private int unconsumed;
-    private boolean inReadBatch;
-    /** The exchange found the stream unwritable and has not heard since that it can write. */
-    private boolean awaitingWritable;
 
     Http2ServerStream(Http2ServerSession session, Http2Stream stream, RequestMetrics metrics) {
+        super(session);
         this.session = session;
         this.stream = stream;
         this.metrics = metrics;
@@ -68,11 +62,7 @@ final class Http2ServerStream implements ClientSide, UnwritableStreams.Stream {
      */
     int requestContent(HttpContent content, int bytes) {
         requestContent(content);
-        if (current == null || current.wantsRequestContent()) {
-            return bytes;
-        }
-        unconsumed += bytes;
-        return 0;
+        return received(bytes, current == null || current.wantsRequestContent());
     }
 
     void requestContent(HttpContent content) {
@@ -86,48 +76,23 @@ final class Http2ServerStream implements ClientSide, UnwritableStreams.Stream {
         completeIfDone();
     }
 
-    /** @return true when this is the stream's first read of the batch, so that it hears the batch end */
-    boolean startReadBatch() {
-        if (inReadBatch) {
-            return false;
-        }
-        inReadBatch = true;
-        return true;
-    }
-
-    void endReadBatch() {
-        inReadBatch = false;
+    @Override
+    void readComplete() {
         if (current != null) {
             current.inboundReadComplete();
         }
     }
 
-    void writabilityChanged() {
-        if (current != null && writableNow()) {
-            awaitingWritable = false;
+    @Override
+    void writableAgain() {
+        if (current != null) {
             current.inboundWritable();
         }
     }
 
+    /** The stream closed: an exchange still open hears that the client went away. */
     @Override
-    public boolean writableNow() {
-        return ended || session.writable(stream);
-    }
-
-    @Override
-    public void becameWritable() {
-        if (awaitingWritable) {
-            writabilityChanged();
-        }
-    }
-
-    /** The stream closed: an exchange still open hears that the client went away, once. */
-    void closed() {
-        if (ended) {
-            return;
-        }
-        ended = true;
-        unconsumed = 0; // the flow controller gives a closed stream's unconsumed bytes back to the connection itself
+    void streamClosed() {
         Exchange exchange = current;
         current = null;
         if (exchange != null) {
@@ -180,7 +145,7 @@ final class Http2ServerStream implements ClientSide, UnwritableStreams.Stream {
             session.writeEnd(stream, last);
             responseEnded();
         } else {
-            session.writeData(stream, content.content());
+            session.writeData(stream, content.content(), false);
         }
     }
 
@@ -212,30 +177,11 @@ final class Http2ServerStream implements ClientSide, UnwritableStreams.Stream {
         session.flush();
     }
 
-    /** False while the stream's window, or the connection, cannot take more without buffering; the exchange hears when it can. */
-    @Override
-    public boolean writable() {
-        if (writableNow()) {
-            return true;
-        }
-        if (!awaitingWritable) {
-            awaitingWritable = true;
-            session.unwritable(this);
-        }
-        return false;
-    }
-
     /** The exchange wants more of the request body again, or no more: the client gets credit for what it holds. */
     @Override
     public void readingChanged() {
-        if (unconsumed == 0 || ended || current != null && !current.wantsRequestContent()) {
-            return;
-        }
-        int bytes = unconsumed;
-        unconsumed = 0;
-        // Outside the connection's own read, nothing else would flush the WINDOW_UPDATE: the client would wait forever.
-        if (session.consume(stream, bytes)) {
-            session.flush();
+        if (current == null || current.wantsRequestContent()) {
+            giveCredit();
         }
     }
 
