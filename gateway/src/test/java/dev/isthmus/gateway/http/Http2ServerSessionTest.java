@@ -8,7 +8,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -47,7 +46,7 @@ class Http2ServerSessionTest {
 
     final DefaultHttp2HeadersEncoder hpack = new DefaultHttp2HeadersEncoder();
     /** Answers each request with a bodiless 204; on {@code /reset} resets it, on {@code /slow} says nothing. */
-    final Responder responder = (inbound, request) -> new Exchange() {
+    final Responder responder = (inbound, request) -> new LocalExchange() {
         @Override
         public void start() {
             ReferenceCountUtil.release(request);
@@ -57,25 +56,6 @@ class Http2ServerSessionTest {
                 inbound.respond(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT, Unpooled.EMPTY_BUFFER));
             }
         }
-
-        @Override
-        public void requestContent(HttpContent content) {
-            content.release();
-        }
-
-        @Override
-        public boolean wantsRequestContent() {
-            return true;
-        }
-
-        @Override
-        public void inboundReadComplete() {}
-
-        @Override
-        public void inboundWritable() {}
-
-        @Override
-        public void inboundClosed() {}
     };
     final RequestMetrics requests = new RequestMetrics(new GatewayMetrics(new SimpleMeterRegistry()), "test:80", "test");
     final EmbeddedChannel channel = new EmbeddedChannel(new Http2PrefaceCheck(requests),

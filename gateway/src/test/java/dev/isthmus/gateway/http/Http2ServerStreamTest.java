@@ -31,9 +31,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.DefaultHttp2FrameReader;
 import io.netty.handler.codec.http2.DefaultHttp2FrameWriter;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
-import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Error;
-import io.netty.handler.codec.http2.Http2FrameAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.util.ReferenceCountUtil;
@@ -587,63 +585,14 @@ class Http2ServerStreamTest {
                 received.writeBytes(bytes);
                 bytes.release();
             }
-            List<String> frames = new ArrayList<>();
+            FrameLines frames = new FrameLines();
             try {
-                reader.readFrame(ctx, received, new Http2FrameAdapter() {
-                    @Override
-                    public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding, boolean endStream) {
-                        StringBuilder line = new StringBuilder("HEADERS ").append(streamId).append(endStream ? " end" : "");
-                        headers.forEach(h -> line.append(' ').append(h.getKey()).append('=').append(h.getValue()));
-                        frames.add(line.toString());
-                    }
-
-                    @Override
-                    public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int streamDependency,
-                            short weight, boolean exclusive, int padding, boolean endStream) {
-                        onHeadersRead(ctx, streamId, headers, padding, endStream);
-                    }
-
-                    @Override
-                    public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream) {
-                        frames.add("DATA " + streamId + " " + data.readableBytes() + (endOfStream ? " end" : ""));
-                        return data.readableBytes() + padding;
-                    }
-
-                    @Override
-                    public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
-                        frames.add("RST_STREAM " + streamId + " " + Http2Error.valueOf(errorCode));
-                    }
-
-                    @Override
-                    public void onWindowUpdateRead(ChannelHandlerContext ctx, int streamId, int increment) {
-                        frames.add("WINDOW_UPDATE " + streamId + " " + increment);
-                    }
-
-                    @Override
-                    public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) {
-                        frames.add("SETTINGS");
-                    }
-
-                    @Override
-                    public void onSettingsAckRead(ChannelHandlerContext ctx) {
-                        frames.add("SETTINGS_ACK");
-                    }
-
-                    @Override
-                    public void onPingRead(ChannelHandlerContext ctx, long data) {
-                        frames.add("PING " + data);
-                    }
-
-                    @Override
-                    public void onGoAwayRead(ChannelHandlerContext ctx, int lastStreamId, long errorCode, ByteBuf debugData) {
-                        frames.add("GOAWAY " + lastStreamId + " " + Http2Error.valueOf(errorCode));
-                    }
-                });
+                reader.readFrame(ctx, received, frames);
             } catch (Exception e) {
                 throw new AssertionError("the session wrote something that is no HTTP/2 frame", e);
             }
             received.discardReadBytes();
-            return frames;
+            return frames.lines;
         }
 
         void close() {
