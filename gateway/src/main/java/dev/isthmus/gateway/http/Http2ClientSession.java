@@ -247,7 +247,7 @@ public final class Http2ClientSession extends Http2FrameSession<Http2Call> {
                 HttpConversionUtil.addHttp2ToHttpHeaders(streamId, headers, trailers.trailingHeaders(), HttpVersion.HTTP_1_1, true, false);
                 return trailers;
             }
-            HttpResponseStatus status = HttpConversionUtil.parseStatus(headers.status());
+            HttpResponseStatus status = status(headers.status());
             int code = status.code();
             HttpResponse response = endOfStream || code >= 100 && code < 200 && code != 101
                     ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER, HEADERS, TRAILERS)
@@ -261,8 +261,19 @@ public final class Http2ClientSession extends Http2FrameSession<Http2Call> {
             return response;
         } catch (Http2Exception | RuntimeException e) {
             HttpResponse malformed = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_GATEWAY);
-            malformed.setDecoderResult(DecoderResult.failure(e));
+            malformed.setDecoderResult(DecoderResult.failure(e instanceof IllegalArgumentException ? e
+                    : new IllegalArgumentException("response fields that make no HTTP/1 response: " + e.getMessage(), e)));
             return malformed;
+        }
+    }
+
+    /** A response's {@code :status}; what is none says so in the terms of what was expected. */
+    private static HttpResponseStatus status(CharSequence text) {
+        try {
+            return HttpConversionUtil.parseStatus(text);
+        } catch (Http2Exception | RuntimeException e) {
+            throw new IllegalArgumentException(":status " + (text == null ? "missing" : "'" + text + "'")
+                    + " (expected: a three-digit status code)", e);
         }
     }
 

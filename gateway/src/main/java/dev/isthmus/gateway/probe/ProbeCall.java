@@ -215,7 +215,8 @@ final class ProbeCall {
                     return;
                 }
                 if (msg.decoderResult().isFailure()) {
-                    failed(msg.decoderResult().cause());
+                    Throwable cause = msg.decoderResult().cause();
+                    failed(new ProbeException("answered with a malformed response: " + cause.getMessage(), cause));
                     return;
                 }
                 if (msg instanceof HttpResponse response) {

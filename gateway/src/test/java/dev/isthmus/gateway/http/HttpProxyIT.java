@@ -273,7 +273,7 @@ class HttpProxyIT {
                 HttpPeer peer = peer(gateway, service, session)) {
             HttpPeer.Reply malformed = peer.exchange(get("/bad-status"));
             assertThat(malformed.status()).isEqualTo(502);
-            assertThat(malformed.body()).contains("sent a malformed response");
+            assertThat(malformed.body()).contains("sent a malformed response: :status '2xx' (expected: a three-digit status code)");
             assertThat(peer.exchange(get("/reset")).status()).isEqualTo(502);
             assertThat(peer.exchange(get("/ok")).status()).isEqualTo(200);
             assertThat(misbehaving.connections.get()).as("connections the gateway made to the upstream").isEqualTo(1);
