@@ -95,9 +95,10 @@ public final class Http2Call extends Http2FrameStream implements BackendLease {
 
     /** Hands a piece of the response to the exchange; returns how many of its {@code bytes} the upstream gets credit for now. */
     int deliverData(HttpContent content, int bytes) {
-        boolean wanted = reading;
+        // Counted before the exchange sees them: should it resume reading within backendRead, these are credited too.
+        int credit = received(bytes, reading);
         listener.backendRead(content);
-        return received(bytes, wanted);
+        return credit;
     }
 
     void deliver(HttpObject msg) {

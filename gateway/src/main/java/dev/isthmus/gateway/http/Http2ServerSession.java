@@ -230,7 +230,7 @@ final class Http2ServerSession extends Http2FrameSession<Http2ServerStream> {
         encoder().writeHeaders(context(), stream.id(), HttpConversionUtil.toHttp2Headers(head, false), 0, endStream, quiet());
     }
 
-    // ---- the connection's end
+    // ---- GOAWAY
 
     /** Sends GOAWAY without debug data when it reports an error; a graceful one keeps what it says. */
     private static final class QuietGoAway extends DecoratingHttp2ConnectionEncoder {
