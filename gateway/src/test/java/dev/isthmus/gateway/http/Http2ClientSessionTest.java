@@ -282,6 +282,41 @@ class Http2ClientSessionTest {
         assertThat(upstream.sent()).containsExactly("WINDOW_UPDATE 3 40000");
     }
 
+    /** An exchange that resumes reading while it takes a piece (its client drained meanwhile): that piece is credited too. */
+    @Test
+    void aCallResumedWhileItHandsAPieceOnCreditsThatPieceToo() {
+        Http2Call call = call(get("/big"));
+        call.attach(new BackendLease.Listener() {
+            @Override
+            public void backendRead(HttpObject msg) {
+                listener.backendRead(msg);
+                if (listener.heard.size() == 4) {
+                    call.reading(true); // the third piece
+                }
+            }
+
+            @Override
+            public void backendReadComplete() {}
+
+            @Override
+            public void backendWritable() {}
+
+            @Override
+            public void backendClosed() {}
+        });
+        upstream.sent();
+        upstream.headers(3, status("200"), false);
+        call.reading(false);
+        upstream.data(3, "x".repeat(16_000), false);
+        upstream.data(3, "x".repeat(16_000), false);
+        assertThat(upstream.sent()).as("paused: nothing consumed").isEmpty();
+
+        upstream.data(3, "x".repeat(8_000), false);
+
+        assertThat(upstream.sent()).as("credit for all three pieces, the one in hand among them")
+                .containsExactly("WINDOW_UPDATE 3 40000");
+    }
+
     @Test
     void aReadingCallGivesCreditAsItReads() {
         call(get("/big"));
