@@ -49,14 +49,14 @@ public final class Http2Call extends Http2FrameStream implements BackendLease {
     @Override
     public void write(HttpObject msg) {
         if (msg instanceof HttpRequest head && !ended && stream == null) {
-            boolean whole = Http2Frames.headEnds(msg);
+            boolean whole = headEnds(msg);
             stream = session.open(this, head, whole);
             if (whole || !(msg instanceof HttpContent)) {
                 ReferenceCountUtil.release(msg);
                 return;
             }
         }
-        if (!(msg instanceof HttpContent content) || ended || !Http2Frames.sendable(stream)) {
+        if (!(msg instanceof HttpContent content) || !sendable()) {
             ReferenceCountUtil.release(msg); // the stream is gone (its close tells the exchange), or this was no body
             return;
         }

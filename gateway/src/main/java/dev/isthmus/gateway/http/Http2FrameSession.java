@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.VoidChannelPromise;
+import io.netty.handler.codec.http.FullHttpMessage;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Connection;
@@ -18,6 +20,7 @@ import io.netty.handler.codec.http2.Http2FrameListener;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import java.util.ArrayList;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -128,8 +131,22 @@ abstract class Http2FrameSession<S extends Http2FrameStream> extends Http2Connec
         encoder().writeData(ctx, stream.id(), data, 0, endStream, quiet);
     }
 
+    /**
+     * The end of a body: its last bytes as DATA, then its trailers as HEADERS, whichever ends the stream. An empty end
+     * is still a DATA frame that ends the stream, unless trailers do; the empty body of a whole message, whose head
+     * ended the stream already ({@link Http2FrameStream#headEnds}), is nothing. As Netty's {@code
+     * Http2StreamFrameToHttpObjectCodec} encodes it.
+     */
     final void writeEnd(Http2Stream stream, LastHttpContent last) {
-        Http2Frames.writeEnd(encoder(), ctx, stream.id(), last, quiet);
+        HttpHeaders trailers = last.trailingHeaders();
+        if (last.content().isReadable() || !(last instanceof FullHttpMessage) && trailers.isEmpty()) {
+            encoder().writeData(ctx, stream.id(), last.content(), 0, trailers.isEmpty(), quiet);
+        } else {
+            last.release();
+        }
+        if (!trailers.isEmpty()) {
+            encoder().writeHeaders(ctx, stream.id(), HttpConversionUtil.toHttp2Headers(trailers, false), 0, true, quiet);
+        }
     }
 
     /** Resets a stream whose exchange gave up on it; it closes once the RST_STREAM is out. */

@@ -1,5 +1,6 @@
 package dev.isthmus.gateway.http;
 
+import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http2.Http2Stream;
 
 /**
@@ -34,6 +35,17 @@ abstract class Http2FrameStream implements UnwritableStreams.Stream {
 
     /** The stream closed: tells the exchange, if there still is one. Called once. */
     abstract void streamClosed();
+
+    /** Whether this side may still send on the stream: it is open this way, and neither side reset it. */
+    final boolean sendable() {
+        return !ended && stream != null && !stream.isResetSent()
+                && (stream.state() == Http2Stream.State.OPEN || stream.state() == Http2Stream.State.HALF_CLOSED_REMOTE);
+    }
+
+    /** Whether a message's head ends the stream by itself: a whole message with neither body nor trailers. */
+    static boolean headEnds(Object msg) {
+        return msg instanceof FullHttpMessage full && !full.content().isReadable() && full.trailingHeaders().isEmpty();
+    }
 
     /** @return true when this is the stream's first read of the batch, so that it hears the batch end */
     final boolean startReadBatch() {

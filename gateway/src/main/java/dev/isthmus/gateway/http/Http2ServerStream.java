@@ -106,13 +106,13 @@ final class Http2ServerStream extends Http2FrameStream implements ClientSide {
 
     @Override
     public void respond(HttpResponse head) {
-        if (ended || !Http2Frames.sendable(stream)) {
+        if (!sendable()) {
             ReferenceCountUtil.release(head);
             return;
         }
         status = head.status().code();
         responseStarted = true;
-        boolean endStream = Http2Frames.headEnds(head);
+        boolean endStream = headEnds(head);
         session.writeHead(stream, head, endStream);
         if (head instanceof LastHttpContent last) {
             metrics.sent(inFlight, last.content().readableBytes());
@@ -127,7 +127,7 @@ final class Http2ServerStream extends Http2FrameStream implements ClientSide {
 
     @Override
     public void respondInterim(FullHttpResponse interim) {
-        if (!ended && Http2Frames.sendable(stream)) {
+        if (sendable()) {
             session.writeHead(stream, interim, false);
             session.flush();
         }
@@ -136,7 +136,7 @@ final class Http2ServerStream extends Http2FrameStream implements ClientSide {
 
     @Override
     public void respondContent(HttpContent content) {
-        if (ended || !Http2Frames.sendable(stream)) {
+        if (!sendable()) {
             content.release();
             return;
         }
