@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -22,8 +20,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http2.DefaultHttp2FrameReader;
-import io.netty.handler.codec.http2.DefaultHttp2FrameWriter;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2CodecUtil;
@@ -378,16 +374,14 @@ class Http2ClientSessionTest {
         assertThat(distributor.get(session.connection().remote().flowController())).isInstanceOf(UniformStreamByteDistributor.class);
     }
 
-    /** The upstream's end of the wire, by hand. */
-    private final class Upstream {
-        private final EmbeddedChannel wire = new EmbeddedChannel(new ChannelInboundHandlerAdapter());
-        private final ChannelHandlerContext ctx = wire.pipeline().firstContext();
-        private final DefaultHttp2FrameWriter writer = new DefaultHttp2FrameWriter();
-        private final DefaultHttp2FrameReader reader = new DefaultHttp2FrameReader();
-        private final ByteBuf received = Unpooled.buffer();
-        private boolean prefaceRead;
+    /** The upstream's end of the wire, by hand. Each frame is delivered as it was written. */
+    private final class Upstream extends HandPlayedPeer {
+        Upstream() {
+            super(true);
+        }
 
-        private void deliver() {
+        @Override
+        void deliver() {
             ctx.flush();
             for (ByteBuf bytes; (bytes = wire.readOutbound()) != null; ) {
                 client.writeInbound(bytes);
@@ -400,51 +394,13 @@ class Http2ClientSessionTest {
             deliver();
         }
 
-        void headers(int stream, Http2Headers headers, boolean end) {
-            writer.writeHeaders(ctx, stream, headers, 0, end, ctx.newPromise());
-            deliver();
-        }
-
-        void data(int stream, String text, boolean end) {
-            writer.writeData(ctx, stream, Unpooled.copiedBuffer(text, US_ASCII), 0, end, ctx.newPromise());
-            deliver();
-        }
-
-        void reset(int stream, Http2Error error) {
-            writer.writeRstStream(ctx, stream, error.code(), ctx.newPromise());
-            deliver();
-        }
-
         void goAway(int lastStream) {
             writer.writeGoAway(ctx, lastStream, Http2Error.NO_ERROR.code(), Unpooled.EMPTY_BUFFER, ctx.newPromise());
             deliver();
         }
 
-        /** The frames the session wrote since the last call, one line each. */
         List<String> sent() {
-            for (ByteBuf bytes; (bytes = client.readOutbound()) != null; ) {
-                received.writeBytes(bytes);
-                bytes.release();
-            }
-            if (!prefaceRead && received.readableBytes() >= Http2CodecUtil.connectionPrefaceBuf().readableBytes()) {
-                received.skipBytes(Http2CodecUtil.connectionPrefaceBuf().readableBytes());
-                prefaceRead = true;
-            }
-            FrameLines frames = new FrameLines();
-            try {
-                reader.readFrame(ctx, received, frames);
-            } catch (Exception e) {
-                throw new AssertionError("the session wrote something that is no HTTP/2 frame", e);
-            }
-            received.discardReadBytes();
-            return frames.lines;
-        }
-
-        void close() {
-            received.release();
-            reader.close();
-            writer.close();
-            wire.finishAndReleaseAll();
+            return sent(client);
         }
     }
 }

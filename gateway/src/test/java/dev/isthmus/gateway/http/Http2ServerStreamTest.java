@@ -13,8 +13,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -28,8 +26,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http2.DefaultHttp2FrameReader;
-import io.netty.handler.codec.http2.DefaultHttp2FrameWriter;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -507,13 +503,12 @@ class Http2ServerStreamTest {
     }
 
     /** The client's end of the wire, by hand. Each frame is delivered as a read of its own, unless written in a {@link #batch}. */
-    private final class Client {
-        private final EmbeddedChannel wire = new EmbeddedChannel(new ChannelInboundHandlerAdapter());
-        private final ChannelHandlerContext ctx = wire.pipeline().firstContext();
-        private final DefaultHttp2FrameWriter writer = new DefaultHttp2FrameWriter();
-        private final DefaultHttp2FrameReader reader = new DefaultHttp2FrameReader();
-        private final ByteBuf received = Unpooled.buffer();
+    private final class Client extends HandPlayedPeer {
         private boolean batching;
+
+        Client() {
+            super(false);
+        }
 
         /** The preface and an empty SETTINGS, then the acknowledgement of the server's SETTINGS. */
         void preface() {
@@ -539,23 +534,8 @@ class Http2ServerStreamTest {
             deliver();
         }
 
-        void headers(int stream, Http2Headers headers, boolean end) {
-            writer.writeHeaders(ctx, stream, headers, 0, end, ctx.newPromise());
-            deliver();
-        }
-
-        void data(int stream, String text, boolean end) {
-            writer.writeData(ctx, stream, ascii(text), 0, end, ctx.newPromise());
-            deliver();
-        }
-
         void data(int stream, int bytes, boolean end) {
             writer.writeData(ctx, stream, Unpooled.wrappedBuffer(new byte[bytes]), 0, end, ctx.newPromise());
-            deliver();
-        }
-
-        void reset(int stream, Http2Error error) {
-            writer.writeRstStream(ctx, stream, error.code(), ctx.newPromise());
             deliver();
         }
 
@@ -565,7 +545,8 @@ class Http2ServerStreamTest {
         }
 
         /** What was written since the last delivery, as one buffer: one read of the session, then its read-complete. */
-        private void deliver() {
+        @Override
+        void deliver() {
             if (batching) {
                 return;
             }
@@ -579,27 +560,8 @@ class Http2ServerStreamTest {
             channel.writeInbound(bytes);
         }
 
-        /** The frames the session wrote since the last call, one line each. */
         List<String> sent() {
-            for (ByteBuf bytes; (bytes = channel.readOutbound()) != null; ) {
-                received.writeBytes(bytes);
-                bytes.release();
-            }
-            FrameLines frames = new FrameLines();
-            try {
-                reader.readFrame(ctx, received, frames);
-            } catch (Exception e) {
-                throw new AssertionError("the session wrote something that is no HTTP/2 frame", e);
-            }
-            received.discardReadBytes();
-            return frames.lines;
-        }
-
-        void close() {
-            received.release();
-            reader.close();
-            writer.close();
-            wire.finishAndReleaseAll();
+            return sent(channel);
         }
     }
 }
