@@ -20,7 +20,8 @@ import java.util.concurrent.ExecutionException;
 /**
  * Where the CPU time of a window went: per role (the threads of an event loop group), the whole
  * process, and the whole machine. On a shared machine the last one says how much of the noise came
- * from other processes. Everything is CPU time, in nanoseconds, not wall time.
+ * from other processes. Everything is CPU time, in nanoseconds, not wall time. Beside it, the heap
+ * each role allocated: unlike CPU time, a busy machine does not change it.
  */
 final class CpuMeter {
 
@@ -29,10 +30,15 @@ final class CpuMeter {
      * @param syscalls per role, read and write system calls ({@code syscr}, {@code syscw} of {@code /proc/<pid>/task/<tid>/io}):
      *     on loopback most of an I/O thread's kernel time is in them
      */
-    record Usage(Map<String, Long> roles, Map<String, long[]> syscalls, long process, long machine, long wallNanos,
-            long jitMillis) {
+    /** @param allocated per role, the bytes of heap its threads allocated */
+    record Usage(Map<String, Long> roles, Map<String, long[]> syscalls, Map<String, Long> allocated, long process, long machine,
+            long wallNanos, long jitMillis) {
         long role(String name) {
             return roles.getOrDefault(name, 0L);
+        }
+
+        long allocated(String role) {
+            return allocated.getOrDefault(role, 0L);
         }
 
         long reads(String role) {
@@ -55,6 +61,7 @@ final class CpuMeter {
     }
 
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    private final com.sun.management.ThreadMXBean heap = (com.sun.management.ThreadMXBean) threads;
     private final Map<String, long[]> roles = new LinkedHashMap<>();
     private final Map<String, List<String>> nativeThreads = new LinkedHashMap<>();
 
@@ -103,12 +110,18 @@ final class CpuMeter {
     /** A reading now; {@link #since} turns two into a {@link Usage}. */
     Reading read() {
         Map<String, Long> byRole = new LinkedHashMap<>();
+        Map<String, Long> allocated = new LinkedHashMap<>();
         roles.forEach((role, ids) -> {
             long sum = 0;
             for (long id : ids) {
                 sum += Math.max(0, threads.getThreadCpuTime(id));
             }
             byRole.put(role, sum);
+            long bytes = 0;
+            for (long perThread : heap.getThreadAllocatedBytes(ids)) {
+                bytes += Math.max(0, perThread);
+            }
+            allocated.put(role, bytes);
         });
         Map<String, long[]> syscalls = new LinkedHashMap<>();
         nativeThreads.forEach((role, tids) -> {
@@ -121,7 +134,7 @@ final class CpuMeter {
             syscalls.put(role, sum);
         });
         long process = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
-        return new Reading(byRole, syscalls, process, machineBusyNanos(), System.nanoTime(),
+        return new Reading(byRole, syscalls, allocated, process, machineBusyNanos(), System.nanoTime(),
                 ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
     }
 
@@ -156,17 +169,20 @@ final class CpuMeter {
     }
 
     /** @param jit milliseconds the JIT compilers spent so far: still compiling in a window means too short a warmup */
-    record Reading(Map<String, Long> roles, Map<String, long[]> syscalls, long process, long machine, long wall, long jit) {
+    record Reading(Map<String, Long> roles, Map<String, long[]> syscalls, Map<String, Long> allocated, long process, long machine,
+            long wall, long jit) {
         Usage since(Reading start) {
             Map<String, Long> delta = new LinkedHashMap<>();
             roles.forEach((role, nanos) -> delta.put(role, nanos - start.roles.getOrDefault(role, 0L)));
+            Map<String, Long> bytes = new LinkedHashMap<>();
+            allocated.forEach((role, total) -> bytes.put(role, total - start.allocated.getOrDefault(role, 0L)));
             Map<String, long[]> calls = new LinkedHashMap<>();
             syscalls.forEach((role, counts) -> {
                 long[] before = start.syscalls.getOrDefault(role, new long[2]);
                 calls.put(role, new long[] {counts[0] - before[0], counts[1] - before[1]});
             });
             long machineDelta = machine < 0 || start.machine < 0 ? -1 : machine - start.machine;
-            return new Usage(delta, calls, process - start.process, machineDelta, wall - start.wall, jit - start.jit);
+            return new Usage(delta, calls, bytes, process - start.process, machineDelta, wall - start.wall, jit - start.jit);
         }
     }
 

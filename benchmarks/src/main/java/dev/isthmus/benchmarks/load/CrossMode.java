@@ -201,6 +201,11 @@ final class CrossMode {
             }
             System.out.println(line);
         }
+        System.out.println("heap allocated per request, bytes");
+        for (LoadPhase.Result r : both) {
+            System.out.printf("  %-22s %11s %9s %9s %9s%n", r.target(), RpsMode.bytesPerRequest("generator", r),
+                    RpsMode.bytesPerRequest("west", r), RpsMode.bytesPerRequest("east", r), RpsMode.bytesPerRequest("backend", r));
+        }
         System.out.println("cores busy (CPU s / wall s)");
         for (LoadPhase.Result r : both) {
             System.out.printf("  %-22s %11s %9s %9s %9s %13s%n", r.target(), Format.decimal(r.cores("generator"), 2),

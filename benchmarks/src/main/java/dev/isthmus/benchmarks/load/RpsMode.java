@@ -114,6 +114,11 @@ final class RpsMode {
         return Format.decimal(count / (double) Math.max(1, r.completed()), 2);
     }
 
+    /** Heap bytes {@code role}'s threads allocated per request: what its young collections have to sweep. */
+    static String bytesPerRequest(String role, LoadPhase.Result r) {
+        return Format.decimal(r.cpu().allocated(role) / (double) Math.max(1, r.completed()), 0);
+    }
+
     static String seconds(Duration duration) {
         return Format.decimal(duration.toMillis() / 1000.0, 1);
     }
@@ -140,6 +145,11 @@ final class RpsMode {
                     perRequest(r.cpu().writes("generator"), r), perRequest(r.cpu().reads("gateway"), r),
                     perRequest(r.cpu().writes("gateway"), r), perRequest(r.cpu().reads("backend"), r),
                     perRequest(r.cpu().writes("backend"), r));
+        }
+        System.out.println("heap allocated per request, bytes");
+        for (LoadPhase.Result r : List.of(gateway, direct)) {
+            System.out.printf("  %-22s %11s %9s %9s%n", r.target(), bytesPerRequest("generator", r), bytesPerRequest("gateway", r),
+                    bytesPerRequest("backend", r));
         }
         System.out.println("cores busy (CPU s / wall s)");
         for (LoadPhase.Result r : List.of(gateway, direct)) {
