@@ -11,7 +11,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -186,9 +186,10 @@ final class Http1RequestGuard extends ChannelDuplexHandler {
                 && (!headers.contains(HttpHeaderNames.CONTENT_LENGTH) || HttpUtil.getContentLength(request, -1L) == 0);
     }
 
+    /** A bodiless request as one message; it can have no trailers, so it shares Netty's read-only empty ones. */
     private static FullHttpRequest whole(HttpRequest head) {
         FullHttpRequest request = new DefaultFullHttpRequest(head.protocolVersion(), head.method(), head.uri(), Unpooled.EMPTY_BUFFER,
-                head.headers(), new DefaultHttpHeaders());
+                head.headers(), EmptyHttpHeaders.INSTANCE);
         request.setDecoderResult(head.decoderResult());
         return request;
     }

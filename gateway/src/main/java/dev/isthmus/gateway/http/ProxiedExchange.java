@@ -49,7 +49,8 @@ final class ProxiedExchange extends RequestDeadlines.Entry implements Exchange, 
     private final HttpUpstream upstream;
     private final GatewayMetrics metrics;
     private final long timeoutNanos;
-    private ArrayDeque<HttpObject> pending = new ArrayDeque<>();
+    /** What waits for the backend: the head, and body pieces that came before it. Most requests are one message. */
+    private ArrayDeque<HttpObject> pending = new ArrayDeque<>(4);
     private BackendLease backend;
     private boolean requestEnded;
     private boolean requestSent;
@@ -318,7 +319,7 @@ final class ProxiedExchange extends RequestDeadlines.Entry implements Exchange, 
         backend = null;
         upstream.release(dead, false);
         requestSent = false;
-        pending = new ArrayDeque<>();
+        pending = new ArrayDeque<>(2);
         pending.add(replay);
         if (!(replay instanceof LastHttpContent)) {
             pending.add(LastHttpContent.EMPTY_LAST_CONTENT);

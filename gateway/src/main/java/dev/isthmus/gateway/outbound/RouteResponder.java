@@ -24,6 +24,9 @@ final class RouteResponder implements Responder {
     private final OutboundSessions sessions;
     private final Forwarder forwarder;
     private final EventLoop loop;
+    /** The remote target of the connection's latest request and its authority: a client's requests nearly always name one. */
+    private RemoteTarget lastRemote;
+    private String lastAuthority;
 
     /** @param loop the client connection's event loop, which its HTTP/2 streams share */
     RouteResponder(int port, OutboundSessions sessions, Forwarder forwarder, EventLoop loop) {
@@ -50,9 +53,18 @@ final class RouteResponder implements Responder {
         }
         if (backend instanceof RemoteTarget remote) {
             Endpoint gateway = sessions.gatewayFor(remote);
-            return forwarder.forward(inbound, request, remote.target(), new RemoteDestination(remote, gateway),
+            return forwarder.forward(inbound, request, authority(remote), new RemoteDestination(remote, gateway),
                     sessions.pool(loop, remote, gateway));
         }
         return sessions.localService((ExportedService) backend, forwarder).exchange(inbound, request);
+    }
+
+    /** The remote service's {@code fqdn:port}, made once per target rather than once per request. */
+    private String authority(RemoteTarget remote) {
+        if (remote != lastRemote) {
+            lastAuthority = remote.target();
+            lastRemote = remote;
+        }
+        return lastAuthority;
     }
 }
