@@ -14,8 +14,21 @@ import java.time.Duration;
  */
 final class UpstreamPools {
 
-    /** A ready backend instance as its pools tell it apart: address and protocol. */
-    private record Key(String host, int port, boolean h2c) {}
+    /**
+     * A ready backend instance as its pools tell it apart: address and protocol. Made for every request, so its
+     * equality is written out: the record's own, generated at run time, cost a few per cent of an I/O thread.
+     */
+    private record Key(String host, int port, boolean h2c) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key other && port == other.port && h2c == other.h2c && host.equals(other.host);
+        }
+
+        @Override
+        public int hashCode() {
+            return (31 * host.hashCode() + port) * 2 + (h2c ? 1 : 0);
+        }
+    }
 
     private final PoolRegistry<Key> pools;
 

@@ -44,14 +44,18 @@ final class GatewayPools {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Key other && gateway.equals(other.gateway) && target.port() == other.target.port()
-                    && target.service().equals(other.target.service()) && target.gatewayIdentity().equals(other.target.gatewayIdentity());
+            // The same route's instances nearly always: identity first, the records' generated equals only when it fails.
+            return o instanceof Key other && (gateway == other.gateway || gateway.equals(other.gateway))
+                    && target.port() == other.target.port() && target.service().equals(other.target.service())
+                    && (target.gatewayIdentity() == other.target.gatewayIdentity()
+                            || target.gatewayIdentity().equals(other.target.gatewayIdentity()));
         }
 
+        /** Of the address and the service, whose strings keep their hashes; equals checks the identity too. */
         @Override
         public int hashCode() {
-            int hash = gateway.hashCode();
-            hash = 31 * hash + target.gatewayIdentity().hashCode();
+            int hash = gateway.host().hashCode();
+            hash = 31 * hash + gateway.port();
             hash = 31 * hash + target.service().hashCode();
             return 31 * hash + target.port();
         }

@@ -36,6 +36,9 @@ final class ReconnectBackoff {
 
     /** {@code null} when a connection to {@code gateway} may be tried now; otherwise why not, for the client. */
     String refusal(Endpoint gateway, SpiffeId identity) {
+        if (states.isEmpty()) {
+            return null; // no gateway is backing off: every request asks, so skip the key and the lookup
+        }
         State state = states.get(new Key(gateway, identity));
         if (state == null) {
             return null;
