@@ -4,16 +4,19 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
-import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -22,9 +25,9 @@ import io.netty.handler.codec.http.HttpScheme;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
 import io.netty.handler.codec.http2.DefaultHttp2Connection;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
@@ -79,6 +82,9 @@ public final class Http2ClientSession extends Http2FrameSession<Http2Call> {
     private final Owner owner;
     private final int connectionWindow;
     private AsciiString scheme;
+    /** The {@code Host} of the latest request and its {@code :authority}: a pool's requests name one host. */
+    private String lastHost;
+    private AsciiString lastAuthority;
     private boolean widened;
 
     private Http2ClientSession(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings,
@@ -182,8 +188,7 @@ public final class Http2ClientSession extends Http2FrameSession<Http2Call> {
         Http2Stream stream = null;
         if (id > 0) {
             try {
-                request.headers().set(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), scheme());
-                encoder().writeHeaders(context(), id, HttpConversionUtil.toHttp2Headers(request, false), 0, endStream, quiet());
+                encoder().writeHeaders(context(), id, fields(request), 0, endStream, quiet());
                 stream = connection().stream(id);
             } catch (RuntimeException e) {
                 log.log(Level.FINE, "could not open a stream for " + request.method() + " " + request.uri(), e);
@@ -197,6 +202,46 @@ public final class Http2ClientSession extends Http2FrameSession<Http2Call> {
         }
         own(stream, call);
         return stream;
+    }
+
+    /**
+     * The request's head as HTTP/2 fields. A target in origin or asterisk form (every one a {@link Forwarder} rewrote) is
+     * converted here: {@code :scheme} is the connection's, {@code :authority} the {@code Host} field's without userinfo,
+     * made once while the host stays the same, and the other fields go through Netty's rules (connection-specific ones
+     * out, {@code TE} only as {@code trailers}, cookies split). Netty's conversion of the whole message would parse an
+     * empty URI for each such request and read the scheme back from an extension field set for it; a target in any
+     * other form, and CONNECT, still go to it.
+     */
+    private Http2Headers fields(HttpRequest request) {
+        String target = request.uri();
+        if (request.method() == HttpMethod.CONNECT || !HttpUtil.isOriginForm(target) && !HttpUtil.isAsteriskForm(target)) {
+            request.headers().set(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), scheme());
+            return HttpConversionUtil.toHttp2Headers(request, false);
+        }
+        HttpHeaders in = request.headers();
+        Http2Headers out = new DefaultHttp2Headers(false, in.size());
+        // In the order Netty's conversion adds them, so that the frames on the wire stay as they were.
+        out.path(new AsciiString(target)).scheme(scheme());
+        String host = in.get(HttpHeaderNames.HOST);
+        if (host != null) {
+            out.authority(authority(host));
+        }
+        out.method(request.method().asciiName());
+        HttpConversionUtil.toHttp2Headers(in, out);
+        return out;
+    }
+
+    /** {@code :authority} for a {@code Host} field: without userinfo, as RFC 9113 §8.3.1 says. */
+    private AsciiString authority(String host) {
+        if (host != lastHost && !host.equals(lastHost)) {
+            int start = host.indexOf('@') + 1;
+            if (start > 0 && start == host.length()) {
+                throw new IllegalArgumentException("Host '" + host + "' (expected: a host, with no userinfo)");
+            }
+            lastAuthority = new AsciiString(host, start, host.length() - start);
+            lastHost = host;
+        }
+        return lastAuthority;
     }
 
     private AsciiString scheme() {

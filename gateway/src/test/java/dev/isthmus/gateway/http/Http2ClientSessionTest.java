@@ -360,6 +360,47 @@ class Http2ClientSessionTest {
                 "HEADERS 5 end :path=/b :scheme=http :authority=svc.example :method=GET");
     }
 
+    /** RFC 9113 §8.3.1: :authority carries no userinfo; the one made for a host is not kept for the next host. */
+    @Test
+    void theAuthorityIsTheHostWithoutUserinfoAndFollowsEachNewHost() {
+        HttpRequest first = get("/a");
+        first.headers().set(HttpHeaderNames.HOST, "user:secret@svc.example:8080");
+        call(first);
+        call(get("/b"));
+        HttpRequest third = get("/c");
+        third.headers().set(HttpHeaderNames.HOST, "other.example");
+        call(third);
+
+        assertThat(upstream.sent()).containsExactly(
+                "HEADERS 3 end :path=/a :scheme=http :authority=svc.example:8080 :method=GET",
+                "HEADERS 5 end :path=/b :scheme=http :authority=svc.example :method=GET",
+                "HEADERS 7 end :path=/c :scheme=http :authority=other.example :method=GET");
+    }
+
+    /** Targets a Forwarder leaves alone only in odd cases still go through Netty's conversion of the whole message. */
+    @Test
+    void anAbsoluteTargetTakesItsSchemeAndAuthorityFromTheTargetAndAnAsteriskKeepsTheConnections() {
+        HttpRequest absolute = get("https://elsewhere.example:8443/p?q=1");
+        call(absolute);
+        call(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.OPTIONS, "*", Unpooled.EMPTY_BUFFER));
+
+        assertThat(upstream.sent()).containsExactly(
+                "HEADERS 3 end :path=/p?q=1 :scheme=https :authority=elsewhere.example:8443 :method=GET",
+                "HEADERS 5 end :path=* :scheme=http :method=OPTIONS");
+    }
+
+    /** A Host that is only userinfo names no authority: no stream opens, and the call ends without a frame. */
+    @Test
+    void aHostWithNothingButUserinfoOpensNoStream() {
+        HttpRequest request = get("/a");
+        request.headers().set(HttpHeaderNames.HOST, "user@");
+        call(request);
+        client.runPendingTasks();
+
+        assertThat(upstream.sent()).isEmpty();
+        assertThat(owner).containsExactly("call ended");
+    }
+
     /** As Netty's forClient() codec: HostileClientMatrixIT's remote gateway cut with FIN hung its request for 30 s without. */
     @Test
     void closesWithoutWaitingForItsOpenStreams() {
