@@ -34,9 +34,13 @@ class ServerSessionsTest {
 
     private static final TestPki pki = TestPki.create();
 
-    /** The server's clock, which its trust manager checks certificates against; a test moves it. */
-    private final SettableClock serverClock = SettableClock.startingNow();
     private final CertifiedKey peer = pki.leaf(TestPki.PEER);
+    /**
+     * The server's clock, which its trust manager checks certificates against; a test moves it. It starts after the peer's
+     * leaf is issued: the leaf is valid from its issue time cut to the second, and a clock read before it, across a second
+     * boundary, found it not yet valid (a fresh-clone run failed the first handshake so, on a slow first issuance).
+     */
+    private final SettableClock serverClock = SettableClock.startingNow();
     private ServerTls server;
     private SslContext client;
 
