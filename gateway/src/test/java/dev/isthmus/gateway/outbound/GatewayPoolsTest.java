@@ -44,6 +44,16 @@ class GatewayPoolsTest {
         assertThat(pools.pool(loop, target("east-again", EAST, "podinfo.test.svc.cluster.local", 9898), GATEWAY)).isSameAs(pool);
     }
 
+    /** The key checks identity first, for the route's own instances; equal ones made anew (a new route table) match too. */
+    @Test
+    void anEqualAddressAndIdentityMadeAnewShareThePool() {
+        EventLoop loop = channel.eventLoop();
+        var pool = pools.pool(loop, target("east", EAST, "podinfo.test.svc.cluster.local", 9898), GATEWAY);
+
+        assertThat(pools.pool(loop, target("east", SpiffeId.parse(EAST.toString()), new String("podinfo.test.svc.cluster.local"), 9898),
+                new Endpoint(new String(GATEWAY.host()), GATEWAY.port(), GATEWAY.ready()))).isSameAs(pool);
+    }
+
     @Test
     void anotherAddressIdentityServiceOrPortIsAnotherPool() {
         EventLoop loop = channel.eventLoop();
