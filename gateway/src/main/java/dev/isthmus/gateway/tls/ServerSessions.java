@@ -29,8 +29,8 @@ import javax.net.ssl.SSLSessionContext;
  *
  * <p>The JDK provider (the fallback where netty-tcnative does not load: the build bundles it for Linux and macOS
  * on x86_64 and aarch64, and Windows on x86_64) resumed the same way: its TLS 1.3 server sent a ticket after every
- * handshake and took it back without asking the trust manager. It has no switch for tickets; it sends none when the session
- * timeout is longer than a ticket may live (7 days, RFC 8446 section 4.6.1), so the context gets a timeout past
+ * handshake and took it back without asking the trust manager. It has no switch for tickets; it sends none when the
+ * session timeout is longer than a ticket may live (7 days, RFC 8446 section 4.6.1), so the context gets a timeout past
  * that, and a cache of one session so that the long timeout keeps nothing else ({@code ServerSessionsTest}: an
  * expired peer that connected before is refused, with either provider).
  */
