@@ -25,12 +25,13 @@ import java.util.concurrent.ExecutionException;
  */
 final class CpuMeter {
 
-    /** CPU time consumed by each role, the process and the machine between two readings. */
     /**
+     * CPU time consumed by each role, the process and the machine between two readings.
+     *
      * @param syscalls per role, read and write system calls ({@code syscr}, {@code syscw} of {@code /proc/<pid>/task/<tid>/io}):
      *     on loopback most of an I/O thread's kernel time is in them
+     * @param allocated per role, the bytes of heap its threads allocated
      */
-    /** @param allocated per role, the bytes of heap its threads allocated */
     record Usage(Map<String, Long> roles, Map<String, long[]> syscalls, Map<String, Long> allocated, long process, long machine,
             long wallNanos, long jitMillis) {
         long role(String name) {
