@@ -37,16 +37,22 @@ import java.util.logging.Logger;
  * Runs the gateway's data path hot before the real gateway listens, so that its first requests do not pay for the
  * JIT: a fresh JVM served a tenth of its steady rate in its first seconds, with p99 in the hundreds of milliseconds
  * (benchmarks/README.md, {@code GatewayLoad warmup}). Two throwaway gateways on 127.0.0.1, built as production builds
- * them but with a throwaway PKI of their own, carry closed-loop HTTP/1.1 traffic from {@link LoopbackLoad} through
- * west's outbound listener, HTTP/2 over mTLS to east, and on to a {@link LoopbackBackend}: the code of both roles of a
- * gateway, on the same I/O transport. It ends when the JIT has gone quiet (its compiler threads used less than
+ * them but with a throwaway PKI of their own, carry closed-loop HTTP/1.1 traffic from {@link LoopbackLoad} (requests
+ * of the shapes real clients send, in turn) through west's outbound listener, HTTP/2 over mTLS to east, and on to a
+ * {@link LoopbackBackend}: the code of both roles of a gateway, on the same I/O transport. A round ends when the JIT
+ * has gone quiet (its compiler threads used less than
  * {@link Settings#quietCompileMillis} of CPU in the last second, after {@link Settings#minimum}: {@link JitCpu}) or at
  * {@link Settings#maximum}, whichever comes first, and leaves nothing behind: no listener, no thread, no meter of the
  * real gateway's.
  *
- * <p>It listens only on 127.0.0.1 ports the kernel picks, so no outside traffic reaches it, and the real gateway's
- * listeners open only after it (the caller runs it before {@link Gateway#start}). A warm-up that fails is logged and
- * ends: it is an optimisation, never a reason not to start.
+ * <p>It runs in {@link #ROUNDS} rounds, each with gateways, backend and clients of its own. Closing a round's takes
+ * branches its traffic never did (channels closing, event loops shutting down, promises completed by new kinds of
+ * listener), and the JIT throws away the compiled code that assumed they would not be taken: about two hundred
+ * methods of the data path after the first round, deoptimized within a second, a few dozen after the second
+ * ({@code GatewayLoad warmup} with JFR's {@code jdk.Deoptimization} events). Compiled again only under the first real
+ * load, they were that load's cliff. So each later round (at least {@link #LATER_ROUND_MINIMUM}, until quiet again)
+ * compiles again what the one before threw away, and ends with less to throw away: the JIT stops speculating where
+ * its guesses have failed. The first round gets half of {@link Settings#maximum}, each later one a quarter.
  */
 public final class GatewayWarmup {
 
@@ -57,6 +63,10 @@ public final class GatewayWarmup {
     private static final String SERVICE = "backend.isthmus-warmup.svc.cluster.local";
     private static final int SERVICE_PORT = 8080;
     private static final Duration SAMPLE = Duration.ofMillis(250);
+    /** Three measured better than two (fewer methods compiled under the first real load); each round costs a start-up. */
+    static final int ROUNDS = 3;
+    /** The least a later round runs: a second of samples after it, enough for the first requests to be answered. */
+    static final Duration LATER_ROUND_MINIMUM = Duration.ofSeconds(2);
 
     /**
      * @param minimum the least it runs, even if the JIT looks quiet (it is quiet before the first request too)
@@ -93,7 +103,7 @@ public final class GatewayWarmup {
         }
     }
 
-    /** How a warm-up went: requests answered 200 and failed, how long it took, and why it stopped. */
+    /** How a warm-up went: requests answered 200 and failed, how long it took, and why each round stopped. */
     public record Outcome(long requests, long failed, Duration took, String stoppedBecause) {}
 
     private GatewayWarmup() {}
@@ -112,7 +122,22 @@ public final class GatewayWarmup {
         log.info(() -> "warm-up: two throwaway gateways on 127.0.0.1 (" + WEST + " and " + EAST + ") carry loopback traffic "
                 + "for at most " + settings.maximum().toMillis() + " ms before this gateway listens");
         try {
-            Outcome outcome = exercise(ioThreads, settings, clock, start);
+            long requests = 0;
+            long failed = 0;
+            StringBuilder stopped = new StringBuilder();
+            for (int round = 1; round <= ROUNDS; round++) {
+                // Each later round ends a quarter of the maximum after the one before; the first gets the rest.
+                long deadline = start + settings.maximum().toNanos() / 4 * (4 - (ROUNDS - round));
+                long roundStart = System.nanoTime();
+                long minimum = round == 1 ? settings.minimum().toNanos() : LATER_ROUND_MINIMUM.toNanos();
+                Round done = round > 1 && requests == 0 ? new Round(0, 0, "not run: no request got through")
+                        : round > 1 && deadline - roundStart < minimum ? new Round(0, 0, "not run: no time left")
+                        : exercise(ioThreads, settings, clock, roundStart, minimum, deadline);
+                requests += done.requests();
+                failed += done.failed();
+                stopped.append(round == 1 ? "" : "; ").append("round ").append(round).append(": ").append(done.stoppedBecause());
+            }
+            Outcome outcome = new Outcome(requests, failed, Duration.ofNanos(System.nanoTime() - start), stopped.toString());
             log.info(() -> "warm-up: " + outcome.requests() + " requests through two loopback gateways in "
                     + outcome.took().toMillis() + " ms (" + outcome.stoppedBecause() + ")"
                     + (outcome.failed() > 0 ? "; " + outcome.failed() + " failed" : ""));
@@ -126,7 +151,11 @@ public final class GatewayWarmup {
         }
     }
 
-    private static Outcome exercise(int ioThreads, Settings settings, Clock clock, long start)
+    /** One round: its requests answered 200 and failed, and why it stopped. */
+    private record Round(long requests, long failed, String stoppedBecause) {}
+
+    /** Runs one round from {@code start} (its clock) for at least {@code minimumNanos}, until quiet or {@code deadline}. */
+    private static Round exercise(int ioThreads, Settings settings, Clock clock, long start, long minimumNanos, long deadline)
             throws InterruptedException, IOException {
         // BouncyCastle: choosing the native provider would look for a library the gateway does not carry, and log that.
         CertificateAuthority root = CertificateAuthority.createRoot(TRUST_DOMAIN, Duration.ofHours(1), clock,
@@ -151,10 +180,10 @@ public final class GatewayWarmup {
                     new RemoteTarget("warmup", List.of(new Endpoint("127.0.0.1", east.inboundPort(), true)), EAST, SERVICE,
                             SERVICE_PORT)))));
             west.start();
-            awaitListening(west, mirrorPort, settings.maximum(), start);
+            awaitListening(west, mirrorPort, deadline);
             try (LoopbackLoad load = new LoopbackLoad(clients, mirrorPort, settings.connections(), SERVICE + ":" + SERVICE_PORT)) {
-                String stopped = runUntilQuiet(load, settings, start);
-                return new Outcome(load.ok(), load.failed(), Duration.ofNanos(System.nanoTime() - start), stopped);
+                String stopped = runUntilQuiet(load, settings.quietCompileMillis(), start, minimumNanos, deadline);
+                return new Round(load.ok(), load.failed(), stopped);
             }
         } finally {
             clients.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
@@ -167,7 +196,8 @@ public final class GatewayWarmup {
      * Samples the JIT's compiler time ({@link JitCpu}); stops once a second in which requests were answered compiled less
      * than the quiet threshold.
      */
-    private static String runUntilQuiet(LoopbackLoad load, Settings settings, long start) throws InterruptedException {
+    private static String runUntilQuiet(LoopbackLoad load, long quietCompileMillis, long start, long minimumNanos,
+            long deadline) throws InterruptedException {
         boolean measurable = JitCpu.millis() >= 0;
         int window = (int) (Duration.ofSeconds(1).toNanos() / SAMPLE.toNanos());
         long[] compiled = new long[window + 1]; // rings of the last second's samples
@@ -175,11 +205,11 @@ public final class GatewayWarmup {
         int samples = 0;
         while (true) {
             TimeUnit.NANOSECONDS.sleep(SAMPLE.toNanos());
-            long elapsed = System.nanoTime() - start;
+            long now = System.nanoTime();
             if (load.open() == 0) {
                 return "every warm-up connection closed";
             }
-            if (elapsed >= settings.maximum().toNanos()) {
+            if (now - deadline >= 0) {
                 return "time limit";
             }
             if (measurable) {
@@ -187,11 +217,11 @@ public final class GatewayWarmup {
                 answered[samples % answered.length] = load.ok();
                 samples++;
                 boolean fullSecond = samples > window;
-                if (fullSecond && elapsed >= settings.minimum().toNanos()) {
+                if (fullSecond && now - start >= minimumNanos) {
                     long lastSecond = compiled[(samples - 1) % compiled.length] - compiled[samples % compiled.length];
                     // Quiet counts only while requests flow: before the first answer, nothing has been exercised yet.
                     boolean flowing = answered[(samples - 1) % answered.length] > answered[samples % answered.length];
-                    if (flowing && lastSecond < settings.quietCompileMillis()) {
+                    if (flowing && lastSecond < quietCompileMillis) {
                         return "JIT quiet: its compiler threads used " + lastSecond + " ms of CPU in the last second";
                     }
                 }
@@ -220,11 +250,11 @@ public final class GatewayWarmup {
      * West opens its outbound listeners as its route table arrives; the load needs the port open. (Not its first probe
      * of east: a link counts alive until a probe fails, and a cold JVM on a busy node may take seconds to that probe.)
      */
-    private static void awaitListening(Gateway west, int port, Duration maximum, long start) throws InterruptedException {
+    private static void awaitListening(Gateway west, int port, long deadline) throws InterruptedException {
         while (!west.outboundPorts().contains(port)) {
-            if (System.nanoTime() - start > maximum.toNanos()) {
+            if (System.nanoTime() - deadline > 0) {
                 throw new IllegalStateException("warm-up: west's outbound listener on 127.0.0.1:" + port
-                        + " did not open within " + maximum);
+                        + " did not open within the warm-up's maximum");
             }
             Thread.sleep(20);
         }
