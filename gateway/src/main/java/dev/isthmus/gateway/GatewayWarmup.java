@@ -37,10 +37,9 @@ import java.util.logging.Logger;
  * Runs the gateway's data path hot before the real gateway listens, so that its first requests do not pay for the
  * JIT: a fresh JVM served a tenth of its steady rate in its first seconds, with p99 in the hundreds of milliseconds
  * (benchmarks/README.md, {@code GatewayLoad warmup}). Two throwaway gateways on 127.0.0.1, built as production builds
- * them but with a throwaway PKI of their own, carry closed-loop HTTP/1.1 traffic from {@link LoopbackLoad} (requests
- * of the shapes real clients send, in turn) through west's outbound listener, HTTP/2 over mTLS to east, and on to a
- * {@link LoopbackBackend}: the code of both roles of a gateway, on the same I/O transport. A round ends when the JIT
- * has gone quiet (its compiler threads used less than
+ * them but with a throwaway PKI of their own, carry closed-loop HTTP/1.1 traffic from {@link LoopbackLoad} through
+ * west's outbound listener, HTTP/2 over mTLS to east, and on to a {@link LoopbackBackend}: the code of both roles of a
+ * gateway, on the same I/O transport. A round ends when the JIT has gone quiet (its compiler threads used less than
  * {@link Settings#quietCompileMillis} of CPU in the last second, after {@link Settings#minimum}: {@link JitCpu}) or at
  * {@link Settings#maximum}, whichever comes first, and leaves nothing behind: no listener, no thread, no meter of the
  * real gateway's.

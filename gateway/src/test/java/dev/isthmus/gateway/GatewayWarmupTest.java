@@ -27,7 +27,6 @@ class GatewayWarmupTest {
         // The first round gets half of the time, each later one a quarter.
         assertThat(outcome.stoppedBecause()).isEqualTo("round 1: time limit; round 2: time limit; round 3: time limit");
         assertThat(outcome.requests()).isPositive();
-        // Every shape of request (LoopbackLoad.SHAPES) went through both gateways and was answered 200.
         assertThat(outcome.failed()).isZero();
         assertThat(outcome.took()).isGreaterThanOrEqualTo(Duration.ofSeconds(20));
         // The gateways' event loops (acceptor, workers) are shut down, not left to the real gateway's JVM.

@@ -52,37 +52,6 @@ class LoopbackBackendTest {
     }
 
     @Test
-    void theLoadTakesTurnsThroughEveryShapeOfRequest() {
-        assertThat(java.util.EnumSet.copyOf(java.util.Arrays.asList(LoopbackLoad.SHAPES)))
-                .isEqualTo(java.util.EnumSet.allOf(LoopbackLoad.Shape.class));
-    }
-
-    @Test
-    void answersTheLargePathWithALongBodyAndTheChunkedPathInChunks() throws Exception {
-        try (LoopbackBackend backend = new LoopbackBackend(group)) {
-            String large = exchange(backend.port(), "GET " + LoopbackBackend.LARGE_PATH + " HTTP/1.1\r\nhost: b\r\nconnection: close\r\n\r\n");
-            assertThat(large).startsWith("HTTP/1.1 200 OK\r\n")
-                    .contains("content-length: " + LoopbackBackend.LARGE_BODY_BYTES + "\r\n");
-            assertThat(large.substring(large.indexOf("\r\n\r\n") + 4)).hasSize(LoopbackBackend.LARGE_BODY_BYTES);
-
-            String chunked = exchange(backend.port(),
-                    "POST " + LoopbackBackend.CHUNKED_PATH + " HTTP/1.1\r\nhost: b\r\nconnection: close\r\n"
-                            + "transfer-encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
-            assertThat(chunked).startsWith("HTTP/1.1 200 OK\r\n").contains("transfer-encoding: chunked\r\n")
-                    .doesNotContain("content-length").endsWith("\r\n0\r\n\r\n");
-        }
-    }
-
-    private static String exchange(int port, String request) throws IOException {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            socket.setSoTimeout(10_000);
-            socket.getOutputStream().write(request.getBytes(US_ASCII));
-            socket.getOutputStream().flush();
-            return readAll(socket.getInputStream());
-        }
-    }
-
-    @Test
     void aClientThatDoesNotSpeakHttpIsClosedWithoutAnAnswer() throws Exception {
         try (LoopbackBackend backend = new LoopbackBackend(group);
                 Socket socket = new Socket(InetAddress.getLoopbackAddress(), backend.port())) {
