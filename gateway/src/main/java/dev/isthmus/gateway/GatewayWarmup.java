@@ -47,11 +47,15 @@ import java.util.logging.Logger;
  * <p>It runs in {@link #ROUNDS} rounds, each with gateways, backend and clients of its own. Closing a round's takes
  * branches its traffic never did (channels closing, event loops shutting down, promises completed by new kinds of
  * listener), and the JIT throws away the compiled code that assumed they would not be taken: about two hundred
- * methods of the data path after the first round, deoptimized within a second, a few dozen after the second
+ * deoptimizations in the data path within a second after the first round, a few dozen after the second
  * ({@code GatewayLoad warmup} with JFR's {@code jdk.Deoptimization} events). Compiled again only under the first real
- * load, they were that load's cliff. So each later round (at least {@link #LATER_ROUND_MINIMUM}, until quiet again)
+ * load, that code was the load's cliff. So each later round (at least {@link #LATER_ROUND_MINIMUM}, until quiet again)
  * compiles again what the one before threw away, and ends with less to throw away: the JIT stops speculating where
  * its guesses have failed. The first round gets half of {@link Settings#maximum}, each later one a quarter.
+ *
+ * <p>It listens only on 127.0.0.1 ports the kernel picks, so no outside traffic reaches it, and the real gateway's
+ * listeners open only after it (the caller runs it before {@link Gateway#start}). A warm-up that fails is logged and
+ * ends: it is an optimisation, never a reason not to start.
  */
 public final class GatewayWarmup {
 
@@ -62,7 +66,7 @@ public final class GatewayWarmup {
     private static final String SERVICE = "backend.isthmus-warmup.svc.cluster.local";
     private static final int SERVICE_PORT = 8080;
     private static final Duration SAMPLE = Duration.ofMillis(250);
-    /** Three measured better than two (fewer methods compiled under the first real load); each round costs a start-up. */
+    /** Three measured better than two (less JIT work under the first real load: benchmarks/README.md, "Three rounds"). */
     static final int ROUNDS = 3;
     /** The least a later round runs: a second of samples after it, enough for the first requests to be answered. */
     static final Duration LATER_ROUND_MINIMUM = Duration.ofSeconds(2);
