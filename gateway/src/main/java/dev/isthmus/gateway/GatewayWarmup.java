@@ -128,9 +128,11 @@ public final class GatewayWarmup {
             long requests = 0;
             long failed = 0;
             StringBuilder stopped = new StringBuilder();
+            long end = start + settings.maximum().toNanos();
+            long quarter = settings.maximum().toNanos() / 4;
             for (int round = 1; round <= ROUNDS; round++) {
-                // Each later round ends a quarter of the maximum after the one before; the first gets the rest.
-                long deadline = start + settings.maximum().toNanos() / 4 * (4 - (ROUNDS - round));
+                // Each later round gets a quarter of the maximum; the first gets the rest.
+                long deadline = end - (ROUNDS - round) * quarter;
                 long roundStart = System.nanoTime();
                 long minimum = round == 1 ? settings.minimum().toNanos() : LATER_ROUND_MINIMUM.toNanos();
                 Round done = round > 1 && requests == 0 ? new Round(0, 0, "not run: no request got through")

@@ -24,7 +24,7 @@ class GatewayWarmupTest {
         GatewayWarmup.Outcome outcome = GatewayWarmup.run(1, new GatewayWarmup.Settings(Duration.ZERO, Duration.ofSeconds(20), 2, 0),
                 CLOCK);
 
-        // The first round gets half of the time, each later one a quarter.
+        // All three rounds run, each until its own deadline; together they take the whole maximum.
         assertThat(outcome.stoppedBecause()).isEqualTo("round 1: time limit; round 2: time limit; round 3: time limit");
         assertThat(outcome.requests()).isPositive();
         assertThat(outcome.failed()).isZero();
