@@ -107,6 +107,31 @@ class LoopbackBackendTest {
         }
     }
 
+    @Test
+    void theLoadSendsTheGetMostClientsSendWithNoLengthAndNoBody() throws Exception {
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                LoopbackLoad load = new LoopbackLoad(group, server.getLocalPort(), 1, "backend:8080");
+                Socket socket = server.accept()) {
+            socket.setSoTimeout(10_000);
+            String head = readHead(socket.getInputStream());
+
+            assertThat(head).startsWith("GET / HTTP/1.1\r\n").containsIgnoringCase("\r\nhost: backend:8080\r\n");
+            assertThat(head.toLowerCase(java.util.Locale.ROOT)).doesNotContain("content-length").doesNotContain("transfer-encoding");
+        }
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (head.indexOf("\r\n\r\n") < 0) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            head.append((char) b);
+        }
+        return head.toString();
+    }
+
     private static String readAll(InputStream in) throws IOException {
         return new String(in.readAllBytes(), US_ASCII);
     }
