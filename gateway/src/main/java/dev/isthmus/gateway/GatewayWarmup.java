@@ -4,14 +4,19 @@ import static java.util.Objects.requireNonNull;
 
 import dev.isthmus.gateway.config.GatewayConfig;
 import dev.isthmus.gateway.io.IoTransport;
+import dev.isthmus.gateway.peer.PeerGatewayConnector;
 import dev.isthmus.gateway.routing.BackendProtocol;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.routing.ExportedService;
 import dev.isthmus.gateway.routing.OutboundRoute;
 import dev.isthmus.gateway.routing.RemoteTarget;
 import dev.isthmus.gateway.routing.RouteTable;
+import dev.isthmus.gateway.tls.ClientContexts;
+import dev.isthmus.gateway.transport.SessionProtocol;
+import dev.isthmus.gateway.transport.TransportHeader;
 import dev.isthmus.gateway.warmup.JitCpu;
 import dev.isthmus.gateway.warmup.LoopbackBackend;
+import dev.isthmus.gateway.warmup.LoopbackHandshakes;
 import dev.isthmus.gateway.warmup.LoopbackLoad;
 import dev.isthmus.identity.SpiffeId;
 import dev.isthmus.identity.ca.CertificateAuthority;
@@ -39,7 +44,9 @@ import java.util.logging.Logger;
  * (benchmarks/README.md, {@code GatewayLoad warmup}). Two throwaway gateways on 127.0.0.1, built as production builds
  * them but with a throwaway PKI of their own, carry closed-loop HTTP/1.1 traffic from {@link LoopbackLoad} through
  * west's outbound listener, HTTP/2 over mTLS to east, and on to a {@link LoopbackBackend}: the code of both roles of a
- * gateway, on the same I/O transport. A round ends when the JIT has gone quiet (its compiler threads used less than
+ * gateway, on the same I/O transport. Beside that load, {@link LoopbackHandshakes} dials east {@link #HANDSHAKES} times
+ * with west's credentials, as west's pool and probe do: the handshakes' Java side, the JDK's ECDSA above all, is
+ * compiled here and not under the first real connections. A round ends when the JIT has gone quiet (its compiler threads used less than
  * {@link Settings#quietCompileMillis} of CPU in the last second, after {@link Settings#minimum}: {@link JitCpu}) or at
  * {@link Settings#maximum}, whichever comes first, and leaves nothing behind: no listener, no thread, no meter of the
  * real gateway's.
@@ -70,6 +77,12 @@ public final class GatewayWarmup {
     static final int ROUNDS = 3;
     /** The least a later round runs: a second of samples after it, enough for the first requests to be answered. */
     static final Duration LATER_ROUND_MINIMUM = Duration.ofSeconds(2);
+    /**
+     * New mTLS connections a round makes, one at a time. Each handshake checks two ECDSA signatures on either side; a
+     * few hundred get the JDK's P-256 arithmetic compiled by C2 well before the round ends (about 0.3 s of a round).
+     */
+    static final int HANDSHAKES = 256;
+    private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
     /**
      * @param minimum the least it runs, even if the JIT looks quiet (it is quiet before the first request too)
@@ -106,8 +119,11 @@ public final class GatewayWarmup {
         }
     }
 
-    /** How a warm-up went: requests answered 200 and failed, how long it took, and why each round stopped. */
-    public record Outcome(long requests, long failed, Duration took, String stoppedBecause) {}
+    /**
+     * How a warm-up went: requests answered 200, new connections made, requests and connections that failed, how long it
+     * took, and why each round stopped.
+     */
+    public record Outcome(long requests, long handshakes, long failed, Duration took, String stoppedBecause) {}
 
     private GatewayWarmup() {}
 
@@ -120,12 +136,13 @@ public final class GatewayWarmup {
         requireNonNull(clock, "clock");
         long start = System.nanoTime();
         if (settings.maximum().isZero()) {
-            return new Outcome(0, 0, Duration.ZERO, "disabled");
+            return new Outcome(0, 0, 0, Duration.ZERO, "disabled");
         }
         log.info(() -> "warm-up: two throwaway gateways on 127.0.0.1 (" + WEST + " and " + EAST + ") carry loopback traffic "
                 + "for at most " + settings.maximum().toMillis() + " ms before this gateway listens");
         try {
             long requests = 0;
+            long handshakes = 0;
             long failed = 0;
             StringBuilder stopped = new StringBuilder();
             long end = start + settings.maximum().toNanos();
@@ -135,29 +152,32 @@ public final class GatewayWarmup {
                 long deadline = end - (ROUNDS - round) * quarter;
                 long roundStart = System.nanoTime();
                 long minimum = round == 1 ? settings.minimum().toNanos() : LATER_ROUND_MINIMUM.toNanos();
-                Round done = round > 1 && requests == 0 ? new Round(0, 0, "not run: no request got through")
-                        : round > 1 && deadline - roundStart < minimum ? new Round(0, 0, "not run: no time left")
+                Round done = round > 1 && requests == 0 ? new Round(0, 0, 0, "not run: no request got through")
+                        : round > 1 && deadline - roundStart < minimum ? new Round(0, 0, 0, "not run: no time left")
                         : exercise(ioThreads, settings, clock, roundStart, minimum, deadline);
                 requests += done.requests();
+                handshakes += done.handshakes();
                 failed += done.failed();
                 stopped.append(round == 1 ? "" : "; ").append("round ").append(round).append(": ").append(done.stoppedBecause());
             }
-            Outcome outcome = new Outcome(requests, failed, Duration.ofNanos(System.nanoTime() - start), stopped.toString());
-            log.info(() -> "warm-up: " + outcome.requests() + " requests through two loopback gateways in "
+            Outcome outcome = new Outcome(requests, handshakes, failed, Duration.ofNanos(System.nanoTime() - start),
+                    stopped.toString());
+            log.info(() -> "warm-up: " + outcome.requests() + " requests and " + outcome.handshakes()
+                    + " new connections through two loopback gateways in "
                     + outcome.took().toMillis() + " ms (" + outcome.stoppedBecause() + ")"
                     + (outcome.failed() > 0 ? "; " + outcome.failed() + " failed" : ""));
             return outcome;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Outcome(0, 0, Duration.ofNanos(System.nanoTime() - start), "interrupted");
+            return new Outcome(0, 0, 0, Duration.ofNanos(System.nanoTime() - start), "interrupted");
         } catch (RuntimeException | IOException e) {
             log.warning(() -> "warm-up failed, starting without it: " + e);
-            return new Outcome(0, 0, Duration.ofNanos(System.nanoTime() - start), "failed: " + e);
+            return new Outcome(0, 0, 0, Duration.ofNanos(System.nanoTime() - start), "failed: " + e);
         }
     }
 
-    /** One round: its requests answered 200 and failed, and why it stopped. */
-    private record Round(long requests, long failed, String stoppedBecause) {}
+    /** One round: its requests answered 200, its new connections, what failed of either, and why it stopped. */
+    private record Round(long requests, long handshakes, long failed, String stoppedBecause) {}
 
     /** Runs one round from {@code start} (its clock) for at least {@code minimumNanos}, until quiet or {@code deadline}. */
     private static Round exercise(int ioThreads, Settings settings, Clock clock, long start, long minimumNanos, long deadline)
@@ -186,9 +206,15 @@ public final class GatewayWarmup {
                             SERVICE_PORT)))));
             west.start();
             awaitListening(west, mirrorPort, deadline);
-            try (LoopbackLoad load = new LoopbackLoad(clients, mirrorPort, settings.connections(), SERVICE + ":" + SERVICE_PORT)) {
+            // West's own connector, built as west builds it: the client side of each handshake is west's.
+            PeerGatewayConnector connector = new PeerGatewayConnector(ClientContexts.current(west.tls()::credentials,
+                    west.tls()::anchors, west.tls().provider(), clock), HANDSHAKE_TIMEOUT, HANDSHAKE_TIMEOUT);
+            try (LoopbackLoad load = new LoopbackLoad(clients, mirrorPort, settings.connections(), SERVICE + ":" + SERVICE_PORT);
+                    LoopbackHandshakes handshakes = new LoopbackHandshakes(connector, clients.next(),
+                            new Endpoint("127.0.0.1", east.inboundPort(), true), EAST,
+                            new TransportHeader(SERVICE, SERVICE_PORT, SessionProtocol.HTTP2), HANDSHAKES)) {
                 String stopped = runUntilQuiet(load, settings.quietCompileMillis(), start, minimumNanos, deadline);
-                return new Round(load.ok(), load.failed(), stopped);
+                return new Round(load.ok(), handshakes.made(), load.failed() + handshakes.failed(), stopped);
             }
         } finally {
             clients.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();

@@ -27,6 +27,8 @@ class GatewayWarmupTest {
         // All three rounds run, each until its own deadline; together they take the whole maximum.
         assertThat(outcome.stoppedBecause()).isEqualTo("round 1: time limit; round 2: time limit; round 3: time limit");
         assertThat(outcome.requests()).isPositive();
+        // Each round's new connections, all made well within its share of the time: west's client side, east's server side.
+        assertThat(outcome.handshakes()).isEqualTo(GatewayWarmup.ROUNDS * (long) GatewayWarmup.HANDSHAKES);
         assertThat(outcome.failed()).isZero();
         assertThat(outcome.took()).isGreaterThanOrEqualTo(Duration.ofSeconds(20));
         // The gateways' event loops (acceptor, workers) are shut down, not left to the real gateway's JVM.
@@ -50,7 +52,7 @@ class GatewayWarmupTest {
     void aMaximumOfZeroDisablesIt() {
         GatewayWarmup.Outcome outcome = GatewayWarmup.run(1, GatewayWarmup.Settings.upTo(Duration.ZERO), CLOCK);
 
-        assertThat(outcome).isEqualTo(new GatewayWarmup.Outcome(0, 0, Duration.ZERO, "disabled"));
+        assertThat(outcome).isEqualTo(new GatewayWarmup.Outcome(0, 0, 0, Duration.ZERO, "disabled"));
     }
 
     @Test
