@@ -46,10 +46,10 @@ import java.util.logging.Logger;
  * west's outbound listener, HTTP/2 over mTLS to east, and on to a {@link LoopbackBackend}: the code of both roles of a
  * gateway, on the same I/O transport. Beside that load, {@link LoopbackHandshakes} dials east {@link #HANDSHAKES} times
  * with west's credentials, as west's pool and probe do: the handshakes' Java side, the JDK's ECDSA above all, is
- * compiled here and not under the first real connections. A round ends when the JIT has gone quiet (its compiler threads used less than
- * {@link Settings#quietCompileMillis} of CPU in the last second, after {@link Settings#minimum}: {@link JitCpu}) or at
- * {@link Settings#maximum}, whichever comes first, and leaves nothing behind: no listener, no thread, no meter of the
- * real gateway's.
+ * compiled here and not under the first real connections. A round ends when the JIT has gone quiet (its compiler
+ * threads used less than {@link Settings#quietCompileMillis} of CPU in the last second, after {@link Settings#minimum}:
+ * {@link JitCpu}) or at {@link Settings#maximum}, whichever comes first, and leaves nothing behind: no listener, no
+ * thread, no meter of the real gateway's.
  *
  * <p>It runs in {@link #ROUNDS} rounds, each with gateways, backend and clients of its own. Closing a round's takes
  * branches its traffic never did (channels closing, event loops shutting down, promises completed by new kinds of

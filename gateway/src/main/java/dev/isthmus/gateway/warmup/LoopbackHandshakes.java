@@ -46,6 +46,7 @@ public final class LoopbackHandshakes implements AutoCloseable {
     private final AtomicLong failed = new AtomicLong();
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile boolean running = true;
+    private volatile Future<Channel> dialing;
     private volatile Channel current;
 
     /**
@@ -84,10 +85,14 @@ public final class LoopbackHandshakes implements AutoCloseable {
         return ended.await(timeout, unit);
     }
 
-    /** Stops dialing and closes the connection in flight, if any; returns once the loop has ended. */
+    /** Stops dialing, cancels the dial in flight or closes the connection it made, and returns once the loop has ended. */
     @Override
     public void close() {
         running = false;
+        Future<Channel> dial = dialing;
+        if (dial != null) {
+            dial.cancel(false); // the connector closes its channel
+        }
         Channel open = current;
         if (open != null) {
             open.close();
@@ -106,9 +111,13 @@ public final class LoopbackHandshakes implements AutoCloseable {
             ended.countDown();
             return;
         }
-        connector.connect(loop, gateway, peer, header, Nothing.INSTANCE).addListener((Future<Channel> connected) -> {
+        Future<Channel> dial = connector.connect(loop, gateway, peer, header, Nothing.INSTANCE);
+        dialing = dial;
+        dial.addListener((Future<Channel> connected) -> {
             if (!connected.isSuccess()) {
-                failed.incrementAndGet();
+                if (!connected.isCancelled()) { // cancelled: by close()
+                    failed.incrementAndGet();
+                }
                 ended.countDown();
                 return;
             }

@@ -115,6 +115,27 @@ class LoopbackHandshakesTest {
     }
 
     @Test
+    void closeCancelsADialStuckInItsHandshakeWithoutCountingItAsFailed() throws Exception {
+        // A listener that accepts and never answers: the handshake would wait for the connector's 10 s timeout.
+        Channel silent = new ServerBootstrap().group(loops).channel(IoTransport.of(loops).serverChannel())
+                .childHandler(new ChannelInboundHandlerAdapter())
+                .bind("127.0.0.1", 0).sync().channel();
+        try {
+            LoopbackHandshakes handshakes = new LoopbackHandshakes(connector, loops.next(),
+                    new Endpoint("127.0.0.1", ((InetSocketAddress) silent.localAddress()).getPort(), true), TestPki.GATEWAY, HEADER, 5);
+            Thread.sleep(200);
+            long start = System.nanoTime();
+            handshakes.close();
+
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+            assertThat(handshakes.made()).isZero();
+            assertThat(handshakes.failed()).isZero();
+        } finally {
+            silent.close().syncUninterruptibly();
+        }
+    }
+
+    @Test
     void refusesACountBelowOne() {
         assertThatThrownBy(() -> new LoopbackHandshakes(connector, loops.next(), new Endpoint("127.0.0.1", 1, true), TestPki.GATEWAY,
                 HEADER, 0))
