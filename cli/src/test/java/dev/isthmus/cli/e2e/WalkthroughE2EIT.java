@@ -405,7 +405,7 @@ class WalkthroughE2EIT {
                 // The manifests start the gateway with --warmup: it ran its data path hot before it listened.
                 String gateway = shell.ok("kubectl --context=" + cluster + " -n isthmus-multicluster logs deploy/isthmus-gateway --tail=-1");
                 assertThat(gateway).as("%s's gateway log", cluster)
-                        .containsPattern("warm-up: [1-9][0-9]* requests through two loopback gateways")
+                        .containsPattern("warm-up: [1-9][0-9]* requests and [1-9][0-9]* new connections through two loopback gateways")
                         .doesNotContain("warm-up failed");
             }
             shell.ok("kubectl --context=west -n test get svc,endpointslice -o wide");

@@ -71,10 +71,12 @@ class GatewayRunIT {
             process.destroy(); // SIGTERM
             assertThat(process.waitFor(20, TimeUnit.SECONDS)).as("stopped after draining").isTrue();
             String log = Files.readString(stderr);
-            // It carried requests, ended by itself, and came before the real gateway's listener.
-            Matcher warmup = Pattern.compile("warm-up: (\\d+) requests through two loopback gateways in \\d+ ms").matcher(log);
+            // It carried requests, made new connections, ended by itself, and came before the real gateway's listener.
+            Matcher warmup = Pattern.compile("warm-up: (\\d+) requests and (\\d+) new connections through two loopback gateways "
+                    + "in \\d+ ms").matcher(log);
             assertThat(warmup.find()).as(log).isTrue();
             assertThat(Long.parseLong(warmup.group(1))).as(log).isPositive();
+            assertThat(Long.parseLong(warmup.group(2))).as(log).isPositive();
             assertThat(log.indexOf(warmup.group())).isLessThan(log.indexOf("gateway " + GATEWAY + " "));
             assertThat(log).doesNotContain("warm-up failed").doesNotContain("signature provider");
         } finally {
