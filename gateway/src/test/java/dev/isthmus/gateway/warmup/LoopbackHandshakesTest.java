@@ -108,7 +108,8 @@ class LoopbackHandshakesTest {
             assertThat(server.awaitClosed(5)).isTrue();
             Thread.sleep(200);
             assertThat(handshakes.made()).as("none after close").isEqualTo(made);
-            assertThat(server.accepted.get()).isEqualTo((int) made);
+            // The dial in flight when close() came may have been accepted before it was cancelled; none came after it.
+            assertThat(server.accepted.get()).isBetween((int) made, (int) made + 1);
         } finally {
             server.close();
         }
