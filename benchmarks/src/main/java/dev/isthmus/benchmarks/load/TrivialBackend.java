@@ -39,7 +39,9 @@ final class TrivialBackend implements AutoCloseable {
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("load-backend"),
             NioIoHandler.newFactory());
-    private final ByteBuf body = Unpooled.unreleasableBuffer(Unpooled.directBuffer().writeBytes(BODY.getBytes(US_ASCII)));
+    private final ByteBuf bodyBytes = Unpooled.directBuffer().writeBytes(BODY.getBytes(US_ASCII));
+    /** Shared by every response; released once, when the backend closes (a leak under paranoid detection otherwise). */
+    private final ByteBuf body = Unpooled.unreleasableBuffer(bodyBytes);
     private final Channel server;
 
     TrivialBackend() throws InterruptedException {
@@ -67,6 +69,7 @@ final class TrivialBackend implements AutoCloseable {
     public void close() {
         server.close().syncUninterruptibly();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        bodyBytes.release();
     }
 
     private final class Answer extends ChannelInboundHandlerAdapter {
