@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,15 +32,27 @@ final class CpuMeter {
      * @param syscalls per role, read and write system calls ({@code syscr}, {@code syscw} of {@code /proc/<pid>/task/<tid>/io}):
      *     on loopback most of an I/O thread's kernel time is in them
      * @param allocated per role, the bytes of heap its threads allocated
+     * @param waited per role, nanoseconds its threads were ready to run but waited for a core ({@code run_delay} of
+     *     {@code schedstat}): on a machine with fewer cores than busy threads, latency that no code of theirs caused
      */
-    record Usage(Map<String, Long> roles, Map<String, long[]> syscalls, Map<String, Long> allocated, long process, long machine,
-            long wallNanos, long jitMillis) {
+    record Usage(Map<String, Long> roles, Map<String, long[]> syscalls, Map<String, Long> allocated, Map<String, Long> waited,
+            long process, long machine, long wallNanos, long jitMillis) {
         long role(String name) {
             return roles.getOrDefault(name, 0L);
         }
 
         long allocated(String role) {
             return allocated.getOrDefault(role, 0L);
+        }
+
+        /** Nanoseconds {@code role}'s threads (a child's I/O threads) waited for a core while ready to run; -1 if unknown. */
+        long waited(String role) {
+            return waited.getOrDefault(role, -1L);
+        }
+
+        /** Whether {@code role} is threads of this JVM, with system calls and heap bytes of its own; not a child process. */
+        boolean hasThreadDetail(String role) {
+            return allocated.containsKey(role);
         }
 
         long reads(String role) {
@@ -61,10 +74,14 @@ final class CpuMeter {
         }
     }
 
+    /** What the kernel calls a thread of Netty's default I/O groups ({@code comm} holds 15 characters). */
+    private static final String IO_THREAD_COMM = "multiThreadIoEv";
+
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final com.sun.management.ThreadMXBean heap = (com.sun.management.ThreadMXBean) threads;
     private final Map<String, long[]> roles = new LinkedHashMap<>();
     private final Map<String, List<String>> nativeThreads = new LinkedHashMap<>();
+    private final Map<String, Long> processes = new LinkedHashMap<>();
 
     CpuMeter() {
         if (!threads.isThreadCpuTimeEnabled()) {
@@ -108,6 +125,17 @@ final class CpuMeter {
         return this;
     }
 
+    /**
+     * Counts the whole child process {@code pid} as {@code role}: a gateway in a JVM of its own, whose CPU the kernel counts
+     * ({@link ProcessCpu}, 10 ms ticks: read it over windows of seconds). All its threads count, its collector's and its JIT
+     * compilers' included, and its compilers' time is added to the reading's JIT figure. The kernel does not say which of its
+     * system calls and bytes of heap are whose, so a process role has neither ({@link Usage#hasThreadDetail}).
+     */
+    CpuMeter process(String role, long pid) {
+        processes.put(role, pid);
+        return this;
+    }
+
     /** A reading now; {@link #since} turns two into a {@link Usage}. */
     Reading read() {
         Map<String, Long> byRole = new LinkedHashMap<>();
@@ -134,9 +162,51 @@ final class CpuMeter {
             }
             syscalls.put(role, sum);
         });
+        Map<String, Long> waited = new LinkedHashMap<>();
+        nativeThreads.forEach((role, tids) -> {
+            long sum = 0;
+            for (String tid : tids) {
+                sum += Math.max(0, runDelay(Path.of("/proc/self/task", String.valueOf(tid), "schedstat")));
+            }
+            waited.put(role, sum);
+        });
         long process = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
-        return new Reading(byRole, syscalls, allocated, process, machineBusyNanos(), System.nanoTime(),
-                ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
+        long jit = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+        for (Map.Entry<String, Long> child : processes.entrySet()) {
+            ProcessCpu cpu = ProcessCpu.of(child.getValue());
+            byRole.put(child.getKey(), cpu.totalMillis() * 1_000_000L);
+            waited.put(child.getKey(), ioThreadsRunDelay(child.getValue()));
+            process += cpu.totalMillis() * 1_000_000L; // the children are part of what this run, not the machine's others, used
+            jit += cpu.jitMillis();
+        }
+        return new Reading(byRole, syscalls, allocated, waited, process, machineBusyNanos(), System.nanoTime(), jit);
+    }
+
+    /**
+     * The run-queue wait of a child gateway's I/O threads (Netty's {@code multiThreadIoEventLoopGroup-…}, which the kernel
+     * names {@code multiThreadIoEv}): the threads on a request's path, not its compilers' or collector's.
+     */
+    private static long ioThreadsRunDelay(long pid) {
+        long sum = 0;
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks) {
+                if (Files.readString(task.resolve("comm")).startsWith(IO_THREAD_COMM)) {
+                    sum += Math.max(0, runDelay(task.resolve("schedstat")));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // the process ended, or no /proc: what was read so far stands
+        }
+        return sum;
+    }
+
+    /** The second field of a {@code schedstat} file: nanoseconds spent ready to run, waiting for a core; -1 if unreadable. */
+    static long runDelay(Path schedstat) {
+        try {
+            return Long.parseLong(Files.readString(schedstat).trim().split("\\s+")[1]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /** The Linux thread id of the calling thread, which Java 17 does not expose: {@code /proc/thread-self} names it. */
@@ -170,8 +240,8 @@ final class CpuMeter {
     }
 
     /** @param jit milliseconds the JIT compilers spent so far: still compiling in a window means too short a warmup */
-    record Reading(Map<String, Long> roles, Map<String, long[]> syscalls, Map<String, Long> allocated, long process, long machine,
-            long wall, long jit) {
+    record Reading(Map<String, Long> roles, Map<String, long[]> syscalls, Map<String, Long> allocated, Map<String, Long> waited,
+            long process, long machine, long wall, long jit) {
         Usage since(Reading start) {
             Map<String, Long> delta = new LinkedHashMap<>();
             roles.forEach((role, nanos) -> delta.put(role, nanos - start.roles.getOrDefault(role, 0L)));
@@ -183,7 +253,9 @@ final class CpuMeter {
                 calls.put(role, new long[] {counts[0] - before[0], counts[1] - before[1]});
             });
             long machineDelta = machine < 0 || start.machine < 0 ? -1 : machine - start.machine;
-            return new Usage(delta, calls, bytes, process - start.process, machineDelta, wall - start.wall, jit - start.jit);
+            Map<String, Long> waits = new LinkedHashMap<>();
+            waited.forEach((role, nanos) -> waits.put(role, nanos - start.waited.getOrDefault(role, 0L)));
+            return new Usage(delta, calls, bytes, waits, process - start.process, machineDelta, wall - start.wall, jit - start.jit);
         }
     }
 

@@ -1,8 +1,6 @@
 package dev.isthmus.benchmarks.load;
 
 import dev.isthmus.gateway.Gateway;
-import dev.isthmus.gateway.routing.Endpoint;
-import dev.isthmus.gateway.routing.RemoteTarget;
 import dev.isthmus.identity.tls.TlsProviders;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -18,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,6 +52,9 @@ final class CrossMode {
         OPTIONS.put("client-threads", "1");
         OPTIONS.put("tap", "none");
         OPTIONS.put("tap-blocks", "3");
+        OPTIONS.put("gateways", Gateways.THREADS);
+        OPTIONS.put("jvm", GatewayProcess.MANIFEST_JVM);
+        OPTIONS.put("gateway-cpus", "");
     }
 
     private CrossMode() {}
@@ -69,24 +71,23 @@ final class CrossMode {
             throw new Options.UsageException("--tap " + tapMode + ": unknown (expected: none, reader, stalled or rounds)");
         }
         int tapBlocks = options.positive("tap-blocks");
+        if (Gateways.inProcesses(options) && !tapMode.equals("none")) {
+            throw new Options.UsageException("--tap " + tapMode + " with --gateways " + Gateways.PROCESSES
+                    + " (expected: --tap none; the tap's load runs against a west in this JVM)");
+        }
 
         LoadPki pki = LoadPki.create();
         EventLoopGroup clients = new MultiThreadIoEventLoopGroup(clientThreads, new DefaultThreadFactory("load-client"),
                 NioIoHandler.newFactory());
         int mirrorPort = freePort();
         try (TrivialBackend backend = new TrivialBackend();
-                GatewayUnderTest east = new GatewayUnderTest(LoadPki.GATEWAY, pki.gateway(), pki.anchors(), gatewayThreads,
-                        GatewayUnderTest.exporting(backend.port()), 10_000, Duration.ofMinutes(10));
-                GatewayUnderTest west = new GatewayUnderTest(LoadPki.PEER, pki.peer(), pki.anchors(), gatewayThreads,
-                        GatewayUnderTest.mirroring(mirrorPort, MIRROR, new RemoteTarget(LINK,
-                                List.of(new Endpoint("127.0.0.1", east.address().getPort(), true)), LoadPki.GATEWAY,
-                                GatewayUnderTest.SERVICE, GatewayUnderTest.SERVICE_PORT)),
-                        10_000, Duration.ofMinutes(10))) {
-            awaitLink(west.gateway(), mirrorPort);
+                Gateways gateways = Gateways.cross(options, pki, gatewayThreads, backend.port(), mirrorPort)) {
+            Optional<GatewayUnderTest> west = gateways.westInJvm();
+            Optional<GatewayUnderTest> east = gateways.eastInJvm();
             // In rounds mode the watchers come and go with each round; otherwise one stays for the whole run.
-            TapWatcherLoad tap = TapWatcherLoad.start(tapMode.equals("rounds") ? "none" : tapMode, west.gateway().adminPort());
-            CpuMeter cpu = new CpuMeter().role("generator", clients).role("west", west.gateway().workers())
-                    .role("east", east.gateway().workers()).role("backend", backend.group());
+            TapWatcherLoad tap = west.isEmpty() ? TapWatcherLoad.start("none", 0)
+                    : TapWatcherLoad.start(tapMode.equals("rounds") ? "none" : tapMode, west.get().gateway().adminPort());
+            CpuMeter cpu = gateways.count(new CpuMeter().role("generator", clients), "east", "west").role("backend", backend.group());
             List<LoadLoop> viaWest = LoadLoop.on(clients);
             List<LoadLoop> direct = LoadLoop.on(clients);
             List<Future<Lane>> opening = new ArrayList<>();
@@ -100,18 +101,19 @@ final class CrossMode {
 
             System.out.printf("cross: %d CPUs; TLS %s; west gateway (%s) with an outbound listener on %s for %s, %d I/O "
                     + "thread(s);%n       east gateway (%s) on %s exporting the trivial HTTP/1.1 backend (1 thread), %d I/O "
-                    + "thread(s); generator, %d thread(s)%n", Runtime.getRuntime().availableProcessors(),
+                    + "thread(s); generator, %d thread(s)%n       %s%n", Runtime.getRuntime().availableProcessors(),
                     TlsProviders.preferred(), LoadPki.PEER, westAddress, MIRROR, gatewayThreads, LoadPki.GATEWAY,
-                    east.address(), gatewayThreads, clientThreads);
+                    gateways.eastAddress(), gatewayThreads, clientThreads, gateways.placement());
             System.out.printf("       both targets: %d plaintext HTTP/1.1 keep-alive connections, one request in flight on "
                     + "each;%n       warmup %s s on each target first, then for each: %s s to settle, %s s measured%n%n",
                     connections, RpsMode.seconds(warmup), RpsMode.seconds(settle), RpsMode.seconds(duration));
 
-            double eastAcceptedBefore = east.count("isthmus.gateway.connections");
+            double eastAcceptedBefore = east.map(e -> e.count("isthmus.gateway.connections")).orElse(0.0);
             if (tapMode.equals("rounds")) {
+                Gateway westGateway = west.orElseThrow().gateway();
                 LoadPhase.warmUp(viaWest, warmup);
-                TapRounds.run(viaWest, settle, duration, cpu, west.gateway().adminPort(), tapBlocks,
-                        () -> west.gateway().metrics().tap().dropped());
+                TapRounds.run(viaWest, settle, duration, cpu, westGateway.adminPort(), tapBlocks,
+                        () -> westGateway.metrics().tap().dropped());
                 for (LoadLoop loop : List.of(viaWest, direct).stream().flatMap(List::stream).toList()) {
                     loop.executor().submit(loop::closeAll).sync();
                 }
@@ -132,13 +134,17 @@ final class CrossMode {
                     directOpen);
             long p99Added = crossOpen.latencies().quantile(0.99) - directOpen.latencies().quantile(0.99);
             System.out.printf("  p99 added: %s (aim: under 2 ms)%n", p99Added < 2_000_000 ? "met" : "not met");
-            System.out.printf("%nmTLS connections east accepted during the run (west's pool and its probes): %.0f, for %d "
-                    + "client connections; west's outbound failures: %.0f%n",
-                    east.count("isthmus.gateway.connections") - eastAcceptedBefore, connections,
-                    west.count("isthmus.gateway.outbound.failures"));
-
-            System.out.printf("tap on west: %s; events it dropped for its watchers: %.0f; lines the reader got: %d%n",
-                    tapMode, west.gateway().metrics().tap().dropped() * 1.0, tap.lines());
+            if (west.isPresent() && east.isPresent()) {
+                System.out.printf("%nmTLS connections east accepted during the run (west's pool and its probes): %.0f, for %d "
+                        + "client connections; west's outbound failures: %.0f%n",
+                        east.get().count("isthmus.gateway.connections") - eastAcceptedBefore, connections,
+                        west.get().count("isthmus.gateway.outbound.failures"));
+                System.out.printf("tap on west: %s; events it dropped for its watchers: %.0f; lines the reader got: %d%n",
+                        tapMode, west.get().gateway().metrics().tap().dropped() * 1.0, tap.lines());
+            } else {
+                System.out.printf("%n(the gateways' own counters, of connections accepted and outbound failures, are read only with "
+                        + "--gateways threads)%n");
+            }
             tap.close();
             for (LoadLoop loop : viaWest) {
                 loop.executor().submit(loop::closeAll).sync();
@@ -196,8 +202,7 @@ final class CrossMode {
         for (LoadPhase.Result r : both) {
             StringBuilder line = new StringBuilder(String.format("  %-22s", r.target()));
             for (String role : List.of("generator", "west", "east", "backend")) {
-                line.append(String.format(" %6s %6s", RpsMode.perRequest(r.cpu().reads(role), r),
-                        RpsMode.perRequest(r.cpu().writes(role), r)));
+                line.append(String.format(" %6s %6s", RpsMode.reads(role, r), RpsMode.writes(role, r)));
             }
             System.out.println(line);
         }

@@ -6,8 +6,11 @@ import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -16,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A gateway in a child JVM started from the same class path, with the JVM flags under test: an {@link IdleServer},
- * or a {@link WarmupServer}. Its stdout lines are read on a thread of their own, so the harness never blocks on it
- * for longer than a timeout; its stderr (the gateway's log) goes to ours.
+ * or a {@link WarmupServer} ({@link #east}, {@link #west}). Its stdout lines are read on a thread of their own, so the
+ * harness never blocks on it for longer than a timeout; its stderr (the gateway's log) goes to ours.
  */
 final class GatewayProcess implements AutoCloseable {
 
@@ -28,6 +31,9 @@ final class GatewayProcess implements AutoCloseable {
      */
     static final String MANIFEST_JVM = "-Xmx160m -Xms32m -Xmn16m -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000"
             + " -Dio.netty.handler.ssl.openssl.sessionCacheServer=false";
+
+    /** How long a {@link WarmupServer} may take to say it is ready: its own warm-up included. */
+    private static final int WARMUP_SERVER_READY_SECONDS = 420;
 
     private final Process process;
     private final Writer commands;
@@ -45,7 +51,16 @@ final class GatewayProcess implements AutoCloseable {
      * its {@code READY port=<port> [key=value …]} line.
      */
     GatewayProcess(List<String> jvmFlags, List<String> modeAndOptions, int readySeconds) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
+        this(List.of(), jvmFlags, modeAndOptions, readySeconds);
+    }
+
+    /**
+     * As {@link #GatewayProcess(List, List, int)}, the JVM started by {@code launcher} (such as {@code taskset -c 1}, which
+     * keeps the gateway on the cores it names).
+     */
+    GatewayProcess(List<String> launcher, List<String> jvmFlags, List<String> modeAndOptions, int readySeconds)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(launcher);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmFlags);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), GatewayLoad.class.getName()));
@@ -64,6 +79,44 @@ final class GatewayProcess implements AutoCloseable {
         reader.setDaemon(true);
         reader.start();
         ready = IdleServer.parse(expect("READY ", readySeconds), "READY ");
+    }
+
+    /**
+     * East of the cross path, or the gateway of {@code rps}: a {@link WarmupServer} exporting the backend on
+     * {@code backendPort}, with the certificate {@link LoadPki#writeFiles} wrote to {@code dir} as {@code east}.
+     *
+     * @param gatewayWarmup seconds of the gateway's own warm-up before it is ready ({@code gateway run --warmup}), "0" for none
+     */
+    static GatewayProcess east(List<String> launcher, List<String> jvmFlags, Path dir, int ioThreads, int backendPort,
+            String gatewayWarmup) throws IOException, InterruptedException {
+        return new GatewayProcess(launcher, jvmFlags, List.of("warmup-server", "--role", "east", "--dir", dir.toString(), "--io-threads",
+                Integer.toString(ioThreads), "--backend-port", Integer.toString(backendPort), "--gateway-warmup", gatewayWarmup),
+                WARMUP_SERVER_READY_SECONDS);
+    }
+
+    /**
+     * West of the cross path: a {@link WarmupServer} mirroring east's service on {@code mirrorPort}, ready once it has
+     * probed east alive, with the certificate written to {@code dir} as {@code west}.
+     */
+    static GatewayProcess west(List<String> launcher, List<String> jvmFlags, Path dir, int ioThreads, int eastPort, int mirrorPort,
+            String gatewayWarmup) throws IOException, InterruptedException {
+        return new GatewayProcess(launcher, jvmFlags, List.of("warmup-server", "--role", "west", "--dir", dir.toString(), "--io-threads",
+                Integer.toString(ioThreads), "--east-port", Integer.toString(eastPort), "--mirror-port", Integer.toString(mirrorPort),
+                "--gateway-warmup", gatewayWarmup), WARMUP_SERVER_READY_SECONDS);
+    }
+
+    /** A {@code --jvm} option's value as the separate flags of a command line. */
+    static List<String> flags(String jvm) {
+        return Arrays.stream(jvm.trim().split("\\s+")).filter(flag -> !flag.isEmpty()).toList();
+    }
+
+    /** Deletes a folder made for child gateways (their certificates, keys and logs), and everything in it. */
+    static void deleteTree(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
     }
 
     long pid() {

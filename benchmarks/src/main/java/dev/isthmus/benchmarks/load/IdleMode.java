@@ -8,14 +8,11 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.codec.http2.Http2FrameAdapter;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +53,7 @@ final class IdleMode {
 
     static void run(Options options) throws Exception {
         int connections = options.positive("connections");
-        List<String> jvm = Arrays.stream(options.string("jvm").trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
+        List<String> jvm = GatewayProcess.flags(options.string("jvm"));
         int ioThreads = options.integer("io-threads");
         int inFlight = options.positive("in-flight");
         long settleMillis = options.seconds("settle").toMillis();
@@ -122,7 +119,7 @@ final class IdleMode {
             closeAll(open);
         } finally {
             clients.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-            deleteTree(dir);
+            GatewayProcess.deleteTree(dir);
         }
     }
 
@@ -171,13 +168,5 @@ final class IdleMode {
                 Format.mib(memory.rssKib()), Format.bytes(Long.parseLong(stats.get("heapUsed"))),
                 Format.bytes(Long.parseLong(stats.get("heapCommitted"))), Format.bytes(Long.parseLong(stats.get("nonHeapUsed"))),
                 Format.bytes(Long.parseLong(stats.get("nettyDirect"))), memory.threads());
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (var paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
     }
 }

@@ -31,6 +31,9 @@ final class RpsMode {
 
     static final Map<String, String> OPTIONS = new LinkedHashMap<>();
 
+    /** What a column says for a figure the harness cannot read for a child process. */
+    private static final String NOT_COUNTED = "n/a";
+
     static {
         OPTIONS.put("connections", "4");
         OPTIONS.put("streams", "16");
@@ -42,6 +45,9 @@ final class RpsMode {
         OPTIONS.put("rate", "0");
         OPTIONS.put("gateway-threads", "1");
         OPTIONS.put("client-threads", "1");
+        OPTIONS.put("gateways", Gateways.THREADS);
+        OPTIONS.put("jvm", GatewayProcess.MANIFEST_JVM);
+        OPTIONS.put("gateway-cpus", "");
     }
 
     private RpsMode() {}
@@ -55,20 +61,20 @@ final class RpsMode {
         int gatewayThreads = options.positive("gateway-threads");
         int clientThreads = options.positive("client-threads");
 
+        Gateways.inProcesses(options); // the placement is checked before anything starts
+
         LoadPki pki = LoadPki.create();
         EventLoopGroup clients = new MultiThreadIoEventLoopGroup(clientThreads, new DefaultThreadFactory("load-client"),
                 NioIoHandler.newFactory());
         try (TrivialBackend backend = new TrivialBackend();
-                GatewayUnderTest gateway = new GatewayUnderTest(pki.gateway(), pki.anchors(), gatewayThreads, backend.port(),
-                        10_000, Duration.ofMinutes(10))) {
-            CpuMeter cpu = new CpuMeter().role("generator", clients).role("gateway", gateway.gateway().workers())
-                    .role("backend", backend.group());
+                Gateways gateway = Gateways.east(options, pki, gatewayThreads, backend.port())) {
+            CpuMeter cpu = gateway.count(new CpuMeter().role("generator", clients), "gateway").role("backend", backend.group());
             SslContext tls = pki.peerContext(true);
             List<LoadLoop> viaGateway = LoadLoop.on(clients);
             List<LoadLoop> direct = LoadLoop.on(clients);
             List<Future<Lane>> opening = new ArrayList<>();
             for (int i = 0; i < connections; i++) {
-                opening.add(Http2Lane.open(viaGateway.get(i % viaGateway.size()), gateway.address(), tls, streams));
+                opening.add(Http2Lane.open(viaGateway.get(i % viaGateway.size()), gateway.eastAddress(), tls, streams));
             }
             InetSocketAddress backendAddress = new InetSocketAddress("127.0.0.1", backend.port());
             for (int i = 0; i < connections * streams; i++) {
@@ -77,8 +83,8 @@ final class RpsMode {
             LoadLoop.awaitOpen(opening);
 
             System.out.printf("rps: %d CPUs; TLS %s; gateway %s with %d I/O thread(s); trivial HTTP/1.1 backend, 1 thread; "
-                    + "generator, %d thread(s)%n", Runtime.getRuntime().availableProcessors(), TlsProviders.preferred(),
-                    gateway.address(), gatewayThreads, clientThreads);
+                    + "generator, %d thread(s)%n     %s%n", Runtime.getRuntime().availableProcessors(), TlsProviders.preferred(),
+                    gateway.eastAddress(), gatewayThreads, clientThreads, gateway.placement());
             System.out.printf("     through the gateway: %d HTTP/2 connections × %d streams over mTLS; direct: %d HTTP/1.1 "
                     + "keep-alive connections;%n     warmup %s s on each target first, then for each: %s s to settle, "
                     + "%s s measured%n%n", connections, streams, connections * streams, seconds(warmup), seconds(settle),
@@ -110,13 +116,27 @@ final class RpsMode {
         }
     }
 
-    static String perRequest(long count, LoadPhase.Result r) {
+    /** {@code read} system calls of {@code role}'s threads per request; {@code n/a} for a gateway in a process of its own. */
+    static String reads(String role, LoadPhase.Result r) {
+        return r.cpu().hasThreadDetail(role) ? perRequest(r.cpu().reads(role), r) : NOT_COUNTED;
+    }
+
+    /** {@code write} system calls of {@code role}'s threads per request; {@code n/a} for a gateway in a process of its own. */
+    static String writes(String role, LoadPhase.Result r) {
+        return r.cpu().hasThreadDetail(role) ? perRequest(r.cpu().writes(role), r) : NOT_COUNTED;
+    }
+
+    private static String perRequest(long count, LoadPhase.Result r) {
         return Format.decimal(count / (double) Math.max(1, r.completed()), 2);
     }
 
-    /** Heap bytes {@code role}'s threads allocated per request: what its young collections have to sweep. */
+    /**
+     * Heap bytes {@code role}'s threads allocated per request: what its young collections have to sweep; {@code n/a} for a
+     * gateway in a process of its own.
+     */
     static String bytesPerRequest(String role, LoadPhase.Result r) {
-        return Format.decimal(r.cpu().allocated(role) / (double) Math.max(1, r.completed()), 0);
+        return r.cpu().hasThreadDetail(role) ? Format.decimal(r.cpu().allocated(role) / (double) Math.max(1, r.completed()), 0)
+                : NOT_COUNTED;
     }
 
     static String seconds(Duration duration) {
@@ -141,10 +161,8 @@ final class RpsMode {
         }
         System.out.println("system calls per request       reads  writes    reads  writes    reads  writes");
         for (LoadPhase.Result r : List.of(gateway, direct)) {
-            System.out.printf("  %-22s %9s %7s %8s %7s %8s %7s%n", r.target(), perRequest(r.cpu().reads("generator"), r),
-                    perRequest(r.cpu().writes("generator"), r), perRequest(r.cpu().reads("gateway"), r),
-                    perRequest(r.cpu().writes("gateway"), r), perRequest(r.cpu().reads("backend"), r),
-                    perRequest(r.cpu().writes("backend"), r));
+            System.out.printf("  %-22s %9s %7s %8s %7s %8s %7s%n", r.target(), reads("generator", r), writes("generator", r),
+                    reads("gateway", r), writes("gateway", r), reads("backend", r), writes("backend", r));
         }
         System.out.println("heap allocated per request, bytes");
         for (LoadPhase.Result r : List.of(gateway, direct)) {
@@ -161,7 +179,7 @@ final class RpsMode {
         double gatewayMicros = gateway.cpuMicros("gateway");
         double throughBound = 1e6 / Math.max(gatewayMicros, Math.max(gateway.cpuMicros("generator"), gateway.cpuMicros("backend")));
         double directBound = 1e6 / Math.max(direct.cpuMicros("generator"), direct.cpuMicros("backend"));
-        System.out.printf("  one gateway core proxies at most %s requests/s (1 s / %s µs of gateway thread CPU per request)%n",
+        System.out.printf("  one gateway core proxies at most %s requests/s (1 s / %s µs of the gateway's CPU per request)%n",
                 Format.rate(1e6 / gatewayMicros), Format.decimal(gatewayMicros, 1));
         System.out.printf("  with a core for each thread (no sharing), the same CPU costs would give %s through / %s direct = %s%n%n",
                 Format.rate(throughBound), Format.rate(directBound), Format.percent(throughBound / directBound));
@@ -195,6 +213,16 @@ final class RpsMode {
             System.out.printf("  %-22s %10s %9s %9s %9s %9s %9s %8d %8d%n", r.target(), Format.rate(r.perSecond()),
                     Format.latency(l.quantile(0.5)), Format.latency(l.quantile(0.9)), Format.latency(l.quantile(0.99)),
                     Format.latency(l.quantile(0.999)), Format.latency(l.max()), r.backlogged(), r.failed());
+        }
+        System.out.println("waited for a core while ready to run (run queue), µs per request, by thread role");
+        for (LoadPhase.Result r : List.of(gateway, direct)) {
+            StringBuilder line = new StringBuilder(String.format("  %-22s", r.target()));
+            r.cpu().waited().forEach((role, nanos) -> {
+                if (r.cpu().role(role) > 0) {
+                    line.append(String.format("  %s %s", role, Format.decimal(nanos / 1000.0 / Math.max(1, r.completed()), 1)));
+                }
+            });
+            System.out.println(line);
         }
         System.out.printf("  added by %s: p50 %s, p99 %s (other processes: %s / %s cores)%n", addedBy,
                 Format.signedLatency(gateway.latencies().quantile(0.5) - direct.latencies().quantile(0.5)),

@@ -5,14 +5,11 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +51,7 @@ final class WarmupMode {
     private record Second(long completed, long failed, LatencySamples latencies, ProcessCpu west, ProcessCpu east, double otherCores) {}
 
     static void run(Options options) throws Exception {
-        List<String> jvm = Arrays.stream(options.string("jvm").trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
+        List<String> jvm = GatewayProcess.flags(options.string("jvm"));
         int connections = options.positive("connections");
         int seconds = options.positive("seconds");
         int first = options.positive("first");
@@ -64,7 +61,7 @@ final class WarmupMode {
                     + " (expected: first <= steady-from < seconds)");
         }
         Duration prewarm = options.seconds("prewarm");
-        String gatewayThreads = Integer.toString(options.positive("gateway-threads"));
+        int gatewayThreads = options.positive("gateway-threads");
         boolean keepLogs = options.flag("keep-logs");
         String gatewayWarmup = options.string("gateway-warmup");
         options.decimal("gateway-warmup"); // a number, checked before anything starts
@@ -86,13 +83,12 @@ final class WarmupMode {
 
             int mirrorPort = CrossMode.freePort();
             long eastStart = System.nanoTime();
-            try (GatewayProcess east = new GatewayProcess(withLogs(jvm, dir, "east"), List.of("warmup-server", "--role", "east",
-                    "--dir", dir.toString(), "--io-threads", gatewayThreads, "--backend-port", Integer.toString(backend.port()), "--gateway-warmup", gatewayWarmup), 420)) {
+            try (GatewayProcess east = GatewayProcess.east(List.of(), withLogs(jvm, dir, "east"), dir, gatewayThreads, backend.port(),
+                    gatewayWarmup)) {
                 long eastReady = System.nanoTime();
                 long westStart = System.nanoTime();
-                try (GatewayProcess west = new GatewayProcess(withLogs(jvm, dir, "west"), List.of("warmup-server", "--role", "west",
-                        "--dir", dir.toString(), "--io-threads", gatewayThreads, "--east-port", Integer.toString(east.port()),
-                        "--mirror-port", Integer.toString(mirrorPort), "--gateway-warmup", gatewayWarmup), 420)) {
+                try (GatewayProcess west = GatewayProcess.west(List.of(), withLogs(jvm, dir, "west"), dir, gatewayThreads, east.port(),
+                        mirrorPort, gatewayWarmup)) {
                     long westReady = System.nanoTime();
                     ProcessMemory westAtReady = ProcessMemory.of(west.pid());
                     ProcessMemory eastAtReady = ProcessMemory.of(east.pid());
@@ -139,7 +135,7 @@ final class WarmupMode {
             if (keepLogs) {
                 System.out.println("the gateways' GC, safepoint and JIT logs: " + dir);
             } else {
-                deleteTree(dir);
+                GatewayProcess.deleteTree(dir);
             }
         }
     }
@@ -322,14 +318,6 @@ final class WarmupMode {
                 others += seconds.get(s).otherCores() / (to - from);
             }
             return new Second(completed, failed, latencies, new ProcessCpu(0, 0), new ProcessCpu(0, 0), others);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (var paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
         }
     }
 }
