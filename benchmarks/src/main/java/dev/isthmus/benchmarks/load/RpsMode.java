@@ -214,6 +214,7 @@ final class RpsMode {
                     Format.latency(l.quantile(0.5)), Format.latency(l.quantile(0.9)), Format.latency(l.quantile(0.99)),
                     Format.latency(l.quantile(0.999)), Format.latency(l.max()), r.backlogged(), r.failed());
         }
+        warnIfJitCompiled(List.of(gateway, direct));
         System.out.println("waited for a core while ready to run (run queue), µs per request, by thread role");
         for (LoadPhase.Result r : List.of(gateway, direct)) {
             StringBuilder line = new StringBuilder(String.format("  %-22s", r.target()));

@@ -118,8 +118,9 @@ final class WarmupMode {
                             east.ready().get("uptime"), Format.latency(westReady - westStart), west.ready().get("uptime"),
                             RpsMode.seconds(prewarm));
                     System.out.printf("        the gateways' own warm-up before ready (--gateway-warmup, at most %s s): east %s ms, "
-                            + "%s requests; west %s ms, %s requests%n", gatewayWarmup, east.ready().get("warmupMillis"),
-                            east.ready().get("warmupRequests"), west.ready().get("warmupMillis"), west.ready().get("warmupRequests"));
+                            + "%s requests and %s new connections; west %s ms, %s requests and %s new connections%n", gatewayWarmup,
+                            east.ready().get("warmupMillis"), east.ready().get("warmupRequests"), east.ready().get("warmupConnections"),
+                            west.ready().get("warmupMillis"), west.ready().get("warmupRequests"), west.ready().get("warmupConnections"));
                     System.out.printf("        the warm-ups stopped: east: %s (%s failed); west: %s (%s failed)%n",
                             east.ready().get("warmupStopped").replace('_', ' '), east.ready().get("warmupFailed"),
                             west.ready().get("warmupStopped").replace('_', ' '), west.ready().get("warmupFailed"));

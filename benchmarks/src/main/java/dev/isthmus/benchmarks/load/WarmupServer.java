@@ -65,7 +65,7 @@ final class WarmupServer {
             }
             System.out.println("READY port=" + gateway.address().getPort() + " uptime="
                     + ManagementFactory.getRuntimeMXBean().getUptime() + " warmupMillis=" + warmup.took().toMillis()
-                    + " warmupRequests=" + warmup.requests() + " warmupFailed=" + warmup.failed()
+                    + " warmupRequests=" + warmup.requests() + " warmupConnections=" + warmup.handshakes() + " warmupFailed=" + warmup.failed()
                     + " warmupStopped=" + warmup.stoppedBecause().replaceAll("\\s+", "_"));
             System.out.flush();
             BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
