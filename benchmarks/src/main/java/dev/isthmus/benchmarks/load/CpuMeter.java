@@ -166,7 +166,9 @@ final class CpuMeter {
         nativeThreads.forEach((role, tids) -> {
             long sum = 0;
             for (String tid : tids) {
-                sum += Math.max(0, runDelay(Path.of("/proc/self/task", String.valueOf(tid), "schedstat")));
+                if (tid != null) { // null: /proc did not name the thread, as for its system calls
+                    sum += Math.max(0, runDelay(Path.of("/proc/self/task", tid, "schedstat")));
+                }
             }
             waited.put(role, sum);
         });
