@@ -10,6 +10,7 @@ import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <ol>
  *   <li>Saturation, closed loop: C HTTP/2 connections × S streams through the gateway, then C×S HTTP/1.1
- *       keep-alive connections straight to the backend: the same number of requests in flight.
+ *       keep-alive connections straight to the backend: the same number of requests in flight. With {@code --rounds}
+ *       above 1, that many times, each round starting with the target the last one ended with, and the ratio is
+ *       the rounds' median: on a shared machine one pair of windows moves by a quarter from run to run.
  *   <li>Latency at half the gateway's saturating rate, open loop, both targets at the same rate: what the
  *       gateway adds to p50 and p99 when it is not the bottleneck.
  * </ol>
@@ -40,6 +43,7 @@ final class RpsMode {
         OPTIONS.put("warmup", "10");
         OPTIONS.put("settle", "2");
         OPTIONS.put("duration", "10");
+        OPTIONS.put("rounds", "1");
         OPTIONS.put("open-warmup", "2");
         OPTIONS.put("open-duration", "10");
         OPTIONS.put("rate", "0");
@@ -60,6 +64,7 @@ final class RpsMode {
         Duration duration = options.seconds("duration");
         int gatewayThreads = options.positive("gateway-threads");
         int clientThreads = options.positive("client-threads");
+        int rounds = options.positive("rounds");
 
         Gateways.inProcesses(options); // the placement is checked before anything starts
 
@@ -87,16 +92,29 @@ final class RpsMode {
                     gateway.eastAddress(), gatewayThreads, clientThreads, gateway.placement());
             System.out.printf("     through the gateway: %d HTTP/2 connections × %d streams over mTLS; direct: %d HTTP/1.1 "
                     + "keep-alive connections;%n     warmup %s s on each target first, then for each: %s s to settle, "
-                    + "%s s measured%n%n", connections, streams, connections * streams, seconds(warmup), seconds(settle),
-                    seconds(duration));
+                    + "%s s measured%s%n%n", connections, streams, connections * streams, seconds(warmup), seconds(settle),
+                    seconds(duration), rounds == 1 ? "" : "; " + rounds + " rounds, alternated");
 
             // Both targets share code (HTTP codecs, the backend); warming both before measuring either keeps the
             // JIT's work out of the first target's window.
             LoadPhase.warmUp(viaGateway, warmup);
             LoadPhase.warmUp(direct, warmup);
-            LoadPhase.Result gatewayClosed = LoadPhase.closed("through the gateway", viaGateway, settle, duration, cpu);
-            LoadPhase.Result directClosed = LoadPhase.closed("direct to the backend", direct, settle, duration, cpu);
-            printSaturation(gatewayClosed, directClosed);
+            List<Round> measured = new ArrayList<>();
+            for (int round = 1; round <= rounds; round++) {
+                // Odd rounds start through the gateway, even ones direct: a machine that speeds up or slows down
+                // during the run then favours neither target.
+                boolean gatewayFirst = round % 2 == 1;
+                LoadPhase.Result first = gatewayFirst
+                        ? LoadPhase.closed("through the gateway", viaGateway, settle, duration, cpu)
+                        : LoadPhase.closed("direct to the backend", direct, settle, duration, cpu);
+                LoadPhase.Result second = gatewayFirst
+                        ? LoadPhase.closed("direct to the backend", direct, settle, duration, cpu)
+                        : LoadPhase.closed("through the gateway", viaGateway, settle, duration, cpu);
+                measured.add(gatewayFirst ? new Round(round, first, second) : new Round(round, second, first));
+            }
+            Round median = printRounds(measured);
+            LoadPhase.Result gatewayClosed = median.gateway();
+            printSaturation(gatewayClosed, median.direct());
 
             double rate = options.decimal("rate") > 0 ? options.decimal("rate") : gatewayClosed.perSecond() / 2;
             Duration openWarmup = options.seconds("open-warmup");
@@ -114,6 +132,40 @@ final class RpsMode {
         } finally {
             clients.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
+    }
+
+    /** One round of the saturation phase: both targets, one window each. */
+    record Round(int number, LoadPhase.Result gateway, LoadPhase.Result direct) {
+        double ratio() {
+            return gateway.perSecond() / direct.perSecond();
+        }
+    }
+
+    /**
+     * With more than one round, a line for each and the ratio's median and range; returns the round whose ratio is the
+     * median (the lower of the two middle ones for an even count), which the detailed tables then describe.
+     */
+    static Round printRounds(List<Round> rounds) {
+        List<Round> byRatio = new ArrayList<>(rounds);
+        byRatio.sort(Comparator.comparingDouble(Round::ratio));
+        Round median = byRatio.get((byRatio.size() - 1) / 2);
+        if (rounds.size() == 1) {
+            return median;
+        }
+        System.out.println("saturation (closed loop), round by round");
+        System.out.println("  round  first      through req/s  direct req/s  through / direct  gateway µs/req  other processes");
+        for (Round r : rounds) {
+            System.out.printf("  %5d  %-8s %15s %13s %17s %15s  %s / %s cores%n", r.number(), r.number() % 2 == 1 ? "through" : "direct",
+                    Format.rate(r.gateway().perSecond()), Format.rate(r.direct().perSecond()), Format.percent(r.ratio()),
+                    Format.decimal(r.gateway().cpuMicros("gateway"), 1), Format.decimal(r.gateway().cpu().otherProcessesCores(), 2),
+                    Format.decimal(r.direct().cpu().otherProcessesCores(), 2));
+        }
+        System.out.printf("  through / direct over %d rounds: median %s, from %s to %s (aim: at least 60 %%)%n", rounds.size(),
+                Format.percent(median.ratio()), Format.percent(byRatio.get(0).ratio()),
+                Format.percent(byRatio.get(byRatio.size() - 1).ratio()));
+        System.out.printf("  the tables below are round %d's, the median; the open loop runs at half its rate through the gateway%n%n",
+                median.number());
+        return median;
     }
 
     /** {@code read} system calls of {@code role}'s threads per request; {@code n/a} for a gateway in a process of its own. */
