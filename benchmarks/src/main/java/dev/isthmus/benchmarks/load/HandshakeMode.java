@@ -147,6 +147,7 @@ final class HandshakeMode {
                     Format.decimal(usage.role("generator") / 1000.0 / opened, 1),
                     Format.decimal(usage.otherInProcess() / (double) usage.wallNanos(), 2),
                     Format.decimal(usage.otherProcessesCores(), 2));
+            RpsMode.warnIfJitCompiled(usage, "measured");
             System.out.printf("  connect to SETTINGS: p50 %s, p99 %s, max %s%n", Format.latency(latencies.quantile(0.5)),
                     Format.latency(latencies.quantile(0.99)), Format.latency(latencies.max()));
             System.out.printf("  failed: %d at the generator, %.0f handshake failures counted by the gateway%s%n", failed,

@@ -240,10 +240,15 @@ final class RpsMode {
     /** Says so if the JIT still compiled for more than 5 % of a measured window. */
     static void warnIfJitCompiled(List<LoadPhase.Result> results) {
         for (LoadPhase.Result r : results) {
-            if (r.cpu().jitMillis() * 20 > r.cpu().wallNanos() / 1_000_000) {
-                System.out.printf("  (the JIT compiled for %d ms of the %s window: warm up longer with --warmup)%n",
-                        r.cpu().jitMillis(), r.target());
-            }
+            warnIfJitCompiled(r.cpu(), r.target());
+        }
+    }
+
+    /** Says so if the JIT still compiled for more than 5 % of the {@code window} that {@code usage} covers. */
+    static void warnIfJitCompiled(CpuMeter.Usage usage, String window) {
+        if (usage.jitMillis() * 20 > usage.wallNanos() / 1_000_000) {
+            System.out.printf("  (the JIT compiled for %d ms of the %s window: warm up longer with --warmup)%n", usage.jitMillis(),
+                    window);
         }
     }
 
