@@ -92,7 +92,7 @@ public final class Gateway implements AutoCloseable {
         this.registry = requireNonNull(registry, "registry");
         requireNonNull(clock, "clock");
         this.metrics = new GatewayMetrics(registry);
-        this.tls = new ServerTls(TlsProviders.preferred(), config.handshakeTimeout(), clock);
+        this.tls = new ServerTls(TlsProviders.preferred(), config.handshakeTimeout(), config.keyExchange(), clock);
         this.upstreams = new Upstreams(new LoadBalancer(), config.connectTimeout());
         this.workers = IoTransport.preferred().newGroup(config.ioThreads());
         HttpSessionInstaller http = new HttpSessionInstaller(upstreams, metrics, config.identity(), config.id(),
@@ -101,7 +101,8 @@ public final class Gateway implements AutoCloseable {
         // One connector to peer gateways, with one cache of client contexts: outbound traffic and probes dial
         // the same way and present the same credentials.
         PeerGatewayConnector peers = new PeerGatewayConnector(
-                ClientContexts.current(tls::credentials, tls::anchors, tls.provider(), clock), config.connectTimeout(),
+                ClientContexts.current(tls::credentials, tls::anchors, tls.provider(), config.keyExchange(), clock),
+                config.connectTimeout(),
                 config.handshakeTimeout());
         this.probes = new LinkProbes(workers, peers, config.probe(), registry, clock);
         this.admin = new AdminServer(registry, this::notReadyReason, () -> probes.statuses().values(), metrics.tap(),
@@ -197,7 +198,8 @@ public final class Gateway implements AutoCloseable {
         outbound.start(routes());
         adminPort = admin.start(acceptor, config.adminHost(), config.adminPort());
         log.info(() -> "gateway " + config.identity() + " (Forwarded by=" + config.id() + ") listening on " + config.inboundHost() + ":" + inboundPort
-                + " (mTLS, " + tls.provider() + "), admin on " + config.adminHost() + ":" + adminPort);
+                + " (mTLS, " + tls.provider() + ", key exchange: " + config.keyExchange() + "), admin on " + config.adminHost() + ":"
+                + adminPort);
         return this;
     }
 

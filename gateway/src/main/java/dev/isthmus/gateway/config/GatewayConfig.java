@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.isthmus.gateway.http.GatewayId;
 import dev.isthmus.gateway.policy.AuthorizationPolicy;
 import dev.isthmus.gateway.probe.ProbeSettings;
+import dev.isthmus.gateway.tls.KeyExchange;
 import dev.isthmus.identity.SpiffeId;
 import java.time.Duration;
 
@@ -25,11 +26,12 @@ import java.time.Duration;
  * @param requestHeaderTimeout how long an HTTP/1 client has for a whole request head, counted from the start of
  *     its session or the end of the previous exchange (so it also bounds the keep-alive gap between requests);
  *     not to be confused with {@code headerTimeout}, the time a peer gateway has for its transport header
+ * @param keyExchange the TLS key exchanges offered and accepted, inbound and outbound alike
  */
 public record GatewayConfig(String inboundHost, int inboundPort, String adminHost, int adminPort, SpiffeId identity,
         GatewayId id, AuthorizationPolicy policy, int maxConnections, Duration handshakeTimeout, Duration headerTimeout,
         Duration idleTimeout, Duration connectTimeout, Duration requestTimeout, Duration drainTimeout, int ioThreads,
-        String outboundHost, Duration detectTimeout, ProbeSettings probe, Duration requestHeaderTimeout) {
+        String outboundHost, Duration detectTimeout, ProbeSettings probe, Duration requestHeaderTimeout, KeyExchange keyExchange) {
 
     public GatewayConfig {
         requireNonNull(inboundHost, "inboundHost");
@@ -39,6 +41,7 @@ public record GatewayConfig(String inboundHost, int inboundPort, String adminHos
         requireNonNull(id, "id");
         requireNonNull(policy, "policy");
         requireNonNull(probe, "probe");
+        requireNonNull(keyExchange, "keyExchange");
         checkPort("inbound port", inboundPort);
         checkPort("admin port", adminPort);
         if (maxConnections < 1) {
@@ -59,7 +62,7 @@ public record GatewayConfig(String inboundHost, int inboundPort, String adminHos
     public GatewayConfig withPorts(int inboundPort, int adminPort) {
         return new GatewayConfig(inboundHost, inboundPort, adminHost, adminPort, identity, id, policy, maxConnections,
                 handshakeTimeout, headerTimeout, idleTimeout, connectTimeout, requestTimeout, drainTimeout, ioThreads,
-                outboundHost, detectTimeout, probe, requestHeaderTimeout);
+                outboundHost, detectTimeout, probe, requestHeaderTimeout, keyExchange);
     }
 
     private static void checkPort(String what, int port) {
@@ -95,6 +98,7 @@ public record GatewayConfig(String inboundHost, int inboundPort, String adminHos
         private Duration detectTimeout = DEFAULT_DETECT_TIMEOUT;
         private ProbeSettings probe = ProbeSettings.DEFAULTS;
         private Duration requestHeaderTimeout = Duration.ofSeconds(10);
+        private KeyExchange keyExchange = KeyExchange.DEFAULT;
 
         public Builder inbound(String host, int port) {
             this.inboundHost = host;
@@ -185,13 +189,18 @@ public record GatewayConfig(String inboundHost, int inboundPort, String adminHos
             return this;
         }
 
+        public Builder keyExchange(KeyExchange keyExchange) {
+            this.keyExchange = keyExchange;
+            return this;
+        }
+
         public GatewayConfig build() {
             AuthorizationPolicy effective = policy != null ? policy
                     : AuthorizationPolicy.trustDomain(requireNonNull(identity, "identity").trustDomain());
             return new GatewayConfig(inboundHost, inboundPort, adminHost, adminPort, identity, id != null ? id : GatewayId.random(),
                     effective, maxConnections,
                     handshakeTimeout, headerTimeout, idleTimeout, connectTimeout, requestTimeout, drainTimeout, ioThreads,
-                    outboundHost, detectTimeout, probe, requestHeaderTimeout);
+                    outboundHost, detectTimeout, probe, requestHeaderTimeout, keyExchange);
         }
     }
 }

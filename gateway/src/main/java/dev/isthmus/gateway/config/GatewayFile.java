@@ -3,6 +3,7 @@ package dev.isthmus.gateway.config;
 import dev.isthmus.gateway.http.GatewayId;
 import dev.isthmus.gateway.policy.AuthorizationPolicy;
 import dev.isthmus.gateway.probe.ProbeSettings;
+import dev.isthmus.gateway.tls.KeyExchange;
 import dev.isthmus.gateway.yaml.YamlNode;
 import dev.isthmus.identity.SpiffeId;
 import java.net.URI;
@@ -43,6 +44,10 @@ import java.util.Set;
  *            requestHeader: 10s}     # header: a peer's transport header; requestHeader: an HTTP/1 request head
  *                                    # (and the keep-alive gap before it), on every listener
  * probe:    {period: 3s, timeout: 2s, failureThreshold: 3}   # how remote gateways are probed
+ * tls:                               # optional
+ *   keyExchange: [X25519]            # offered and accepted, most preferred first, inbound and outbound: any of
+ *                                    # X25519MLKEM768, X25519, P-256, P-384, P-521; default: the TLS library's list,
+ *                                    # the post-quantum hybrid X25519MLKEM768 first
  * </pre>
  */
 public record GatewayFile(GatewayConfig config, Path trustAnchors, Path certificate, Path key, IssuerSettings issuer,
@@ -65,7 +70,7 @@ public record GatewayFile(GatewayConfig config, Path trustAnchors, Path certific
     public static GatewayFile parse(String yaml, String source, Path base) {
         YamlNode root = YamlNode.parse(yaml, source);
         root.onlyKeys(Set.of("identity", "id", "inbound", "admin", "outbound", "trustAnchors", "certificate", "issuer", "routes",
-                "policy", "limits", "timeouts", "probe"));
+                "policy", "limits", "timeouts", "probe", "tls"));
         SpiffeId identity = identity(root.required("identity"));
         GatewayConfig.Builder config = GatewayConfig.builder().identity(identity);
         YamlNode id = root.get("id");
@@ -118,6 +123,15 @@ public record GatewayFile(GatewayConfig config, Path trustAnchors, Path certific
                     probeDefaults.path()));
         } catch (IllegalArgumentException e) {
             throw probe.error(e);
+        }
+
+        YamlNode keyExchange = root.get("tls").onlyKeys(Set.of("keyExchange")).get("keyExchange");
+        if (!keyExchange.isMissing()) {
+            try {
+                config.keyExchange(KeyExchange.of(keyExchange.list().stream().map(YamlNode::string).toList()));
+            } catch (IllegalArgumentException e) {
+                throw keyExchange.error(e);
+            }
         }
 
         YamlNode certificate = root.get("certificate").onlyKeys(Set.of("cert", "key"));

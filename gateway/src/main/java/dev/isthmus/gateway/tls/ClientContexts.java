@@ -30,6 +30,13 @@ public interface ClientContexts {
      */
     static ClientContexts current(Supplier<CertifiedKey> credentials, Supplier<TrustAnchors> anchors, SslProvider provider,
             Clock clock) {
+        return current(credentials, anchors, provider, KeyExchange.DEFAULT, clock);
+    }
+
+    /** The same, offering the key exchanges of {@code keyExchange}. */
+    static ClientContexts current(Supplier<CertifiedKey> credentials, Supplier<TrustAnchors> anchors, SslProvider provider,
+            KeyExchange keyExchange, Clock clock) {
+        requireNonNull(keyExchange, "keyExchange");
         requireNonNull(credentials, "credentials");
         requireNonNull(anchors, "anchors");
         requireNonNull(provider, "provider");
@@ -46,7 +53,7 @@ public interface ClientContexts {
             if (last != null && last.credentials() == key && last.anchors() == roots) {
                 return last.context();
             }
-            SslContext context = TlsContexts.client(key, roots, peer, provider, clock);
+            SslContext context = TlsContexts.client(key, roots, peer, provider, keyExchange, clock);
             built.put(peer, new Built(key, roots, context));
             return context;
         };

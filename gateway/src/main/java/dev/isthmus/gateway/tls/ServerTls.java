@@ -27,20 +27,28 @@ public final class ServerTls {
     private final SslProvider provider;
     private final Clock clock;
     private final Duration handshakeTimeout;
+    private final KeyExchange keyExchange;
     private volatile State state;
 
     private record State(SslContext context, CertifiedKey credentials, TrustAnchors anchors) {}
 
     public ServerTls(SslProvider provider, Duration handshakeTimeout, Clock clock) {
+        this(provider, handshakeTimeout, KeyExchange.DEFAULT, clock);
+    }
+
+    /** @throws IllegalArgumentException for a {@code keyExchange} that {@code provider} would not apply */
+    public ServerTls(SslProvider provider, Duration handshakeTimeout, KeyExchange keyExchange, Clock clock) {
         this.provider = requireNonNull(provider, "provider");
         this.handshakeTimeout = requireNonNull(handshakeTimeout, "handshakeTimeout");
+        this.keyExchange = requireNonNull(keyExchange, "keyExchange");
+        keyExchange.requireSupportedBy(provider); // at start, not at the first credentials, which would only log it
         this.clock = requireNonNull(clock, "clock");
     }
 
     /** Installs new credentials; a context that cannot be built leaves the previous one in place. */
     public synchronized void update(CertifiedKey credentials, TrustAnchors anchors) {
         try {
-            state = new State(TlsContexts.server(credentials, anchors, provider, clock), credentials, anchors);
+            state = new State(TlsContexts.server(credentials, anchors, provider, keyExchange, clock), credentials, anchors);
             log.info(() -> "serving a certificate for " + PeerIdentities.of(credentials.leaf())
                     + ", valid until " + credentials.notAfter());
         } catch (SSLException | RuntimeException e) {

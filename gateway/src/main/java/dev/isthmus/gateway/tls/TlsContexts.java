@@ -44,7 +44,14 @@ public final class TlsContexts {
      */
     public static SslContext server(CertifiedKey credentials, TrustAnchors anchors, SslProvider provider, Clock clock)
             throws SSLException {
-        SslContext context = SslContextBuilder.forServer(credentials.key(), credentials.chain().toArray(new X509Certificate[0]))
+        return server(credentials, anchors, provider, KeyExchange.DEFAULT, clock);
+    }
+
+    /** The inbound side, offering and accepting the key exchanges of {@code keyExchange}. */
+    public static SslContext server(CertifiedKey credentials, TrustAnchors anchors, SslProvider provider, KeyExchange keyExchange,
+            Clock clock) throws SSLException {
+        SslContextBuilder builder = SslContextBuilder.forServer(credentials.key(), credentials.chain().toArray(new X509Certificate[0]));
+        SslContext context = keyExchange.applyTo(builder, provider)
                 .sslProvider(provider)
                 .protocols(TLS13)
                 .clientAuth(ClientAuth.REQUIRE)
@@ -63,7 +70,13 @@ public final class TlsContexts {
     /** The outbound side: presents our certificate and trusts only {@code peer}, with a certificate for serverAuth. */
     public static SslContext client(CertifiedKey credentials, TrustAnchors anchors, SpiffeId peer, SslProvider provider,
             Clock clock) throws SSLException {
-        return SslContextBuilder.forClient()
+        return client(credentials, anchors, peer, provider, KeyExchange.DEFAULT, clock);
+    }
+
+    /** The outbound side, offering the key exchanges of {@code keyExchange}. */
+    public static SslContext client(CertifiedKey credentials, TrustAnchors anchors, SpiffeId peer, SslProvider provider,
+            KeyExchange keyExchange, Clock clock) throws SSLException {
+        return keyExchange.applyTo(SslContextBuilder.forClient(), provider)
                 .keyManager(credentials.key(), credentials.chain().toArray(new X509Certificate[0]))
                 .sslProvider(provider)
                 .protocols(TLS13)

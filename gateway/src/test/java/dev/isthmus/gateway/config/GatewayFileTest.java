@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.isthmus.gateway.http.GatewayId;
+import dev.isthmus.gateway.tls.KeyExchange;
 import dev.isthmus.identity.SpiffeId;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -133,6 +134,18 @@ class GatewayFileTest {
         assertThat(GatewayFile.parse(yaml, "gateway.yaml", BASE).config().id()).isNotEqualTo(one);
     }
 
+    @Test
+    void takesTheKeyExchangesToOfferInTheirOrderByTheNamesOfBoringSslOrTheJdk() {
+        String yaml = """
+                identity: spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway
+                trustAnchors: /roots.crt
+                certificate: {cert: a, key: b}
+                """;
+        assertThat(GatewayFile.parse(yaml, "gateway.yaml", BASE).config().keyExchange()).isEqualTo(KeyExchange.DEFAULT);
+        assertThat(GatewayFile.parse(yaml + "tls: {keyExchange: [x25519, secp384r1, X25519MLKEM768]}\n", "gateway.yaml", BASE)
+                .config().keyExchange().groups()).containsExactly("X25519", "P-384", "X25519MLKEM768");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "trustAnchors: /a\\ncertificate: {cert: a, key: b} | gateway.yaml: identity: missing",
@@ -157,6 +170,13 @@ class GatewayFileTest {
         "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\ncertificate: {cert: a, key: b}\\nid: '_a;by=_b' | id: gateway id: '_a;by=_b' (expected: an RFC 7239 obfuscated identifier",
         "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\ncertificate: {cert: a, key: b}\\nid: '' | id: is '' (expected a non-empty string)",
         "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\ncertificate: {cert: a, key: b}\\nid: [_a] | id: is a list",
+        "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\ncertificate: {cert: a, key: b}\\ntls: {keyExchange: [X25591]} | tls.keyExchange: 'X25591' (expected X25519MLKEM768, X25519, P-256, P-384 or P-521)",
+        "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\ncertificate: {cert: a, key: b}\\ntls: {keyExchange: ['X25519:P-256']} | tls.keyExchange: 'X25519:P-256' (expected X25519MLKEM768",
+        "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\ncertificate: {cert: a, key: b}\\ntls: {keyExchange: X25519} | tls.keyExchange: is 'X25519' (expected a list)",
+        "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\ncertificate: {cert: a, key: b}\\ntls: {keyExchange: []} | tls.keyExchange: an empty list (expected at least one of",
+        "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\ncertificate: {cert: a, key: b}\\ntls: {keyExchange: [P-256, secp256r1]} | tls.keyExchange: 'secp256r1' is P-256, which the list already names (expected each once)",
+        "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\ncertificate: {cert: a, key: b}\\ntls: {keyExchange: [25519]} | tls.keyExchange[0]: is '25519' (expected a non-empty string)",
+        "identity: spiffe://cluster.local/ns/a/sa/b\\ntrustAnchors: /a\\ncertificate: {cert: a, key: b}\\ntls: {groups: [X25519]} | tls: unknown key 'groups'",
     })
     void badFilesSayWhereAndWhatWasExpected(String yaml, String message) {
         assertThatThrownBy(() -> GatewayFile.parse(yaml.replace("\\n", "\n"), "gateway.yaml", BASE))

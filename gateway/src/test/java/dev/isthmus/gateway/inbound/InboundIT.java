@@ -3,6 +3,7 @@ package dev.isthmus.gateway.inbound;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.isthmus.gateway.config.GatewayConfig;
 import dev.isthmus.gateway.http.HttpSessions;
@@ -15,6 +16,7 @@ import dev.isthmus.gateway.testing.EchoServer;
 import dev.isthmus.gateway.testing.GatewayHarness;
 import dev.isthmus.gateway.testing.MtlsClient;
 import dev.isthmus.gateway.testing.MtlsClient.Collector;
+import dev.isthmus.gateway.tls.KeyExchange;
 import dev.isthmus.gateway.tls.TlsContexts;
 import dev.isthmus.gateway.transport.SessionProtocol;
 import dev.isthmus.gateway.transport.TransportHeader;
@@ -22,6 +24,7 @@ import dev.isthmus.identity.SpiffeId;
 import dev.isthmus.identity.client.CertifiedKey;
 import dev.isthmus.identity.testing.TestPki;
 import dev.isthmus.identity.tls.IdentityTrustManager;
+import dev.isthmus.identity.tls.TlsProviders;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -30,8 +33,11 @@ import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolConfig.Protocol;
 import io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior;
 import io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.internal.tcnative.SSL;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -115,6 +121,22 @@ class InboundIT {
 
             awaitReceived(session, 11);
             assertThat(new String(Collector.of(session).received(), US_ASCII)).isEqualTo("hello, east");
+            session.close().sync();
+        }
+    }
+
+    /** The gateway file's {@code tls.keyExchange}, through the gateway's config to its listener, with a peer at the default. */
+    @Test
+    void aGatewaySetToOneKeyExchangeAgreesOnItWithAPeerThatOffersTheDefaultList() throws Exception {
+        assumeTrue(TlsProviders.preferred() == SslProvider.OPENSSL, "BoringSSL (netty-tcnative) is not available here");
+        try (GatewayHarness gateway = gateway(b -> b.keyExchange(KeyExchange.of(List.of("P-384"))))) {
+            Channel session = client.session(gateway.port(), pki.leaf(TestPki.PEER), pki,
+                    new TransportHeader(ECHO, 7, SessionProtocol.OPAQUE));
+            session.writeAndFlush(Unpooled.copiedBuffer("hello, east", US_ASCII)).sync();
+
+            awaitReceived(session, 11);
+            ReferenceCountedOpenSslEngine engine = (ReferenceCountedOpenSslEngine) session.pipeline().get(SslHandler.class).engine();
+            assertThat(SSL.getGroupName(engine.sslPointer())).isEqualTo("P-384");
             session.close().sync();
         }
     }

@@ -13,6 +13,7 @@ import dev.isthmus.gateway.routing.OutboundRoute;
 import dev.isthmus.gateway.routing.OutboundRoute.WeightedBackend;
 import dev.isthmus.gateway.routing.RemoteTarget;
 import dev.isthmus.gateway.routing.RouteTable;
+import dev.isthmus.gateway.tls.KeyExchange;
 import dev.isthmus.identity.SpiffeId;
 import dev.isthmus.identity.ca.CertificateAuthority;
 import dev.isthmus.identity.ca.IssuedCertificate;
@@ -96,8 +97,15 @@ class FailoverIT {
 
     private static Gateway gateway(SpiffeId identity, CertificateAuthority issuer, TrustAnchors anchors, int port, RouteTable routes)
             throws InterruptedException {
+        return gateway(identity, issuer, anchors, port, routes, KeyExchange.DEFAULT);
+    }
+
+    /** A started gateway on loopback, probing every 100 ms, with a fresh leaf from {@code issuer}. */
+    static Gateway gateway(SpiffeId identity, CertificateAuthority issuer, TrustAnchors anchors, int port, RouteTable routes,
+            KeyExchange keyExchange) throws InterruptedException {
         GatewayConfig config = GatewayConfig.builder().identity(identity).inbound("127.0.0.1", port).admin("127.0.0.1", 0)
-                .outboundHost("127.0.0.1").ioThreads(1).probe(FAST_PROBES).drainTimeout(Duration.ofMillis(500)).build();
+                .outboundHost("127.0.0.1").ioThreads(1).probe(FAST_PROBES).drainTimeout(Duration.ofMillis(500))
+                .keyExchange(keyExchange).build();
         Gateway gateway = new Gateway(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Clock.systemUTC());
         KeyPair keys = Keys.generateP256();
         IssuedCertificate leaf = new LeafIssuer(issuer, Clock.systemUTC()).issue(keys.getPublic(), identity);
@@ -106,7 +114,7 @@ class FailoverIT {
         return gateway.start();
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    static void await(BooleanSupplier condition, String what) throws InterruptedException {
         Awaitility.await(what).atMost(Duration.ofSeconds(15)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
                 .until(condition::getAsBoolean);
     }

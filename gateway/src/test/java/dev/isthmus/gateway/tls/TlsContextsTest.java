@@ -2,6 +2,7 @@ package dev.isthmus.gateway.tls;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.isthmus.identity.testing.TestPki;
@@ -12,10 +13,14 @@ import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.ssl.ReferenceCountedOpenSslContext;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.internal.tcnative.SSL;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,12 +31,14 @@ class TlsContextsTest {
 
     EmbeddedChannel client;
     EmbeddedChannel server;
+    SslHandler serverTls;
 
     @AfterEach
     void close() {
         if (client != null) {
             client.finishAndReleaseAll();
             server.finishAndReleaseAll();
+            client = null;
         }
     }
 
@@ -64,6 +71,66 @@ class TlsContextsTest {
         exchangeUntilQuiet();
         assertThat(read(server)).isEqualTo("to the gateway");
         assertThat(read(client)).isEqualTo("to the peer");
+    }
+
+    @Test
+    void withoutASettingBothSidesAgreeOnThePostQuantumHybrid() throws Exception {
+        assumeTrue(TlsProviders.preferred() == SslProvider.OPENSSL, "BoringSSL (netty-tcnative) is not available here");
+
+        assertThat(handshake(KeyExchange.DEFAULT, KeyExchange.DEFAULT)).isEqualTo("X25519MLKEM768");
+    }
+
+    /** What {@code tls.keyExchange: [X25519]} does to a peer that keeps the default: it still connects, on X25519. */
+    @Test
+    void aGatewaySetToX25519AgreesOnItWithAPeerThatOffersTheHybridFirst() throws Exception {
+        assumeTrue(TlsProviders.preferred() == SslProvider.OPENSSL, "BoringSSL (netty-tcnative) is not available here");
+
+        assertThat(handshake(KeyExchange.DEFAULT, KeyExchange.of(List.of("X25519")))).isEqualTo("X25519");
+        assertThat(handshake(KeyExchange.of(List.of("X25519")), KeyExchange.DEFAULT)).isEqualTo("X25519");
+    }
+
+    @Test
+    void everyKeyExchangeTheFileMayNameIsOneBoringSslAgreesOn() throws Exception {
+        assumeTrue(TlsProviders.preferred() == SslProvider.OPENSSL, "BoringSSL (netty-tcnative) is not available here");
+        for (String group : List.of("X25519MLKEM768", "X25519", "P-256", "P-384", "P-521")) {
+            KeyExchange only = KeyExchange.of(List.of(group));
+
+            assertThat(handshake(KeyExchange.DEFAULT, only)).as(group).isEqualTo(group);
+            close();
+        }
+    }
+
+    @Test
+    void withNoKeyExchangeInCommonTheServerRefusesTheHandshake() throws Exception {
+        assumeTrue(TlsProviders.preferred() == SslProvider.OPENSSL, "BoringSSL (netty-tcnative) is not available here");
+
+        assertThatThrownBy(() -> handshake(KeyExchange.of(List.of("P-384")), KeyExchange.of(List.of("X25519"))))
+                .rootCause().hasMessageContaining("NO_SHARED_GROUP");
+
+        assertThat(serverTls.handshakeFuture().cause()).hasMessageContaining("NO_SHARED_GROUP");
+        assertThat(client.pipeline().get(SslHandler.class).handshakeFuture().isSuccess()).isFalse();
+    }
+
+    @Test
+    void aKeyExchangeSettingIsRefusedForTheJdksTlsWhichWouldNotApplyIt() {
+        KeyExchange x25519 = KeyExchange.of(List.of("X25519"));
+
+        assertThatThrownBy(() -> new ServerTls(SslProvider.JDK, Duration.ofSeconds(10), x25519, Clock.systemUTC()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tls.keyExchange [X25519] needs BoringSSL").hasMessageContaining("-Djdk.tls.namedGroups");
+        new ServerTls(SslProvider.JDK, Duration.ofSeconds(10), KeyExchange.DEFAULT, Clock.systemUTC()); // the default is the JDK's own
+    }
+
+    /** A handshake between a client offering {@code offered} and a server accepting {@code accepted}: the group they agreed on. */
+    private String handshake(KeyExchange offered, KeyExchange accepted) throws Exception {
+        client = new EmbeddedChannel(TlsContexts.client(pki.leaf(TestPki.PEER), pki.anchors(), TestPki.GATEWAY, SslProvider.OPENSSL,
+                offered, Clock.systemUTC()).newHandler(ByteBufAllocator.DEFAULT));
+        serverTls = TlsContexts.server(pki.leaf(TestPki.GATEWAY), pki.anchors(), SslProvider.OPENSSL, accepted, Clock.systemUTC())
+                .newHandler(ByteBufAllocator.DEFAULT);
+        server = new EmbeddedChannel(serverTls);
+        exchangeUntilQuiet();
+        return serverTls.handshakeFuture().isSuccess()
+                ? SSL.getGroupName(((ReferenceCountedOpenSslEngine) serverTls.engine()).sslPointer()) : null;
     }
 
     /** Copies bytes both ways until neither side has any to send; returns how many the server sent. */
