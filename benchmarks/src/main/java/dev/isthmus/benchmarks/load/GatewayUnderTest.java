@@ -2,6 +2,7 @@ package dev.isthmus.benchmarks.load;
 
 import dev.isthmus.gateway.Gateway;
 import dev.isthmus.gateway.config.GatewayConfig;
+import dev.isthmus.gateway.tls.KeyExchange;
 import dev.isthmus.gateway.http.HttpSessionInstaller;
 import dev.isthmus.gateway.routing.BackendProtocol;
 import dev.isthmus.gateway.routing.Endpoint;
@@ -45,7 +46,13 @@ final class GatewayUnderTest implements AutoCloseable {
      */
     GatewayUnderTest(CertifiedKey key, TrustAnchors anchors, int ioThreads, int backendPort, int maxConnections,
             Duration idleTimeout) throws InterruptedException {
-        this(LoadPki.GATEWAY, key, anchors, ioThreads, exporting(backendPort), maxConnections, idleTimeout);
+        this(key, anchors, ioThreads, backendPort, maxConnections, idleTimeout, KeyExchange.DEFAULT);
+    }
+
+    /** The same, offering and accepting the key exchanges of {@code keyExchange} (the gateway file's {@code tls.keyExchange}). */
+    GatewayUnderTest(CertifiedKey key, TrustAnchors anchors, int ioThreads, int backendPort, int maxConnections,
+            Duration idleTimeout, KeyExchange keyExchange) throws InterruptedException {
+        this(LoadPki.GATEWAY, key, anchors, ioThreads, exporting(backendPort), maxConnections, idleTimeout, keyExchange);
     }
 
     /**
@@ -55,6 +62,11 @@ final class GatewayUnderTest implements AutoCloseable {
      */
     GatewayUnderTest(SpiffeId identity, CertifiedKey key, TrustAnchors anchors, int ioThreads, RouteTable routes,
             int maxConnections, Duration idleTimeout) throws InterruptedException {
+        this(identity, key, anchors, ioThreads, routes, maxConnections, idleTimeout, KeyExchange.DEFAULT);
+    }
+
+    private GatewayUnderTest(SpiffeId identity, CertifiedKey key, TrustAnchors anchors, int ioThreads, RouteTable routes,
+            int maxConnections, Duration idleTimeout, KeyExchange keyExchange) throws InterruptedException {
         GatewayConfig config = GatewayConfig.builder()
                 .inbound("127.0.0.1", 0)
                 .admin("127.0.0.1", 0)
@@ -67,6 +79,7 @@ final class GatewayUnderTest implements AutoCloseable {
                 // the default 10 s would close them between requests and leave nothing to measure.
                 .requestHeaderTimeout(idleTimeout)
                 .drainTimeout(Duration.ofSeconds(2))
+                .keyExchange(keyExchange)
                 .build();
         gateway = new Gateway(config, registry, Clock.systemUTC());
         gateway.tls().update(key, anchors);

@@ -1,5 +1,6 @@
 package dev.isthmus.benchmarks.load;
 
+import dev.isthmus.gateway.tls.KeyExchange;
 import dev.isthmus.identity.client.CertifiedKey;
 import dev.isthmus.identity.tls.TlsProviders;
 import io.netty.channel.EventLoop;
@@ -46,6 +47,7 @@ final class HandshakeMode {
         OPTIONS.put("verify-gateway", "false");
         OPTIONS.put("sources", "1");
         OPTIONS.put("client-certs", "1");
+        OPTIONS.put("key-exchange", "");
     }
 
     private HandshakeMode() {}
@@ -58,12 +60,14 @@ final class HandshakeMode {
         boolean verifyGateway = options.flag("verify-gateway");
         List<SocketAddress> sources = sources(options.positive("sources"));
         int clientCerts = options.positive("client-certs");
+        KeyExchange keyExchange = keyExchange(options.string("key-exchange"));
 
         LoadPki pki = LoadPki.create();
         EventLoopGroup clients = new MultiThreadIoEventLoopGroup(clientThreads, new DefaultThreadFactory("load-client"),
                 NioIoHandler.newFactory());
         // No request is ever made, so nothing listens behind the exported service.
-        try (GatewayUnderTest gateway = new GatewayUnderTest(pki.gateway(), pki.anchors(), 1, 9, 100_000, Duration.ofMinutes(10))) {
+        try (GatewayUnderTest gateway = new GatewayUnderTest(pki.gateway(), pki.anchors(), 1, 9, 100_000, Duration.ofMinutes(10),
+                keyExchange)) {
             // The gateway's other event loop thread, its acceptor (which also serves the idle admin port), has Netty's
             // default name; the harness names its own threads.
             long[] gatewayThreads = threadIds(gateway.gateway().workers());
@@ -116,7 +120,7 @@ final class HandshakeMode {
             long failed = 0;
             double perSecond = 0;
             String lastFailure = null;
-            String keyExchange = null;
+            String agreed = null;
             LatencySamples latencies = new LatencySamples();
             for (HandshakeLoop.Window w : windows) {
                 opened += w.opened();
@@ -124,7 +128,7 @@ final class HandshakeMode {
                 perSecond += w.opened() / (w.nanos() / 1e9);
                 latencies.addAll(w.latencies());
                 lastFailure = w.lastFailure() != null ? w.lastFailure() : lastFailure;
-                keyExchange = w.keyExchange() != null ? w.keyExchange() : keyExchange;
+                agreed = w.keyExchange() != null ? w.keyExchange() : agreed;
             }
             double gatewayMicros = usage.role("gateway") / 1000.0 / opened;
             double acceptorMicros = usage.role("acceptor") / 1000.0 / opened;
@@ -134,8 +138,9 @@ final class HandshakeMode {
                     Format.decimal(gatewayMicros, 1), Format.decimal(acceptorMicros, 1));
             System.out.printf("  => one gateway core: %s handshakes/s, %s/s counting the acceptor's share too (aim: at least 3,000)%n",
                     Format.rate(1e6 / gatewayMicros), Format.rate(1e6 / (gatewayMicros + acceptorMicros)));
-            System.out.printf("  key exchange: %s (what both ends offer and accept: -Djdk.tls.namedGroups, or Netty's "
-                    + "default, the post-quantum hybrid X25519MLKEM768 first)%n", keyExchange == null ? "no connection" : keyExchange);
+            System.out.printf("  key exchange: %s (the gateway's tls.keyExchange: %s; the generator offers Netty's default, the "
+                    + "post-quantum hybrid X25519MLKEM768 first, or -Djdk.tls.namedGroups)%n",
+                    agreed == null ? "no connection" : agreed, keyExchange);
             System.out.printf("  gateway I/O thread allocates %s KiB of Java heap per connection (does not depend on the "
                     + "machine's load, unlike CPU time)%n", Format.decimal(allocatedBytes / 1024.0 / opened, 1));
             System.out.printf("  gateway I/O thread's system calls per connection: %s reads, %s writes (native epoll's "
@@ -154,6 +159,18 @@ final class HandshakeMode {
                     gatewayFailures, failed > 0 ? " (last: " + lastFailure + ")" : "");
         } finally {
             clients.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    /** {@code --key-exchange}: empty for the TLS library's default, else the gateway file's names, comma-separated. */
+    static KeyExchange keyExchange(String names) {
+        if (names.isEmpty()) {
+            return KeyExchange.DEFAULT;
+        }
+        try {
+            return KeyExchange.of(List.of(names.split(",", -1)));
+        } catch (IllegalArgumentException e) {
+            throw new Options.UsageException("--key-exchange " + names + ": " + e.getMessage());
         }
     }
 
