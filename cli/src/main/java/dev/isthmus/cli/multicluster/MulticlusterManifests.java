@@ -3,6 +3,7 @@ package dev.isthmus.cli.multicluster;
 import dev.isthmus.cli.install.DeployDirectory;
 import dev.isthmus.cli.install.Manifests;
 import dev.isthmus.gateway.http.GatewayId;
+import dev.isthmus.gateway.tls.KeyExchange;
 import dev.isthmus.mirror.kube.Names;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -41,9 +42,10 @@ public final class MulticlusterManifests {
      * @param serviceType the gateway Service's type: LoadBalancer, NodePort or ClusterIP
      * @param anchorsPem the trust anchors the gateway verifies peers against
      * @param id the installation's id in Forwarded, shared by its replicas
+     * @param keyExchange the key exchanges the gateway offers and accepts; the default writes nothing
      */
     public record Settings(String image, int gatewayPort, int probePort, String serviceType, String trustDomain,
-            String anchorsPem, GatewayId id) {}
+            String anchorsPem, GatewayId id, KeyExchange keyExchange) {}
 
     private MulticlusterManifests() {}
 
@@ -78,6 +80,9 @@ public final class MulticlusterManifests {
         gatewayYaml = replace(gatewayYaml, "inbound: {port: " + Names.GATEWAY_PORT + "}",
                 "id: " + settings.id() + "\ninbound: {port: " + settings.gatewayPort() + "}");
         gatewayYaml = replace(gatewayYaml, "admin: {port: " + Names.ADMIN_PORT + "}", "admin: {port: " + settings.probePort() + "}");
+        if (!settings.keyExchange().groups().isEmpty()) {
+            gatewayYaml += "tls: {keyExchange: [" + String.join(", ", settings.keyExchange().groups()) + "]}\n";
+        }
         config.getData().put(GATEWAY_CONFIG_KEY, gatewayYaml);
 
         for (DeployDirectory.Generator generator : directory.generators()) {

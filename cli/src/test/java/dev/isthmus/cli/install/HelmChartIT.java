@@ -83,10 +83,11 @@ class HelmChartIT {
     void everyInstallFlagHasAValueThatMakesTheSameChange() {
         Map<String, HasMetadata> chart = template(concat(identityValues(), "--set", "image=registry.test/isthmus:1",
                 "--set", "identityTrustDomain=west.example", "--set", "gateway.port=5143", "--set", "gateway.probePort=5191",
-                "--set", "gateway.serviceType=NodePort", "--set", "gateway.id=" + ID));
+                "--set", "gateway.serviceType=NodePort", "--set", "gateway.id=" + ID, "--set", "gateway.keyExchange={X25519,P-256}"));
         Map<String, HasMetadata> cli = cli(new String[] {"--image", "registry.test/isthmus:1", "--trust-domain", "west.example"},
                 "--image", "registry.test/isthmus:1", "--trust-domain", "west.example", "--gateway-port", "5143",
-                "--gateway-probe-port", "5191", "--gateway-service-type", "NodePort", "--gateway-id", ID);
+                "--gateway-probe-port", "5191", "--gateway-service-type", "NodePort", "--gateway-id", ID,
+                "--gateway-key-exchange", "x25519,secp256r1");
         assertSameObjects("the CLI with the same flags", cli, chart);
     }
 
@@ -165,6 +166,10 @@ class HelmChartIT {
         schema.put("gateway.resources.cpu=1", "/gateway/resources");
         schema.put("gatway.port=1", "'gatway' not allowed");
         schema.put("identity.issuer.existingSecret=../etc", "/identity/issuer/existingSecret");
+        schema.put("gateway.keyExchange={X25591}", "/gateway/keyExchange/0");
+        schema.put("gateway.keyExchange={X25519,X25519}", "/gateway/keyExchange");
+        schema.put("gateway.keyExchange=X25519", "/gateway/keyExchange");
+        schema.put("gateway.keyExchange[0]=X25519]}\nadmin: {port: 1", "/gateway/keyExchange/0");
         schema.forEach((value, where) -> refusals.put(List.of(concat(identityValues(), "--set", value)), where));
         for (var refusal : refusals.entrySet()) {
             String[] args = concat(new String[] {"template", "isthmus", Helm.CHART.toString()}, refusal.getKey().toArray(String[]::new));

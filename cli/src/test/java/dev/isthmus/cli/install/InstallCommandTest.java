@@ -175,6 +175,10 @@ class InstallCommandTest {
                 .contains("--gateway-port 70000 (expected: 1-65535)");
         assertThat(fails("multicluster", "install", "--identity-trust-anchors-file", anchors, "--gateway-probe-port", "4143").err())
                 .contains("both 4143");
+        assertThat(fails("multicluster", "install", "--identity-trust-anchors-file", anchors, "--gateway-key-exchange", "X25519,X25591")
+                .err()).contains("--gateway-key-exchange X25519,X25591: 'X25591' (expected X25519MLKEM768, X25519, P-256, P-384 or P-521)");
+        assertThat(fails("multicluster", "install", "--identity-trust-anchors-file", anchors, "--gateway-key-exchange", "X25519,x25519")
+                .err()).contains("'x25519' is X25519, which the list already names");
         assertThat(fails(concat(concat(new String[] {"install"}, identityFlags(dir)), "--trust-domain", "Bad_Domain")).err())
                 .contains("--trust-domain", "Bad_Domain");
         assertThat(fails(concat(new String[] {"install", "--crds"}, identityFlags(dir))).err())

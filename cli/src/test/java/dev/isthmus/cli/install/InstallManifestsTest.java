@@ -12,6 +12,7 @@ import dev.isthmus.cli.Isthmus;
 import dev.isthmus.gateway.GatewayWarmup;
 import dev.isthmus.gateway.config.GatewayFile;
 import dev.isthmus.gateway.http.GatewayId;
+import dev.isthmus.gateway.tls.KeyExchange;
 import dev.isthmus.gateway.yaml.YamlNode;
 import dev.isthmus.mirror.kube.Names;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -113,7 +114,7 @@ class InstallManifestsTest {
         String anchors = dir.resolve("root.crt").toString();
         List<HasMetadata> printed = Manifests.parse(isthmus("multicluster", "install", "--identity-trust-anchors-file", anchors,
                 "--gateway-port", "5143", "--gateway-probe-port", "5191", "--gateway-service-type", "NodePort",
-                "--trust-domain", "west.example").ok().out(), "multicluster install");
+                "--trust-domain", "west.example", "--gateway-key-exchange", "X25519,P-384").ok().out(), "multicluster install");
 
         Service service = Manifests.find(printed, Service.class, Names.GATEWAY);
         assertThat(service.getSpec().getType()).isEqualTo("NodePort");
@@ -136,6 +137,7 @@ class InstallManifestsTest {
         assertThat(config.config().identity().toString()).isEqualTo(Names.gatewayIdentity("west.example"));
         assertThat(config.config().inboundPort()).isEqualTo(5143);
         assertThat(config.config().adminPort()).isEqualTo(5191);
+        assertThat(config.config().keyExchange().groups()).containsExactly("X25519", "P-384");
         assertThat(config.kubernetesRoutes()).isNotNull();
         assertThat(config.issuer().identity().toString()).isEqualTo("spiffe://west.example/ns/isthmus/sa/isthmus-identity");
         assertThat(Manifests.find(printed, ConfigMap.class, Names.TRUST_ROOTS_CONFIG_MAP).getData())
@@ -160,6 +162,7 @@ class InstallManifestsTest {
         assertThat(config.config().inboundPort()).isEqualTo(Names.GATEWAY_PORT);
         assertThat(config.config().adminPort()).isEqualTo(Names.ADMIN_PORT);
         assertThat(config.kubernetesRoutes().exportSelector()).isEqualTo(Names.EXPORTED_LABEL + "=true");
+        assertThat(config.config().keyExchange()).as("the TLS library's list, the hybrid first").isEqualTo(KeyExchange.DEFAULT);
     }
 
     /**
