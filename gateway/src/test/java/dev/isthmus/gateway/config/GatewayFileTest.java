@@ -122,27 +122,24 @@ class GatewayFileTest {
                 .isEqualTo(GatewayId.parse("_isthmus-k3j5w2q7m4xa"));
     }
 
+    /** Only what has no default. */
+    static final String MINIMAL = """
+            identity: spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway
+            trustAnchors: /roots.crt
+            certificate: {cert: a, key: b}
+            """;
+
     @Test
     void withoutAnIdEachProcessMakesUpItsOwn() {
-        String yaml = """
-                identity: spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway
-                trustAnchors: /roots.crt
-                certificate: {cert: a, key: b}
-                """;
-        GatewayId one = GatewayFile.parse(yaml, "gateway.yaml", BASE).config().id();
+        GatewayId one = GatewayFile.parse(MINIMAL, "gateway.yaml", BASE).config().id();
         assertThat(one.value()).matches("_isthmus-[a-z2-7]{12}");
-        assertThat(GatewayFile.parse(yaml, "gateway.yaml", BASE).config().id()).isNotEqualTo(one);
+        assertThat(GatewayFile.parse(MINIMAL, "gateway.yaml", BASE).config().id()).isNotEqualTo(one);
     }
 
     @Test
     void takesTheKeyExchangesToOfferInTheirOrderByTheNamesOfBoringSslOrTheJdk() {
-        String yaml = """
-                identity: spiffe://cluster.local/ns/isthmus-multicluster/sa/isthmus-gateway
-                trustAnchors: /roots.crt
-                certificate: {cert: a, key: b}
-                """;
-        assertThat(GatewayFile.parse(yaml, "gateway.yaml", BASE).config().keyExchange()).isEqualTo(KeyExchange.DEFAULT);
-        assertThat(GatewayFile.parse(yaml + "tls: {keyExchange: [x25519, secp384r1, X25519MLKEM768]}\n", "gateway.yaml", BASE)
+        assertThat(GatewayFile.parse(MINIMAL, "gateway.yaml", BASE).config().keyExchange()).isEqualTo(KeyExchange.DEFAULT);
+        assertThat(GatewayFile.parse(MINIMAL + "tls: {keyExchange: [x25519, secp384r1, X25519MLKEM768]}\n", "gateway.yaml", BASE)
                 .config().keyExchange().groups()).containsExactly("X25519", "P-384", "X25519MLKEM768");
     }
 
