@@ -22,9 +22,6 @@ import java.util.Map;
  */
 public record KeyExchange(List<String> groups) {
 
-    /** The TLS library's own list. */
-    public static final KeyExchange DEFAULT = new KeyExchange(List.of());
-
     /** What BoringSSL calls each group it offers, by the names a user may write (its own and the JDK's), in lower case. */
     private static final Map<String, String> NAMES = Map.of(
             "x25519mlkem768", "X25519MLKEM768",
@@ -35,8 +32,21 @@ public record KeyExchange(List<String> groups) {
 
     private static final String EXPECTED = "X25519MLKEM768, X25519, P-256, P-384 or P-521";
 
+    /** The TLS library's own list. */
+    public static final KeyExchange DEFAULT = new KeyExchange(List.of());
+
+    /**
+     * @param groups BoringSSL's names, each once; none for the library's list
+     * @throws IllegalArgumentException for any other name, or one given twice ({@link #of} takes the JDK's names too)
+     */
     public KeyExchange {
         groups = List.copyOf(requireNonNull(groups, "groups"));
+        for (int i = 0; i < groups.size(); i++) {
+            String group = groups.get(i);
+            if (!NAMES.containsValue(group) || groups.indexOf(group) != i) {
+                throw new IllegalArgumentException("group '" + group + "' (expected each of " + EXPECTED + " at most once)");
+            }
+        }
     }
 
     /**

@@ -44,4 +44,13 @@ class KeyExchangeTest {
         assertThatThrownBy(() -> KeyExchange.of(List.of("P-384", "X25519", "secp384r1"))).hasMessage(
                 "'secp384r1' is P-384, which the list already names (expected each once)");
     }
+
+    @Test
+    void theRecordHoldsOnlyBoringSslsNamesEachOnce() {
+        assertThat(new KeyExchange(List.of("X25519", "P-256")).groups()).containsExactly("X25519", "P-256");
+        for (List<String> bad : List.of(List.of("x25519"), List.of("secp256r1"), List.of("X25519", "X25519"), List.of("X25519:P-256"))) {
+            assertThatThrownBy(() -> new KeyExchange(bad)).as(bad.toString()).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageEndingWith("(expected each of X25519MLKEM768, X25519, P-256, P-384 or P-521 at most once)");
+        }
+    }
 }
