@@ -295,6 +295,9 @@ final class ProbeCall {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getClass().getSimpleName() + ": " + root.getMessage();
+        String said = root.getMessage() == null ? root.getClass().getSimpleName() : root.getClass().getSimpleName() + ": " + root.getMessage();
+        // TLS 1.3 between two gateways: the ciphers and signature schemes always overlap, so this alert means the groups do not.
+        return said.contains("ALERT_HANDSHAKE_FAILURE") ? said + " (the remote gateway refused the handshake; between two"
+                + " gateways that means no key exchange in common: compare their tls.keyExchange)" : said;
     }
 }

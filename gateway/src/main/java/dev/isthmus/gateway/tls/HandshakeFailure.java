@@ -23,6 +23,8 @@ public enum HandshakeFailure {
     WRONG_KEY_USAGE,
     /** A client that did not offer our ALPN protocol ({@link ApplicationProtocolGate}). */
     NO_APPLICATION_PROTOCOL,
+    /** No key exchange in common: the peer offered none of the groups of this gateway's {@code tls.keyExchange}. */
+    NO_SHARED_KEY_EXCHANGE,
     /** TLS 1.2 or older, or no cipher in common. */
     PROTOCOL_VERSION,
     /** The handshake did not finish in time. */
@@ -67,6 +69,9 @@ public enum HandshakeFailure {
         if (text.contains("does not chain") || text.contains("certificate_unknown") || text.contains("certificate_verify_failed")
                 || text.contains("no spiffe identity") || text.contains("not accepted") || text.contains("bad_certificate")) {
             return UNTRUSTED_CERTIFICATE;
+        }
+        if (text.contains("no_shared_group")) {
+            return NO_SHARED_KEY_EXCHANGE;
         }
         if (text.contains("protocol_version") || text.contains("unsupported_protocol") || text.contains("no_shared_cipher")
                 || text.contains("wrong_version_number") || text.contains("protocol version") || text.contains("no appropriate protocol")) {

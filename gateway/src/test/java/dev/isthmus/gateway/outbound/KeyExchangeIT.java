@@ -41,6 +41,10 @@ class KeyExchangeIT {
                 FailoverIT.await(() -> west.probes().status("east").map(s -> s.probed()).orElse(false), "east probed");
                 Thread.sleep(500); // five more probes
                 assertThat(west.probes().alive("east")).as("no group in common: no handshake").isFalse();
+                assertThat(west.probes().status("east").orElseThrow().lastError()).as("what west's log says")
+                        .contains("ALERT_HANDSHAKE_FAILURE", "no key exchange in common: compare their tls.keyExchange");
+                assertThat(east.metrics().registry().get("isthmus.gateway.handshake.failures")
+                        .tag("reason", "no_shared_key_exchange").counter().count()).as("what east counts").isPositive();
             }
             try (Gateway west = FailoverIT.gateway(FailoverIT.WEST_ID, issuer, anchors, 0, westRoutes,
                     KeyExchange.of(List.of("P-384", "X25519")))) {

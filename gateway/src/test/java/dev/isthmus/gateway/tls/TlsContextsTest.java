@@ -108,6 +108,7 @@ class TlsContextsTest {
                 .rootCause().hasMessageContaining("NO_SHARED_GROUP");
 
         assertThat(serverTls.handshakeFuture().cause()).hasMessageContaining("NO_SHARED_GROUP");
+        assertThat(HandshakeFailure.classify(serverTls.handshakeFuture().cause())).isEqualTo(HandshakeFailure.NO_SHARED_KEY_EXCHANGE);
         assertThat(client.pipeline().get(SslHandler.class).handshakeFuture().isSuccess()).isFalse();
     }
 
