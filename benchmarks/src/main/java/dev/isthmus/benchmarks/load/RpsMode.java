@@ -101,9 +101,7 @@ final class RpsMode {
             LoadPhase.warmUp(direct, warmup);
             List<Round> measured = new ArrayList<>();
             for (int round = 1; round <= rounds; round++) {
-                // Odd rounds start through the gateway, even ones direct: a machine that speeds up or slows down
-                // during the run then favours neither target.
-                boolean gatewayFirst = round % 2 == 1;
+                boolean gatewayFirst = Round.startsThroughTheGateway(round);
                 LoadPhase.Result first = gatewayFirst
                         ? LoadPhase.closed("through the gateway", viaGateway, settle, duration, cpu)
                         : LoadPhase.closed("direct to the backend", direct, settle, duration, cpu);
@@ -136,6 +134,14 @@ final class RpsMode {
 
     /** One round of the saturation phase: both targets, one window each. */
     record Round(int number, LoadPhase.Result gateway, LoadPhase.Result direct) {
+        /**
+         * Odd rounds start through the gateway, even ones direct: a machine that speeds up or slows down during the run
+         * then favours neither target.
+         */
+        static boolean startsThroughTheGateway(int number) {
+            return number % 2 == 1;
+        }
+
         double ratio() {
             return gateway.perSecond() / direct.perSecond();
         }
@@ -155,7 +161,7 @@ final class RpsMode {
         System.out.println("saturation (closed loop), round by round");
         System.out.println("  round  first      through req/s  direct req/s  through / direct  gateway µs/req  other processes");
         for (Round r : rounds) {
-            System.out.printf("  %5d  %-8s %15s %13s %17s %15s  %s / %s cores%n", r.number(), r.number() % 2 == 1 ? "through" : "direct",
+            System.out.printf("  %5d  %-8s %15s %13s %17s %15s  %s / %s cores%n", r.number(), Round.startsThroughTheGateway(r.number()) ? "through" : "direct",
                     Format.rate(r.gateway().perSecond()), Format.rate(r.direct().perSecond()), Format.percent(r.ratio()),
                     Format.decimal(r.gateway().cpuMicros("gateway"), 1), Format.decimal(r.gateway().cpu().otherProcessesCores(), 2),
                     Format.decimal(r.direct().cpu().otherProcessesCores(), 2));
