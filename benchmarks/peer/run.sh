@@ -4,14 +4,21 @@
 #   haproxy   an HAProxy pair, HTTP/2 between the hops over mTLS, `http-reuse always`
 #   nginx     an nginx pair, HTTP/1.1 keep-alive between the hops over mTLS
 #   isthmus   an Isthmus pair, `isthmus gateway run` each: west's outbound listener → east's gateway
+# or, with --mode tcp, pairs that relay bytes without reading HTTP, each client connection over an mTLS
+# connection of its own (wrk only):
+#   haproxy-tcp   an HAProxy pair in `mode tcp`
+#   isthmus-tcp   an Isthmus pair: west's opaque outbound listener → east's gateway → an opaque service
 # every proxy with one thread or worker, all with the same openssl-made certificates.
 #
-#   benchmarks/peer/run.sh [--duration 10s] [--warmup 40s] [--rounds 2] [--clients wrk,h2load]
+#   benchmarks/peer/run.sh [--mode http] [--duration 10s] [--warmup 40s] [--rounds 2] [--clients wrk,h2load]
 #                          [--isthmus-jvm '-Xmx256m ...'] [--out DIR]
 #
+# Isthmus runs with the JVM flags of its Deployment (JAVA_TOOL_OPTIONS in deploy/multicluster/gateway.yaml),
+# or those of --isthmus-jvm or ISTHMUS_JAVA_OPTS ('' for the JVM's own defaults).
+#
 # Run by hand, never in CI. Talks only to 127.0.0.1 on ports it picks, ends by itself and stops every
-# process it started. Rounds alternate the order (direct haproxy nginx isthmus, then the reverse);
-# Isthmus is warmed up first (the JIT). The table goes to stdout and to DIR/results-<time>.md
+# process it started. Rounds alternate the order (direct, the pairs, then the reverse); Isthmus is
+# warmed up first (the JIT), with the mode's load only. The table goes to stdout and to DIR/results-<time>.md
 # (default DIR: benchmarks/target/peer). Missing tools are installed with apt-get when run as root.
 set -euo pipefail
 
@@ -19,11 +26,23 @@ here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 root=$(cd "$here/../.." && pwd)
 templates=$here/templates
 
+mode=http
 duration=10s
 warmup=40s
 rounds=2
 clients=wrk,h2load
-isthmus_jvm=${ISTHMUS_JAVA_OPTS:-}
+clients_given=false
+# The gateway's JVM flags as deployed: JAVA_TOOL_OPTIONS of the Deployment in deploy/multicluster/gateway.yaml
+# (a folded scalar under `value: >-`), so the pair runs with the collector and heap a cluster gives it.
+manifest_jvm() {
+  awk '/name: JAVA_TOOL_OPTIONS/ { found = 1; next }
+       found && /value: >-/ { indent = match($0, /[^ ]/); folding = 1; next }
+       folding { if (match($0, /[^ ]/) <= indent) exit; sub(/^ +/, ""); flags = flags (flags ? " " : "") $0 }
+       END { print flags }' "$root/deploy/multicluster/gateway.yaml"
+}
+isthmus_jvm=${ISTHMUS_JAVA_OPTS-$(manifest_jvm)}
+[ -n "${ISTHMUS_JAVA_OPTS+set}" ] || [ -n "$isthmus_jvm" ] \
+  || { echo "run.sh: found no JAVA_TOOL_OPTIONS in $root/deploy/multicluster/gateway.yaml (expected the gateway's JVM flags there)" >&2; exit 1; }
 out=$root/benchmarks/target/peer
 
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
@@ -32,20 +51,31 @@ seconds() {
 }
 while [ $# -gt 0 ]; do
   case $1 in
+    --mode) [[ ${2:-} =~ ^(http|tcp)$ ]] || { echo "run.sh: --mode: '${2:-}' (expected http or tcp)" >&2; exit 2; }
+            mode=$2; shift 2 ;;
     --duration) seconds "$1" "${2:-}"; duration=$2; shift 2 ;;
     --warmup) seconds "$1" "${2:-}"; warmup=$2; shift 2 ;;
     --rounds) [[ ${2:-} =~ ^[1-9][0-9]?$ ]] || { echo "run.sh: --rounds: '${2:-}' (expected 1 to 99)" >&2; exit 2; }
               rounds=$2; shift 2 ;;
     --clients) [[ ${2:-} =~ ^(wrk|h2load)(,(wrk|h2load))?$ ]] \
                  || { echo "run.sh: --clients: '${2:-}' (expected wrk, h2load or wrk,h2load)" >&2; exit 2; }
-               clients=$2; shift 2 ;;
+               clients=$2; clients_given=true; shift 2 ;;
     --isthmus-jvm) isthmus_jvm=${2:-}; shift 2 ;;
     --out) out=${2:?run.sh: --out needs a folder}; shift 2 ;;
     -h|--help) usage; exit 0 ;;
-    *) echo "run.sh: unknown argument: $1 (expected one of --duration, --warmup, --rounds, --clients, --isthmus-jvm, --out)" >&2
+    *) echo "run.sh: unknown argument: $1 (expected one of --mode, --duration, --warmup, --rounds, --clients, --isthmus-jvm, --out)" >&2
        exit 2 ;;
   esac
 done
+if [ "$mode" = tcp ]; then
+  # The TCP pairs relay to the backend's HTTP/1.1 port, where h2load's prior-knowledge HTTP/2 finds no server.
+  [[ $clients != *h2load* ]] || [ "$clients_given" = false ] \
+    || { echo "run.sh: --mode tcp measures HTTP/1.1 clients only (expected --clients wrk, got $clients)" >&2; exit 2; }
+  clients=wrk
+  pairs=(haproxy-tcp isthmus-tcp)
+else
+  pairs=(haproxy nginx isthmus)
+fi
 
 # --- tools -------------------------------------------------------------------------------------------
 missing=()
@@ -115,12 +145,13 @@ port() {
 backend_port=$(port); taken+="$backend_port "
 backend_h2_port=$(port); taken+="$backend_h2_port "
 declare -A west_port west_h2_port east_port
-for pair in haproxy nginx isthmus; do
+for pair in haproxy nginx isthmus haproxy-tcp; do
   west_port[$pair]=$(port); taken+="${west_port[$pair]} "
   west_h2_port[$pair]=$(port); taken+="${west_h2_port[$pair]} "
   east_port[$pair]=$(port); taken+="${east_port[$pair]} "
 done
 west_h2_port[isthmus]=${west_port[isthmus]}   # Isthmus's listener tells HTTP/1.1 from h2c by itself
+west_tcp_port=$(port); taken+="$west_tcp_port "   # Isthmus's opaque listener, on the same west gateway
 west_inbound_port=$(port); taken+="$west_inbound_port "
 west_admin_port=$(port); taken+="$west_admin_port "
 east_admin_port=$(port); taken+="$east_admin_port "
@@ -156,6 +187,7 @@ render() {
       -e "s#@WEST_PORT@#${west_port[$pair]:-}#g; s#@WEST_H2_PORT@#${west_h2_port[$pair]:-}#g" \
       -e "s#@EAST_PORT@#${east_port[$pair]:-}#g; s#@WEST_INBOUND_PORT@#$west_inbound_port#g" \
       -e "s#@WEST_ADMIN_PORT@#$west_admin_port#g; s#@EAST_ADMIN_PORT@#$east_admin_port#g" \
+      -e "s#@WEST_TCP_PORT@#$west_tcp_port#g" \
       "$templates/$1" > "$run/$1"
   echo "$run/$1"
 }
@@ -178,32 +210,42 @@ declare -A pids
 start backend nginx -p "$run" -e "$run/backend.err" -c "$(render backend.nginx.conf)"; backend_pid=$pid; pids[direct]=$pid
 ready backend "http://127.0.0.1:$backend_port/"
 
-start haproxy-east haproxy -db -f "$(render haproxy-east.cfg haproxy)"; east_pid=$pid
-start haproxy-west haproxy -db -f "$(render haproxy-west.cfg haproxy)"; pids[haproxy]="$pid $east_pid $backend_pid"
+if [ "$mode" = http ]; then
+  start haproxy-east haproxy -db -f "$(render haproxy-east.cfg haproxy)"; east_pid=$pid
+  start haproxy-west haproxy -db -f "$(render haproxy-west.cfg haproxy)"; pids[haproxy]="$pid $east_pid $backend_pid"
 
-start nginx-east nginx -p "$run" -e "$run/nginx-east.err" -c "$(render nginx-east.conf nginx)"; east_pid=$pid
-start nginx-west nginx -p "$run" -e "$run/nginx-west.err" -c "$(render nginx-west.conf nginx)"; pids[nginx]="$pid $east_pid $backend_pid"
+  start nginx-east nginx -p "$run" -e "$run/nginx-east.err" -c "$(render nginx-east.conf nginx)"; east_pid=$pid
+  start nginx-west nginx -p "$run" -e "$run/nginx-west.err" -c "$(render nginx-west.conf nginx)"; pids[nginx]="$pid $east_pid $backend_pid"
+else
+  start haproxy-tcp-east haproxy -db -f "$(render haproxy-tcp-east.cfg haproxy-tcp)"; east_pid=$pid
+  start haproxy-tcp-west haproxy -db -f "$(render haproxy-tcp-west.cfg haproxy-tcp)"; pids[haproxy-tcp]="$pid $east_pid $backend_pid"
+fi
 
 render isthmus-east-routes.yaml isthmus > /dev/null
 render isthmus-west-routes.yaml isthmus > /dev/null
 export ISTHMUS_JAVA_OPTS=$isthmus_jvm
 start isthmus-east "$root/bin/isthmus" gateway run --config "$(render isthmus-east.yaml isthmus)"; east_pid=$pid
 start isthmus-west "$root/bin/isthmus" gateway run --config "$(render isthmus-west.yaml isthmus)"; pids[isthmus]="$pid $east_pid $backend_pid"
+pids[isthmus-tcp]=${pids[isthmus]}
 
 declare -A url h2url
 url[direct]=http://127.0.0.1:$backend_port/
 h2url[direct]=http://127.0.0.1:$backend_h2_port/
-for pair in haproxy nginx isthmus; do
+for pair in haproxy nginx isthmus haproxy-tcp; do
   url[$pair]=http://127.0.0.1:${west_port[$pair]}/
   h2url[$pair]=http://127.0.0.1:${west_h2_port[$pair]}/
+done
+url[isthmus-tcp]=http://127.0.0.1:$west_tcp_port/
+for pair in "${pairs[@]}"; do
   ready "the $pair pair" "${url[$pair]}"
 done
+isthmus=${pairs[-1]}   # the Isthmus pair of this mode
 
 load=$(cut -d' ' -f1-3 /proc/loadavg)
-echo "peer benchmark: $(nproc) cores, load average $load; $rounds round(s) of ${duration} per case;" \
+echo "peer benchmark ($mode): $(nproc) cores, load average $load; $rounds round(s) of ${duration} per case;" \
      "Isthmus warmed up for $warmup; run folder $run" >&2
 echo "warming up Isthmus ($warmup) ..." >&2
-wrk -t1 -c32 -d"$warmup" "${url[isthmus]}" > "$run/warmup.wrk" 2>&1
+wrk -t1 -c32 -d"$warmup" "${url[$isthmus]}" > "$run/warmup.wrk" 2>&1
 if [[ $clients == *h2load* ]]; then
   h2load -t1 -c4 -m8 -D 5 "${h2url[isthmus]}" > "$run/warmup.h2load" 2>&1
 fi
@@ -211,9 +253,11 @@ fi
 # --- measure: rounds alternate the order --------------------------------------------------------------
 results=$run/results.tsv
 : > "$results"
-order=(direct haproxy nginx isthmus)
+order=(direct "${pairs[@]}")
+reverse=()
+for ((k = ${#order[@]} - 1; k >= 0; k--)); do reverse+=("${order[k]}"); done
 for round in $(seq "$rounds"); do
-  if [ $((round % 2)) -eq 0 ]; then cases=(isthmus nginx haproxy direct); else cases=("${order[@]}"); fi
+  if [ $((round % 2)) -eq 0 ]; then cases=("${reverse[@]}"); else cases=("${order[@]}"); fi
   for client in ${clients//,/ }; do
     for c in "${cases[@]}"; do
       if [ "$client" = wrk ]; then target=${url[$c]}; else target=${h2url[$c]}; fi
@@ -237,6 +281,9 @@ table=$out/results-$stamp.md
   echo "'kernel' is the part spent in system calls (mostly loopback TCP), the same work for every proxy that makes the same calls;"
   echo "'JIT' is the part the JVM's compiler threads took: well above 0, Isthmus was still warming up."
   echo "Ratios are against HAProxy in the same round (min–max over the rounds); 'others' is how many cores everything else on the machine kept busy during the case (above ~0.2 the machine was shared)."
+  if [ "$mode" = tcp ]; then
+    echo "--mode tcp: the pairs relay bytes without reading HTTP, one mTLS connection per client connection (no multiplexing between the hops)."
+  fi
   for client in ${clients//,/ }; do
     echo
     if [ "$client" = wrk ]; then
@@ -247,7 +294,7 @@ table=$out/results-$stamp.md
     echo
     echo "| path | req/s | p50 ms | p99 ms | CPU µs/req (west + east) | req/s ÷ HAProxy | p99 ÷ HAProxy | CPU ÷ HAProxy | failed | others |"
     echo "|---|---|---|---|---|---|---|---|---|---|"
-    awk -F'\t' -v client="$client" '
+    awk -F'\t' -v client="$client" -v base="${pairs[0]}" '
       # "lo–hi" in the given format, or one figure when both print the same.
       function range(key, fmt) {
         if (!(key in lo)) return "–"
@@ -266,17 +313,19 @@ table=$out/results-$stamp.md
       }
       END {
         for (c in seen) for (r in rounds) {
-          if (!((c, r) in rps) || !(("haproxy", r) in rps) || rps["haproxy", r] == 0) continue
-          widen(c " rps/h", rps[c, r] / rps["haproxy", r])
-          if (p99["haproxy", r] > 0) widen(c " p99/h", p99[c, r] / p99["haproxy", r])
-          if (cost["haproxy", r] > 0) widen(c " cpu/h", cost[c, r] / cost["haproxy", r])
+          if (!((c, r) in rps) || !((base, r) in rps) || rps[base, r] == 0) continue
+          widen(c " rps/h", rps[c, r] / rps[base, r])
+          if (p99[base, r] > 0) widen(c " p99/h", p99[c, r] / p99[base, r])
+          if (cost[base, r] > 0) widen(c " cpu/h", cost[c, r] / cost[base, r])
         }
         name["direct"] = "direct to the backend"
         name["haproxy"] = "HAProxy pair (h2 between, http-reuse always)"
         name["nginx"] = "nginx pair (HTTP/1.1 keep-alive between)"
         name["isthmus"] = "**Isthmus pair** (gateway run, ioThreads: 1)"
-        split("direct haproxy nginx isthmus", cases, " ")
-        for (k = 1; k <= 4; k++) {
+        name["haproxy-tcp"] = "HAProxy TCP pair (mode tcp, a connection each)"
+        name["isthmus-tcp"] = "**Isthmus TCP pair** (opaque, a connection each)"
+        n = split("direct haproxy nginx isthmus haproxy-tcp isthmus-tcp", cases, " ")
+        for (k = 1; k <= n; k++) {
           c = cases[k]
           if (!(c in seen)) continue
           cpu_col = range(c " cpu", "%.1f")
@@ -292,6 +341,6 @@ table=$out/results-$stamp.md
   echo
   echo "Isthmus during its warm-up (wrk, the first $warmup after start): $(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$run/warmup.wrk") req/s."
   echo
-  echo "Command: benchmarks/peer/run.sh --duration $duration --warmup $warmup --rounds $rounds --clients $clients"
+  echo "Command: benchmarks/peer/run.sh --mode $mode --duration $duration --warmup $warmup --rounds $rounds --clients $clients"
 } | tee "$table"
 echo "run.sh: table written to $table; raw figures in $results" >&2
