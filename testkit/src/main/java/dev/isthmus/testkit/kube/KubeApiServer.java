@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntSupplier;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
@@ -44,6 +45,13 @@ public final class KubeApiServer implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
     private static final int LOG_TAIL_LINES = 40;
+    /**
+     * A port is free when {@link LoopbackPorts} hands it out, not reserved: another process's outgoing
+     * connection or port-0 bind can take it before the server binds it. The server then exits at once
+     * saying so, and starting again on other ports is all it takes.
+     */
+    private static final int PORT_ATTEMPTS = 3;
+    private static final String ADDRESS_IN_USE = "address already in use";
 
     /** Servers not yet closed; the shutdown hook kills them so a dying test JVM leaves nothing behind. */
     private static final Set<KubeApiServer> RUNNING = ConcurrentHashMap.newKeySet();
@@ -92,6 +100,11 @@ public final class KubeApiServer implements AutoCloseable {
      * e.g. {@code --service-cluster-ip-range=10.96.0.0/16} for more than the default 254 Services.
      */
     public static KubeApiServer start(String name, List<String> extraApiServerFlags) {
+        return start(name, extraApiServerFlags, LoopbackPorts::next);
+    }
+
+    /** As {@link #start(String, List)}, with the ports to try from {@code ports}, so a test can hand out a taken one. */
+    static KubeApiServer start(String name, List<String> extraApiServerFlags, IntSupplier ports) {
         requireNonNull(name, "name");
         requireNonNull(extraApiServerFlags, "extraApiServerFlags");
         if (!NAME.matcher(name).matches()) {
@@ -101,28 +114,37 @@ public final class KubeApiServer implements AutoCloseable {
         if (!binariesPresent(bin)) {
             throw new IllegalStateException(missingBinariesMessage(bin));
         }
-        Path root;
-        try {
-            root = Files.createTempDirectory("isthmus-kube-" + name + "-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a directory for kube-apiserver '" + name + "'", e);
-        }
-        try {
-            return launch(name, bin, root, extraApiServerFlags);
-        } catch (IOException e) {
-            deleteRecursively(root);
-            throw new UncheckedIOException("cannot start kube-apiserver '" + name + "'", e);
-        } catch (RuntimeException e) {
-            deleteRecursively(root);
-            throw e;
+        for (int attempt = 1; ; attempt++) {
+            Path root;
+            try {
+                root = Files.createTempDirectory("isthmus-kube-" + name + "-");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create a directory for kube-apiserver '" + name + "'", e);
+            }
+            try {
+                return launch(name, bin, root, extraApiServerFlags, ports);
+            } catch (PortTaken e) {
+                deleteRecursively(root);
+                if (attempt == PORT_ATTEMPTS) {
+                    throw e;
+                }
+                System.err.println("kube-apiserver '" + name + "': " + e.getMessage().lines().findFirst().orElse("")
+                        + "; starting again on other ports");
+            } catch (IOException e) {
+                deleteRecursively(root);
+                throw new UncheckedIOException("cannot start kube-apiserver '" + name + "'", e);
+            } catch (RuntimeException e) {
+                deleteRecursively(root);
+                throw e;
+            }
         }
     }
 
-    private static KubeApiServer launch(String name, Path bin, Path root, List<String> extraApiServerFlags)
-            throws IOException {
+    private static KubeApiServer launch(String name, Path bin, Path root, List<String> extraApiServerFlags,
+            IntSupplier ports) throws IOException {
         ControlPlanePki pki = new ControlPlanePki(name);
-        URI etcdUrl = URI.create("http://127.0.0.1:" + LoopbackPorts.next());
-        URI url = URI.create("https://127.0.0.1:" + LoopbackPorts.next());
+        URI etcdUrl = URI.create("http://127.0.0.1:" + ports.getAsInt());
+        URI url = URI.create("https://127.0.0.1:" + ports.getAsInt());
         Path kubeconfig = Files.writeString(root.resolve("kubeconfig"), AdminKubeconfig.render(name, url, pki));
         ApiServerFlags.PkiFiles pkiFiles = writePki(pki, root.resolve("apiserver/pki"));
 
@@ -324,8 +346,11 @@ public final class KubeApiServer implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             for (ServerProcess process : List.of(etcd, apiserver)) {
                 if (!process.isAlive()) {
-                    throw new IllegalStateException(process.name() + " for '" + name + "' exited with code "
-                            + process.exitValue() + " during startup" + logTails());
+                    String message = process.name() + " for '" + name + "' exited with code "
+                            + process.exitValue() + " during startup" + logTails();
+                    throw process.tail(LOG_TAIL_LINES).contains(ADDRESS_IN_USE)
+                            ? new PortTaken(message)
+                            : new IllegalStateException(message);
                 }
             }
             try {
@@ -388,6 +413,13 @@ public final class KubeApiServer implements AutoCloseable {
             paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete " + dir, e);
+        }
+    }
+
+    /** A server of this control plane exited because a port handed to it was taken meanwhile. */
+    private static final class PortTaken extends IllegalStateException {
+        PortTaken(String message) {
+            super(message);
         }
     }
 }

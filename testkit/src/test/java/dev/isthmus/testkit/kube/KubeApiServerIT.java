@@ -13,6 +13,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntSupplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -72,6 +74,22 @@ class KubeApiServerIT {
 
             assertThat(east.client().namespaces().withName("only-in-east").get()).isNotNull();
             assertThat(west.client().namespaces().withName("only-in-east").get()).isNull();
+        }
+    }
+
+    @Test
+    void aPortTakenBeforeEtcdBindsItStartsTheControlPlaneAgainOnOtherPorts() throws IOException {
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            int takenPort = taken.getLocalPort();
+            AtomicBoolean first = new AtomicBoolean(true);
+            // The first port asked for is etcd's: hand out the taken one, as a race with another process would.
+            IntSupplier ports = () -> first.getAndSet(false) ? takenPort : LoopbackPorts.next();
+
+            try (KubeApiServer server = KubeApiServer.start("retry", List.of(), ports)) {
+                assertThat(server.etcdUrl().getPort()).isNotEqualTo(takenPort);
+                assertThat(server.client().namespaces().withName("default").get()).isNotNull();
+            }
         }
     }
 
