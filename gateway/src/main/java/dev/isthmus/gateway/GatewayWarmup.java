@@ -42,7 +42,8 @@ import java.util.logging.Logger;
  * Runs the gateway's data path hot before the real gateway listens, so that its first requests do not pay for the
  * JIT: a fresh JVM served a tenth of its steady rate in its first seconds, with p99 in the hundreds of milliseconds
  * (benchmarks/README.md, {@code GatewayLoad warmup}). Two throwaway gateways on 127.0.0.1, built as production builds
- * them but with a throwaway PKI of their own, carry closed-loop HTTP/1.1 traffic from {@link LoopbackLoad} through
+ * them but with a throwaway PKI of their own, carry closed-loop HTTP/1.1 traffic from {@link LoopbackLoad} (whose
+ * clients come and go, some with a request in flight, as real ones do) through
  * west's outbound listener, HTTP/2 over mTLS to east, and on to a {@link LoopbackBackend}: the code of both roles of a
  * gateway, on the same I/O transport. Beside that load, {@link LoopbackHandshakes} dials east {@link #HANDSHAKES} times
  * with west's credentials, as west's pool and probe do: the handshakes' Java side, the JDK's ECDSA above all, is

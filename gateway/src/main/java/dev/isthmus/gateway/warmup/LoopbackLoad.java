@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -31,12 +32,26 @@ import java.util.concurrent.atomic.AtomicLong;
  * Counts the responses that were 200 and the requests that failed. A connection that closes after it was answered is
  * reopened (a cold gateway on a starved node may time one out); one that never was is not, so a broken path ends the
  * load instead of spinning.
+ *
+ * <p>Clients also come and go, as real ones do: each connection leaves after several hundred requests (how many depends
+ * on the connection, so they do not leave together) and a new one takes its place. Every other one leaves with a
+ * request in flight, as a client that gives up or a load generator that stops does; the others leave after their
+ * answer. Without that, the compiled data path had only ever seen long-lived connections: the first clients to leave
+ * (the end of a load, a burst of disconnects) and the first requests of new ones each took branches the JIT had
+ * compiled as never taken, and it threw away 20-30 of the hottest methods on west at each (JFR's
+ * {@code jdk.Deoptimization} events), to compile them again under the next load. With clients that come and go here,
+ * the JIT's work under that next load is about a third less; it does not go away, since the JIT still bets on the
+ * common case (benchmarks/README.md, "Clients that come and go").
  */
 public final class LoopbackLoad implements AutoCloseable {
 
     private final ChannelGroup channels = new DefaultChannelGroup("isthmus-warmup-load", GlobalEventExecutor.INSTANCE);
     private final AtomicLong ok = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong left = new AtomicLong();
+    /** Connections being opened in place of ones that left or closed: counted as open, so a churn never ends the load. */
+    private final AtomicInteger opening = new AtomicInteger();
+    private final AtomicInteger joined = new AtomicInteger();
     private final String host;
     private final Bootstrap bootstrap;
     private final int port;
@@ -79,9 +94,14 @@ public final class LoopbackLoad implements AutoCloseable {
         return failed.get();
     }
 
-    /** Connections still open: none means the load has ended by itself. */
+    /** Connections that left on purpose so far, each replaced by a new one. */
+    public long left() {
+        return left.get();
+    }
+
+    /** Connections open or being opened: none means the load has ended by itself. */
     public int open() {
-        return channels.size();
+        return channels.size() + opening.get();
     }
 
     @Override
@@ -91,6 +111,7 @@ public final class LoopbackLoad implements AutoCloseable {
     }
 
     private void reopen() {
+        opening.incrementAndGet();
         bootstrap.connect("127.0.0.1", port).addListener((ChannelFuture connect) -> {
             if (!connect.isSuccess()) {
                 failed.incrementAndGet();
@@ -99,6 +120,7 @@ public final class LoopbackLoad implements AutoCloseable {
             } else {
                 connect.channel().close(); // closed meanwhile: nothing may outlive close()
             }
+            opening.decrementAndGet(); // after the add: open() never dips while one connection takes another's place
         });
     }
 
@@ -113,8 +135,16 @@ public final class LoopbackLoad implements AutoCloseable {
         return request;
     }
 
-    /** One connection's closed loop: a request, its response, the next request. */
+    /**
+     * One connection's closed loop: a request, its response, the next request; after {@link #budget} answers it leaves,
+     * with its next request in flight or without, and a new connection takes its place.
+     */
     private final class Client extends ChannelInboundHandlerAdapter {
+        private final int number = joined.getAndIncrement();
+        /** 512 to 2,047 answers, spread over the connections so that they leave one by one. */
+        private final int budget = 512 + (number * 211) % 1536;
+        private int answers;
+        private boolean leaving;
         private boolean okSoFar;
         private boolean answered;
 
@@ -133,7 +163,9 @@ public final class LoopbackLoad implements AutoCloseable {
                 if (msg instanceof LastHttpContent) {
                     (okSoFar ? ok : failed).incrementAndGet();
                     answered |= okSoFar;
-                    if (running && okSoFar) {
+                    if (running && okSoFar && ++answers >= budget) {
+                        leave(ctx);
+                    } else if (running && okSoFar) {
                         ctx.writeAndFlush(request(), ctx.voidPromise());
                     } else {
                         ctx.close();
@@ -144,9 +176,19 @@ public final class LoopbackLoad implements AutoCloseable {
             }
         }
 
+        private void leave(ChannelHandlerContext ctx) {
+            leaving = true;
+            left.incrementAndGet();
+            if (number % 2 == 1) {
+                ctx.writeAndFlush(request(), ctx.voidPromise()); // and gone before its answer
+            }
+            ctx.close();
+            reopen();
+        }
+
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            if (running) {
+            if (running && !leaving) {
                 failed.incrementAndGet(); // closed under a request in flight
                 if (answered) {
                     reopen();

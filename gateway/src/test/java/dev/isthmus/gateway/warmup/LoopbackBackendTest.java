@@ -52,6 +52,27 @@ class LoopbackBackendTest {
     }
 
     @Test
+    void connectionsLeaveOneByOneSomeWithARequestInFlightAndNewOnesTakeTheirPlace() throws Exception {
+        try (LoopbackBackend backend = new LoopbackBackend(group)) {
+            LoopbackLoad load = new LoopbackLoad(group, backend.port(), 4, "backend:8080");
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            // Each connection leaves after 512 to 2,047 answers: 10,000 over four connections take at least four leaves.
+            while (load.ok() < 10_000 && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            assertThat(load.ok()).isGreaterThanOrEqualTo(10_000);
+            assertThat(load.left()).isGreaterThanOrEqualTo(4);
+            assertThat(load.open()).isEqualTo(4);
+            long answered = load.ok();
+            Thread.sleep(200);
+            assertThat(load.ok()).as("the new connections carry the load on").isGreaterThan(answered);
+            load.close();
+            assertThat(load.open()).isZero();
+            assertThat(load.failed()).as("a connection that leaves on purpose is no failure").isZero();
+        }
+    }
+
+    @Test
     void aClientThatDoesNotSpeakHttpIsClosedWithoutAnAnswer() throws Exception {
         try (LoopbackBackend backend = new LoopbackBackend(group);
                 Socket socket = new Socket(InetAddress.getLoopbackAddress(), backend.port())) {
