@@ -39,11 +39,7 @@ class LoopbackBackendTest {
     void theLoadKeepsEveryConnectionBusyAndStopsWhenClosed() throws Exception {
         try (LoopbackBackend backend = new LoopbackBackend(group)) {
             LoopbackLoad load = new LoopbackLoad(group, backend.port(), 3, "backend:8080");
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (load.ok() < 300 && System.nanoTime() < until) {
-                Thread.sleep(10);
-            }
-            assertThat(load.ok()).isGreaterThanOrEqualTo(300);
+            awaitAnswers(load, 300);
             assertThat(load.open()).isEqualTo(3);
             load.close();
             assertThat(load.open()).isZero();
@@ -55,12 +51,8 @@ class LoopbackBackendTest {
     void connectionsLeaveOneByOneSomeWithARequestInFlightAndNewOnesTakeTheirPlace() throws Exception {
         try (LoopbackBackend backend = new LoopbackBackend(group)) {
             LoopbackLoad load = new LoopbackLoad(group, backend.port(), 4, "backend:8080");
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             // Each connection leaves after 512 to 2,047 answers: 10,000 over four connections take at least four leaves.
-            while (load.ok() < 10_000 && System.nanoTime() < until) {
-                Thread.sleep(10);
-            }
-            assertThat(load.ok()).isGreaterThanOrEqualTo(10_000);
+            awaitAnswers(load, 10_000);
             assertThat(load.left()).isGreaterThanOrEqualTo(4);
             assertThat(load.open()).isEqualTo(4);
             long answered = load.ok();
@@ -155,5 +147,14 @@ class LoopbackBackendTest {
 
     private static String readAll(InputStream in) throws IOException {
         return new String(in.readAllBytes(), US_ASCII);
+    }
+
+    /** Waits until {@code load} has had {@code answers} answers, for at most 30 s, and fails if it has not. */
+    private static void awaitAnswers(LoopbackLoad load, long answers) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (load.ok() < answers && System.nanoTime() < until) {
+            Thread.sleep(10);
+        }
+        assertThat(load.ok()).isGreaterThanOrEqualTo(answers);
     }
 }
