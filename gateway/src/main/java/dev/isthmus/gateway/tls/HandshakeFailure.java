@@ -25,6 +25,12 @@ public enum HandshakeFailure {
     NO_APPLICATION_PROTOCOL,
     /** No key exchange in common: the peer offered none of the groups of this gateway's {@code tls.keyExchange}. */
     NO_SHARED_KEY_EXCHANGE,
+    /**
+     * The peer ended the handshake with a {@code handshake_failure} alert: nothing this side offered was acceptable to
+     * it. Between two gateways (TLS 1.3, the same ciphers and signature schemes) that means their {@code tls.keyExchange}
+     * lists share no group; the side that found none counts {@link #NO_SHARED_KEY_EXCHANGE}.
+     */
+    PEER_REFUSED,
     /** TLS 1.2 or older, or no cipher in common. */
     PROTOCOL_VERSION,
     /** The handshake did not finish in time. */
@@ -72,6 +78,9 @@ public enum HandshakeFailure {
         }
         if (text.contains("no_shared_group")) {
             return NO_SHARED_KEY_EXCHANGE;
+        }
+        if (text.contains("alert_handshake_failure")) {
+            return PEER_REFUSED;
         }
         if (text.contains("protocol_version") || text.contains("unsupported_protocol") || text.contains("no_shared_cipher")
                 || text.contains("wrong_version_number") || text.contains("protocol version") || text.contains("no appropriate protocol")) {

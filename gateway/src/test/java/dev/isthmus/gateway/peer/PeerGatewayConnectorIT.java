@@ -2,10 +2,12 @@ package dev.isthmus.gateway.peer;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.isthmus.gateway.pipeline.PipelineTail;
 import dev.isthmus.gateway.routing.Endpoint;
 import dev.isthmus.gateway.tls.ClientContexts;
+import dev.isthmus.gateway.tls.KeyExchange;
 import dev.isthmus.gateway.tls.TlsContexts;
 import dev.isthmus.gateway.transport.SessionProtocol;
 import dev.isthmus.gateway.transport.TransportHeader;
@@ -26,6 +28,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.io.ByteArrayOutputStream;
@@ -36,6 +39,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -215,6 +219,29 @@ class PeerGatewayConnectorIT {
             PeerConnectException failure = failure(connector.connect(loop(), at(server), TestPki.GATEWAY, HEADER, new Session()));
 
             assertThat(failure.reason()).isEqualTo("handshake_not_tls");
+        } finally {
+            server.close().syncUninterruptibly();
+        }
+    }
+
+    @Test
+    void aPeerThatRefusesTheHandshakeIsCountedAsARefusalNotAsOther() throws Exception {
+        assumeTrue(TlsProviders.preferred() == SslProvider.OPENSSL, "BoringSSL (netty-tcnative) is not available here");
+        // East accepts X25519 only, west offers P-384 only: east finds no group in common and sends handshake_failure.
+        SslContext east = TlsContexts.server(pki.leaf(TestPki.GATEWAY), pki.anchors(), SslProvider.OPENSSL,
+                KeyExchange.of(List.of("X25519")), Clock.systemUTC());
+        PeerGatewayConnector west = new PeerGatewayConnector(ClientContexts.current(() -> pki.leaf(TestPki.PEER), pki::anchors,
+                SslProvider.OPENSSL, KeyExchange.of(List.of("P-384")), Clock.systemUTC()), Duration.ofSeconds(3), Duration.ofSeconds(10));
+        Channel server = server(channel -> channel.pipeline().addLast(east.newHandler(channel.alloc()), new ChannelInboundHandlerAdapter() {
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                ctx.close();
+            }
+        }));
+        try {
+            PeerConnectException failure = failure(west.connect(loop(), at(server), TestPki.GATEWAY, HEADER, new Session()));
+
+            assertThat(failure.reason()).as(String.valueOf(failure.getCause())).isEqualTo("handshake_peer_refused");
         } finally {
             server.close().syncUninterruptibly();
         }
