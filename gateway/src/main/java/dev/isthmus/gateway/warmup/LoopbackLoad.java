@@ -23,6 +23,9 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -50,7 +53,7 @@ public final class LoopbackLoad implements AutoCloseable {
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong left = new AtomicLong();
     /** Connections being opened in place of ones that left or closed: counted as open, so a churn never ends the load. */
-    private final AtomicInteger opening = new AtomicInteger();
+    private final Set<ChannelFuture> opening = ConcurrentHashMap.newKeySet();
     private final AtomicInteger joined = new AtomicInteger();
     private final String host;
     private final Bootstrap bootstrap;
@@ -101,18 +104,27 @@ public final class LoopbackLoad implements AutoCloseable {
 
     /** Connections open or being opened: none means the load has ended by itself. */
     public int open() {
-        return channels.size() + opening.get();
+        return channels.size() + opening.size();
     }
 
+    /** Closes every connection, and those being opened once their connect ends: nothing of the load outlives it. */
     @Override
     public void close() {
         running = false;
+        while (!opening.isEmpty()) {
+            for (ChannelFuture connect : List.copyOf(opening)) {
+                connect.awaitUninterruptibly();
+                connect.channel().close().awaitUninterruptibly();
+                opening.remove(connect);
+            }
+        }
         channels.close().awaitUninterruptibly();
     }
 
     private void reopen() {
-        opening.incrementAndGet();
-        bootstrap.connect("127.0.0.1", port).addListener((ChannelFuture connect) -> {
+        ChannelFuture connecting = bootstrap.connect("127.0.0.1", port);
+        opening.add(connecting);
+        connecting.addListener((ChannelFuture connect) -> {
             if (!connect.isSuccess()) {
                 failed.incrementAndGet();
             } else if (running) {
@@ -120,7 +132,7 @@ public final class LoopbackLoad implements AutoCloseable {
             } else {
                 connect.channel().close(); // closed meanwhile: nothing may outlive close()
             }
-            opening.decrementAndGet(); // after the add: open() never dips while one connection takes another's place
+            opening.remove(connect); // after the add: open() never dips while one connection takes another's place
         });
     }
 
