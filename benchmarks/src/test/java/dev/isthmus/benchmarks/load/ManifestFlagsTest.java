@@ -22,6 +22,18 @@ class ManifestFlagsTest {
     }
 
     @Test
+    void thePeerBenchmarkReadsTheSameFlagsFromTheManifest() throws Exception {
+        // run.sh reads JAVA_TOOL_OPTIONS with awk: its function, run on its own, must read what this harness holds.
+        Process bash = new ProcessBuilder("bash", "-c",
+                "root=..; eval \"$(sed -n '/^manifest_jvm() {/,/^}/p' peer/run.sh)\"; manifest_jvm")
+                .redirectErrorStream(true).start();
+        String printed = new String(bash.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+
+        assertThat(bash.waitFor()).as(printed).isZero();
+        assertThat(printed).isEqualTo(GatewayProcess.MANIFEST_JVM);
+    }
+
+    @Test
     void theWarmupModesDefaultGatewayWarmupIsTheDeploymentsArgument() throws Exception {
         String deployment = Files.readString(Path.of("..", "deploy", "multicluster", "gateway.yaml"));
         assertThat(deployment).contains("- --warmup=" + WarmupMode.MANIFEST_WARMUP_SECONDS + "s\n");
