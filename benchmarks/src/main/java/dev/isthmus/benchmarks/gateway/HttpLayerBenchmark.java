@@ -118,7 +118,9 @@ public class HttpLayerBenchmark {
     private EmbeddedChannel h2West;
     private EmbeddedChannel h2East;
     private Http2ConnectionHandler h2WestHandler;
-    private final long[] h2Answered = new long[1];
+    private Http2ConnectionHandler h2EastHandler;
+    /** Streams west read to their end, and the baseline's answers: what tells each call that it was answered. */
+    private long answered;
     private EmbeddedChannel echoWest;
     private EmbeddedChannel echoEast;
 
@@ -152,13 +154,12 @@ public class HttpLayerBenchmark {
             @Override
             public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream) {
                 if (endOfStream) {
-                    h2Answered[0]++;
+                    answered++;
                 }
                 return data.readableBytes() + padding;
             }
         }).build();
-        Http2ConnectionHandler[] east = new Http2ConnectionHandler[1];
-        east[0] = new Http2ConnectionHandlerBuilder().connection(connection(true)).frameListener(new Http2FrameAdapter() {
+        h2EastHandler = new Http2ConnectionHandlerBuilder().connection(connection(true)).frameListener(new Http2FrameAdapter() {
             @Override
             public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int streamDependency,
                     short weight, boolean exclusive, int padding, boolean endOfStream) {
@@ -168,19 +169,19 @@ public class HttpLayerBenchmark {
             @Override
             public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding,
                     boolean endOfStream) {
-                east[0].encoder().writeHeaders(ctx, streamId, responseFields, 0, false, ctx.voidPromise());
-                east[0].encoder().writeData(ctx, streamId, body.duplicate(), 0, true, ctx.voidPromise());
+                h2EastHandler.encoder().writeHeaders(ctx, streamId, responseFields, 0, false, ctx.voidPromise());
+                h2EastHandler.encoder().writeData(ctx, streamId, body.duplicate(), 0, true, ctx.voidPromise());
             }
         }).build();
         h2West = new EmbeddedChannel(h2WestHandler);
-        h2East = new EmbeddedChannel(east[0]);
+        h2East = new EmbeddedChannel(h2EastHandler);
         pump(h2West, h2East); // the prefaces and SETTINGS, and their acknowledgements
         // The baseline's: east answers each buffer with the response's bytes; west reads them.
         echoWest = new EmbeddedChannel(new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 ReferenceCountUtil.release(msg);
-                h2Answered[0]++;
+                answered++;
             }
         });
         echoEast = new EmbeddedChannel(new ChannelInboundHandlerAdapter() {
@@ -266,15 +267,15 @@ public class HttpLayerBenchmark {
      */
     @Benchmark
     public long http2Stream() {
-        long before = h2Answered[0];
+        long before = answered;
         int streamId = h2WestHandler.connection().local().incrementAndGetNextStreamId();
         h2WestHandler.encoder().writeHeaders(h2West.pipeline().firstContext(), streamId, requestFields, 0, true,
                 h2West.voidPromise());
         pump(h2West, h2East);
-        if (h2Answered[0] != before + 1) {
+        if (answered != before + 1) {
             throw new IllegalStateException("stream " + streamId + " was not answered");
         }
-        return h2Answered[0];
+        return answered;
     }
 
     /**
@@ -283,13 +284,13 @@ public class HttpLayerBenchmark {
      */
     @Benchmark
     public long baselineHttp2StreamPump() {
-        long before = h2Answered[0];
+        long before = answered;
         echoWest.write(alloc.buffer(REQUEST.length).writeBytes(REQUEST), echoWest.voidPromise());
         pump(echoWest, echoEast);
-        if (h2Answered[0] != before + 1) {
+        if (answered != before + 1) {
             throw new IllegalStateException("the echo was not answered");
         }
-        return h2Answered[0];
+        return answered;
     }
 
     /** All of the above but {@link #http2Stream}, each piece's output the next one's input. */

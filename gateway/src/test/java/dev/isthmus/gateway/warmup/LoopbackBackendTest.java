@@ -13,6 +13,7 @@ import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +42,7 @@ class LoopbackBackendTest {
     void theLoadKeepsEveryConnectionBusyAndStopsWhenClosed() throws Exception {
         try (LoopbackBackend backend = new LoopbackBackend(group)) {
             LoopbackLoad load = new LoopbackLoad(group, backend.port(), 3, "backend:8080");
-            awaitAnswers(load, 300);
+            awaitAtLeast("answers", load::ok, 300);
             assertThat(load.open()).isEqualTo(3);
             load.close();
             assertThat(load.open()).isZero();
@@ -54,7 +55,7 @@ class LoopbackBackendTest {
         try (LoopbackBackend backend = new LoopbackBackend(group)) {
             LoopbackLoad load = new LoopbackLoad(group, backend.port(), 4, "backend:8080");
             // Each connection leaves after 512 to 2,047 answers: 10,000 over four connections take at least four leaves.
-            awaitAnswers(load, 10_000);
+            awaitAtLeast("answers", load::ok, 10_000);
             assertThat(load.left()).isGreaterThanOrEqualTo(4);
             assertThat(load.open()).isEqualTo(4);
             long answered = load.ok();
@@ -86,11 +87,7 @@ class LoopbackBackendTest {
             // the blocking server's threads may answer one much faster than the other (seen with the NIO transport),
             // and connection 4 may leave before connection 3.
             try (LoopbackLoad load = new LoopbackLoad(group, server.getLocalPort(), 1, "backend:8080")) {
-                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (load.left() < 4 && System.nanoTime() < until) {
-                    Thread.sleep(10);
-                }
-                assertThat(load.left()).isGreaterThanOrEqualTo(4);
+                awaitAtLeast("connections that left", load::left, 4);
             }
         }
         // Connections 0 to 3 leave after 512, 723, 934 and 1,145 answers; the odd ones send one request more first.
@@ -164,7 +161,7 @@ class LoopbackBackendTest {
             }, "one-answer-server");
             answering.start();
             try (LoopbackLoad load = new LoopbackLoad(group, server.getLocalPort(), 2, "backend:8080")) {
-                awaitAnswers(load, 20); // one per connection: all but the first two on reopened ones
+                awaitAtLeast("answers", load::ok, 20); // one per connection: all but the first two on reopened ones
             }
         }
     }
@@ -198,12 +195,12 @@ class LoopbackBackendTest {
         return new String(in.readAllBytes(), US_ASCII);
     }
 
-    /** Waits until {@code load} has had {@code answers} answers, for at most 30 s, and fails if it has not. */
-    private static void awaitAnswers(LoopbackLoad load, long answers) throws InterruptedException {
+    /** Waits until {@code count} is at least {@code atLeast}, for at most 30 s, and fails naming {@code what} if it is not. */
+    private static void awaitAtLeast(String what, LongSupplier count, long atLeast) throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (load.ok() < answers && System.nanoTime() < until) {
+        while (count.getAsLong() < atLeast && System.nanoTime() < until) {
             Thread.sleep(10);
         }
-        assertThat(load.ok()).isGreaterThanOrEqualTo(answers);
+        assertThat(count.getAsLong()).as(what).isGreaterThanOrEqualTo(atLeast);
     }
 }
