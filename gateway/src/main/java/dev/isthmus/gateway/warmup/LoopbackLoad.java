@@ -49,6 +49,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class LoopbackLoad implements AutoCloseable {
 
     private final ChannelGroup channels = new DefaultChannelGroup("isthmus-warmup-load", GlobalEventExecutor.INSTANCE);
+    /** Every channel the load made and has not closed yet, those still connecting included (a channel leaves on close). */
+    private final ChannelGroup made = new DefaultChannelGroup("isthmus-warmup-load-made", GlobalEventExecutor.INSTANCE);
     private final AtomicLong ok = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong left = new AtomicLong();
@@ -74,6 +76,7 @@ public final class LoopbackLoad implements AutoCloseable {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel channel) {
+                        made.add(channel);
                         channel.pipeline().addLast(new HttpClientCodec(), new Client());
                     }
                 });
@@ -107,10 +110,17 @@ public final class LoopbackLoad implements AutoCloseable {
         return channels.size() + opening.size();
     }
 
+    /** Channels of this load not closed yet: none once {@link #close} has returned. */
+    int unclosed() {
+        return made.size();
+    }
+
     /** Closes every connection, and those being opened once their connect ends: nothing of the load outlives it. */
     @Override
     public void close() {
-        running = false;
+        synchronized (this) { // a reopen() either registered its connect in opening before this, or sees running false
+            running = false;
+        }
         while (!opening.isEmpty()) {
             for (ChannelFuture connect : List.copyOf(opening)) {
                 connect.awaitUninterruptibly();
@@ -121,7 +131,10 @@ public final class LoopbackLoad implements AutoCloseable {
         channels.close().awaitUninterruptibly();
     }
 
-    private void reopen() {
+    private synchronized void reopen() {
+        if (!running) {
+            return; // close() has begun: it waits only for the connects registered before it
+        }
         ChannelFuture connecting = bootstrap.connect("127.0.0.1", port);
         opening.add(connecting);
         connecting.addListener((ChannelFuture connect) -> {

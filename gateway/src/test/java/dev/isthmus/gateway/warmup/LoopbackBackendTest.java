@@ -4,7 +4,21 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.isthmus.gateway.io.IoTransport;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -163,6 +177,42 @@ class LoopbackBackendTest {
             try (LoopbackLoad load = new LoopbackLoad(group, server.getLocalPort(), 2, "backend:8080")) {
                 awaitAtLeast("answers", load::ok, 20); // one per connection: all but the first two on reopened ones
             }
+        }
+    }
+
+    @Test
+    void closeReturnsOnlyOnceEveryConnectionOfTheLoadIsClosedEvenOneReopenedAtThatMoment() throws Exception {
+        // A server that closes each connection after its first answer makes the load reopen one for nearly every
+        // request, so that close() often comes while a replacement is being opened on the event loop.
+        Channel server = new ServerBootstrap().group(group).channel(IoTransport.of(group).serverChannel())
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel channel) {
+                        channel.pipeline().addLast(new HttpServerCodec(), new SimpleChannelInboundHandler<HttpObject>() {
+                            @Override
+                            protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+                                if (msg instanceof LastHttpContent) {
+                                    FullHttpResponse ok = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+                                    ok.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+                                    ctx.writeAndFlush(ok).addListener(ChannelFutureListener.CLOSE);
+                                }
+                            }
+                        });
+                    }
+                })
+                .bind("127.0.0.1", 0).sync().channel();
+        try {
+            int port = ((InetSocketAddress) server.localAddress()).getPort();
+            for (int round = 0; round < 200; round++) {
+                LoopbackLoad load = new LoopbackLoad(group, port, 2, "backend:8080");
+                awaitAtLeast("answers", load::ok, 2 + round % 7);
+                load.close();
+                assertThat(load.unclosed()).as("channels of the load still open when close() returned, round " + round)
+                        .isZero();
+                assertThat(load.open()).isZero();
+            }
+        } finally {
+            server.close().syncUninterruptibly();
         }
     }
 
