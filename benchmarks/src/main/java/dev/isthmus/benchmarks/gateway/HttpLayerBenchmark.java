@@ -24,7 +24,10 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http2.DefaultHttp2Connection;
+import io.netty.handler.codec.http2.DefaultHttp2FrameReader;
+import io.netty.handler.codec.http2.DefaultHttp2FrameWriter;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersEncoder;
@@ -34,6 +37,7 @@ import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2ConnectionHandlerBuilder;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameAdapter;
+import io.netty.handler.codec.http2.Http2FrameListener;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.handler.codec.http2.UniformStreamByteDistributor;
@@ -75,7 +79,10 @@ import org.openjdk.jmh.infra.Blackhole;
  *   <li>{@link #http1ClientSide}: east's {@code HttpClientCodec} writes the request to the backend and reads its response;</li>
  *   <li>{@link #exchange}: all of them in the order of one exchange, each feeding the next;</li>
  *   <li>{@link #http2Stream}: the exchange's stream between two of Netty's HTTP/2 connection handlers, configured as the
- *       gateway's sessions are: frames, stream states, flow control and HPACK.</li>
+ *       gateway's sessions are: frames, stream states, flow control and HPACK;</li>
+ *   <li>{@link #http2FramesOnly}: the same stream's frames written by Netty's frame writer and read by its frame reader
+ *       (HPACK included) between the same embedded channels, with no connection, stream states, flow control or
+ *       promises: the floor of an HTTP/2 connection layer of our own that keeps Netty's frame codec.</li>
  * </ul>
  * Baselines: {@link #baselineCopyBytes} copies the exchange's HTTP/1.1 bytes, request and response, once per hop: the
  * least a proxy that moves them must do. {@link #baselineHttp2StreamPump} carries bytes between two embedded channels as
@@ -123,6 +130,11 @@ public class HttpLayerBenchmark {
     private long answered;
     private EmbeddedChannel echoWest;
     private EmbeddedChannel echoEast;
+    private EmbeddedChannel framesWest;
+    private EmbeddedChannel framesEast;
+    private final DefaultHttp2FrameWriter framesWestWriter = new DefaultHttp2FrameWriter();
+    private final DefaultHttp2FrameWriter framesEastWriter = new DefaultHttp2FrameWriter();
+    private int framesStreamId = 1;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -191,6 +203,42 @@ public class HttpLayerBenchmark {
                 ctx.write(ctx.alloc().buffer(RESPONSE.length).writeBytes(RESPONSE), ctx.voidPromise());
             }
         });
+        setUpFramesOnly();
+    }
+
+    /**
+     * Netty's frame reader and writer alone, west's and east's, in the same embedded channels: east answers each HEADERS
+     * frame with the response's HEADERS and DATA frames; west counts the DATA frames that end a stream.
+     */
+    private void setUpFramesOnly() {
+        framesWest = new EmbeddedChannel(frameReader(new Http2FrameAdapter() {
+            @Override
+            public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream) {
+                if (endOfStream) {
+                    answered++;
+                }
+                return data.readableBytes() + padding;
+            }
+        }));
+        framesEast = new EmbeddedChannel(frameReader(new Http2FrameAdapter() {
+            @Override
+            public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding,
+                    boolean endOfStream) {
+                framesEastWriter.writeHeaders(ctx, streamId, responseFields, 0, false, ctx.voidPromise());
+                framesEastWriter.writeData(ctx, streamId, body.duplicate(), 0, true, ctx.voidPromise());
+            }
+        }));
+    }
+
+    /** Frames read as Netty's connection handler reads them: bytes gathered until whole frames are there. */
+    private static ByteToMessageDecoder frameReader(Http2FrameListener listener) {
+        DefaultHttp2FrameReader reader = new DefaultHttp2FrameReader(true);
+        return new ByteToMessageDecoder() {
+            @Override
+            protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+                reader.readFrame(ctx, in, listener);
+            }
+        };
     }
 
     /** A connection that shares out its send window as the gateway's do: uniformly, with no priority tree. */
@@ -228,6 +276,8 @@ public class HttpLayerBenchmark {
         h2East.finishAndReleaseAll();
         echoWest.finishAndReleaseAll();
         echoEast.finishAndReleaseAll();
+        framesWest.finishAndReleaseAll();
+        framesEast.finishAndReleaseAll();
     }
 
     /** West's {@code HttpServerCodec}, which faces the client: it reads the request and writes the response. */
@@ -272,6 +322,25 @@ public class HttpLayerBenchmark {
         h2WestHandler.encoder().writeHeaders(h2West.pipeline().firstContext(), streamId, requestFields, 0, true,
                 h2West.voidPromise());
         pump(h2West, h2East);
+        if (answered != before + 1) {
+            throw new IllegalStateException("stream " + streamId + " was not answered");
+        }
+        return answered;
+    }
+
+    /**
+     * {@link #http2Stream}'s frames, and only them: west writes the request's HEADERS frame, east reads it and writes
+     * the response's HEADERS and DATA frames, west reads those. What is left of {@link #http2Stream} without Netty's
+     * connection layer (stream states, flow control, the encoder's and decoder's checks, a promise per frame).
+     */
+    @Benchmark
+    public long http2FramesOnly() {
+        long before = answered;
+        int streamId = framesStreamId;
+        framesStreamId += 2;
+        framesWestWriter.writeHeaders(framesWest.pipeline().firstContext(), streamId, requestFields, 0, true,
+                framesWest.voidPromise());
+        pump(framesWest, framesEast);
         if (answered != before + 1) {
             throw new IllegalStateException("stream " + streamId + " was not answered");
         }

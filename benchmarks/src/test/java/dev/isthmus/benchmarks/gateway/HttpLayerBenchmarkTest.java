@@ -40,6 +40,9 @@ class HttpLayerBenchmarkTest {
                 assertThat(benchmark.http2Stream()).isEqualTo(i);
             }
             assertThat(benchmark.baselineHttp2StreamPump()).isEqualTo(2_001);
+            for (int i = 2_002; i <= 4_001; i++) {
+                assertThat(benchmark.http2FramesOnly()).isEqualTo(i);
+            }
         } finally {
             benchmark.tearDown();
         }
