@@ -29,6 +29,7 @@ import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
 import io.netty.handler.codec.http2.DefaultHttp2Connection;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
+import io.netty.handler.codec.http2.GatewayHttp2Codec;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2Error;
@@ -115,7 +116,8 @@ public final class Http2ClientSession extends Http2FrameSession<Http2Call> {
             this.connectionWindow = connectionWindow;
             DefaultHttp2Connection connection = new DefaultHttp2Connection(false);
             connection.remote().flowController(new DefaultHttp2RemoteFlowController(connection, new UniformStreamByteDistributor(connection)));
-            connection(connection);
+            GatewayHttp2Codec codec = new GatewayHttp2Codec(connection, settings, OneBufferFrameWriter.create(), false);
+            codec(codec.decoder(), codec.encoder());
             initialSettings(settings);
             gracefulShutdownTimeoutMillis(0);
         }

@@ -25,6 +25,7 @@ import io.netty.handler.codec.http2.DecoratingHttp2ConnectionEncoder;
 import io.netty.handler.codec.http2.DecoratingHttp2FrameWriter;
 import io.netty.handler.codec.http2.DefaultHttp2Connection;
 import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
+import io.netty.handler.codec.http2.GatewayHttp2Codec;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
@@ -107,10 +108,9 @@ final class Http2ServerSession extends Http2FrameSession<Http2ServerStream> {
             // A server: the connection passed in says so (the builder refuses to be told twice).
             DefaultHttp2Connection connection = new DefaultHttp2Connection(true);
             connection.remote().flowController(new DefaultHttp2RemoteFlowController(connection, new UniformStreamByteDistributor(connection)));
-            connection(connection);
+            GatewayHttp2Codec codec = new GatewayHttp2Codec(connection, settings, OneBufferFrameWriter.create(), true);
+            codec(codec.decoder(), codec.encoder());
             initialSettings(settings);
-            // RFC 9113 §8.3.1: a request without :method, :scheme or a non-empty :path is malformed, a stream error.
-            validateRequiredPseudoHeaders(true);
             gracefulShutdownTimeoutMillis(gracefulShutdownMillis);
         }
 

@@ -7,6 +7,9 @@ import dev.isthmus.gateway.metrics.GatewayMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
@@ -17,6 +20,7 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.util.ReferenceCountUtil;
+import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -29,7 +33,7 @@ import org.junit.jupiter.api.Test;
 class Http2ServerSessionTest {
 
     static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(US_ASCII);
-    static final int DATA = 0, HEADERS = 1, RST_STREAM = 3, SETTINGS = 4, GOAWAY = 7;
+    static final int DATA = 0, HEADERS = 1, RST_STREAM = 3, SETTINGS = 4, PING = 6, GOAWAY = 7, WINDOW_UPDATE = 8;
     static final int END_STREAM = 1, END_HEADERS = 4;
 
     /** One frame the gateway sent. */
@@ -152,6 +156,76 @@ class Http2ServerSessionTest {
             sent.addAll(feed(new byte[] {b}));
         }
         assertThat(sent).extracting(Frame::type).contains(HEADERS).doesNotContain(GOAWAY, RST_STREAM);
+    }
+
+    /**
+     * "MadeYouReset": each stream is made to fail with a stream error (a WINDOW_UPDATE of zero, RFC 9113 §6.9), so that
+     * the gateway resets it; the limit Netty's builder puts on the resets a server sends (200 in 30 s) cuts the peer off.
+     */
+    @Test
+    void aPeerThatMakesTheSessionResetStreamAfterStreamIsCutOffWithEnhanceYourCalm() {
+        open();
+        List<Frame> sent = new ArrayList<>();
+        for (int stream = 3; stream < 3 + 2 * 250 && channel.isOpen(); stream += 2) {
+            sent.addAll(feed(concat(requestWithoutAnswer(stream), frame(WINDOW_UPDATE, 0, stream, new byte[4]))));
+        }
+        assertThat(sent.stream().filter(f -> f.type() == RST_STREAM))
+                .as("the resets up to the one over the limit").hasSizeBetween(200, 201)
+                .allMatch(f -> f.code() == Http2Error.PROTOCOL_ERROR.code());
+        assertThat(last(sent, GOAWAY).code()).isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    /**
+     * A peer that sends PINGs and never reads their acknowledgements: once 10,000 are waiting to be written (the limit
+     * Netty's builder puts on queued control frames), the session closes the connection instead of queuing more.
+     */
+    @Test
+    void aPeerThatSendsPingsAndReadsNoAcknowledgementIsCutOff() {
+        HeldWrites held = new HeldWrites();
+        EmbeddedChannel flooded = new EmbeddedChannel(held, new Http2PrefaceCheck(requests),
+                Http2ServerSession.create(Http2Settings.defaultSettings(), 1000, new SessionParts(responder, requests)));
+        try {
+            flooded.writeInbound(Unpooled.wrappedBuffer(concat(PREFACE, frame(SETTINGS, 0, 0, new byte[0]))));
+            flooded.writeInbound(Unpooled.wrappedBuffer(pings(9_000)));
+            assertThat(flooded.isOpen()).as("open with 9,000 acknowledgements queued").isTrue();
+            flooded.writeInbound(Unpooled.wrappedBuffer(pings(2_000)));
+            assertThat(flooded.isOpen()).as("open with 11,000 acknowledgements queued").isFalse();
+        } finally {
+            flooded.finishAndReleaseAll();
+            held.release();
+        }
+    }
+
+    private static byte[] pings(int count) {
+        byte[] ping = frame(PING, 0, 0, new byte[8]);
+        byte[] all = new byte[ping.length * count];
+        for (int i = 0; i < count; i++) {
+            System.arraycopy(ping, 0, all, i * ping.length, ping.length);
+        }
+        return all;
+    }
+
+    /** Keeps every write unwritten, as a socket whose peer reads nothing; {@link #release} fails them, as a close does. */
+    private static final class HeldWrites extends ChannelOutboundHandlerAdapter {
+        private final List<Object> writes = new ArrayList<>();
+        private final List<ChannelPromise> promises = new ArrayList<>();
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            writes.add(msg);
+            promises.add(promise);
+        }
+
+        @Override
+        public void flush(ChannelHandlerContext ctx) {}
+
+        void release() {
+            writes.forEach(ReferenceCountUtil::release);
+            promises.forEach(promise -> promise.tryFailure(new ClosedChannelException()));
+            writes.clear();
+            promises.clear();
+        }
     }
 
     private void open() {

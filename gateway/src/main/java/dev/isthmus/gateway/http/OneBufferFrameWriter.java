@@ -1,0 +1,134 @@
+package dev.isthmus.gateway.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http2.DefaultHttp2FrameWriter;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersEncoder;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2FrameTypes;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersEncoder;
+
+/**
+ * Netty's frame writer, but a HEADERS frame (with its CONTINUATION frames, if the block needs them) and a small DATA
+ * frame each go out as one buffer with one write. Netty's writer sends a frame's 9-byte head and its payload as two
+ * buffers, each a write through the pipeline, with a promise aggregator to join their promises: on the gateways'
+ * connections that is most of the frames, for every request and every response.
+ *
+ * <p>The HPACK block is encoded in place, after room left for the frame's head, so it is encoded exactly once: the
+ * encoder's dynamic table changes with each block it encodes. Padded frames (which the gateway never writes), frames
+ * for stream 0 (refused there) and every other kind of frame go to Netty's writer as before. A write given a void
+ * promise returns a real future, as Netty's writer does: its connection handler listens to it to close streams.
+ * {@code GatewayHttp2Codec} puts it in the sessions; {@code HttpLayerBenchmark.http2StreamOneBufferFrames} measures it.
+ */
+public final class OneBufferFrameWriter extends DefaultHttp2FrameWriter {
+
+    /** DATA frames up to this many payload bytes are copied behind their head; larger ones are written as they are. */
+    static final int COPY_DATA_UP_TO = 1024;
+
+    private static final int HEAD = Http2CodecUtil.FRAME_HEADER_LENGTH;
+    private static final byte END_STREAM = 0x1;
+    private static final byte END_HEADERS = 0x4;
+
+    private final Http2HeadersEncoder headersEncoder;
+
+    /** With HPACK as Netty's builder sets it up: no field is sensitive, and the peer's header list limit is kept. */
+    public static OneBufferFrameWriter create() {
+        return new OneBufferFrameWriter(new DefaultHttp2HeadersEncoder(Http2HeadersEncoder.NEVER_SENSITIVE, false));
+    }
+
+    private OneBufferFrameWriter(Http2HeadersEncoder headersEncoder) {
+        super(headersEncoder);
+        this.headersEncoder = headersEncoder;
+    }
+
+    @Override
+    public ChannelFuture writeHeaders(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding,
+            boolean endStream, ChannelPromise promise) {
+        if (padding != 0 || streamId <= 0) {
+            return super.writeHeaders(ctx, streamId, headers, padding, endStream, promise); // and its checks
+        }
+        promise = promise.unvoid();
+        ByteBuf encoded = ctx.alloc().buffer();
+        ByteBuf frames;
+        try {
+            encoded.writeZero(HEAD); // room for the head, set once the block's length is known
+            headersEncoder.encodeHeaders(streamId, headers, encoded);
+            int block = encoded.writerIndex() - HEAD;
+            int max = maxFrameSize();
+            if (block <= max) {
+                byte flags = (byte) (END_HEADERS | (endStream ? END_STREAM : 0));
+                setHead(encoded, 0, block, Http2FrameTypes.HEADERS, flags, streamId);
+                frames = encoded;
+                encoded = null;
+            } else {
+                frames = continued(ctx, encoded, block, max, streamId, endStream);
+            }
+        } catch (Throwable t) {
+            return promise.setFailure(t);
+        } finally {
+            if (encoded != null) {
+                encoded.release();
+            }
+        }
+        return ctx.write(frames, promise);
+    }
+
+    /**
+     * The block of {@code encoded} (after the room left for a head) split over a HEADERS frame and CONTINUATION frames
+     * of {@code max} bytes at most, in a new buffer.
+     */
+    private static ByteBuf continued(ChannelHandlerContext ctx, ByteBuf encoded, int block, int max, int streamId,
+            boolean endStream) {
+        int count = (block + max - 1) / max;
+        ByteBuf frames = ctx.alloc().buffer(block + count * HEAD);
+        try {
+            for (int i = 0; i < count; i++) {
+                int length = Math.min(max, block - i * max);
+                byte type = i == 0 ? Http2FrameTypes.HEADERS : Http2FrameTypes.CONTINUATION;
+                byte flags = (byte) ((i == count - 1 ? END_HEADERS : 0) | (i == 0 && endStream ? END_STREAM : 0));
+                int head = frames.writerIndex();
+                frames.writeZero(HEAD);
+                setHead(frames, head, length, type, flags, streamId);
+                frames.writeBytes(encoded, HEAD + i * max, length);
+            }
+            return frames;
+        } catch (Throwable t) {
+            frames.release();
+            throw t;
+        }
+    }
+
+    @Override
+    public ChannelFuture writeData(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endStream,
+            ChannelPromise promise) {
+        int length = data.readableBytes();
+        if (padding != 0 || streamId <= 0 || length > COPY_DATA_UP_TO) {
+            return super.writeData(ctx, streamId, data, padding, endStream, promise);
+        }
+        promise = promise.unvoid();
+        ByteBuf frame = null;
+        try {
+            frame = ctx.alloc().buffer(HEAD + length);
+            frame.writeZero(HEAD).writeBytes(data, data.readerIndex(), length);
+            setHead(frame, 0, length, Http2FrameTypes.DATA, endStream ? END_STREAM : 0, streamId);
+        } catch (Throwable t) {
+            if (frame != null) {
+                frame.release();
+            }
+            return promise.setFailure(t);
+        } finally {
+            data.release(); // the frame's copy is all that is written
+        }
+        return ctx.write(frame, promise);
+    }
+
+    private static void setHead(ByteBuf out, int at, int length, byte type, byte flags, int streamId) {
+        out.setMedium(at, length);
+        out.setByte(at + 3, type);
+        out.setByte(at + 4, flags);
+        out.setInt(at + 5, streamId);
+    }
+}
