@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import dev.isthmus.gateway.http.OneBufferFrameWriter;
 import io.netty.handler.codec.http2.DefaultHttp2Connection;
 import io.netty.handler.codec.http2.DefaultHttp2FrameReader;
 import io.netty.handler.codec.http2.DefaultHttp2FrameWriter;
@@ -32,6 +33,7 @@ import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersEncoder;
 import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
+import io.netty.handler.codec.http2.GatewayHttp2Codec;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2ConnectionHandlerBuilder;
@@ -39,6 +41,7 @@ import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameAdapter;
 import io.netty.handler.codec.http2.Http2FrameListener;
 import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.handler.codec.http2.UniformStreamByteDistributor;
 import io.netty.util.AsciiString;
@@ -80,6 +83,8 @@ import org.openjdk.jmh.infra.Blackhole;
  *   <li>{@link #exchange}: all of them in the order of one exchange, each feeding the next;</li>
  *   <li>{@link #http2Stream}: the exchange's stream between two of Netty's HTTP/2 connection handlers, configured as the
  *       gateway's sessions are: frames, stream states, flow control and HPACK;</li>
+ *   <li>{@link #http2StreamOneBufferFrames}: {@link #http2Stream} with the gateway's own frame writer, which writes a
+ *       frame as one buffer;</li>
  *   <li>{@link #http2FramesOnly}: the same stream's frames written by Netty's frame writer and read by its frame reader
  *       (HPACK included) between the same embedded channels, with no connection, stream states, flow control or
  *       promises: the floor of an HTTP/2 connection layer of our own that keeps Netty's frame codec.</li>
@@ -122,10 +127,10 @@ public class HttpLayerBenchmark {
     private HttpResponse backendResponse;
     private HttpResponse clientResponse;
     private ByteBuf body;
-    private EmbeddedChannel h2West;
-    private EmbeddedChannel h2East;
-    private Http2ConnectionHandler h2WestHandler;
-    private Http2ConnectionHandler h2EastHandler;
+    /** {@link #http2Stream}'s two connection handlers, as Netty's builder makes them. */
+    private Http2Pair nettys;
+    /** {@link #http2StreamOneBufferFrames}'s, as the gateway's sessions make them. */
+    private Http2Pair gateways;
     /** Streams west read to their end, and the baseline's answers: what tells each call that it was answered. */
     private long answered;
     private EmbeddedChannel echoWest;
@@ -157,37 +162,15 @@ public class HttpLayerBenchmark {
         setUpHttp2();
     }
 
-    /**
-     * Two of Netty's HTTP/2 connection handlers, west a client and east a server, in embedded channels whose bytes
-     * {@link #pump} carries across; east answers every request with the response's fields and body.
-     */
+    /** The two pairs of HTTP/2 connection handlers, and the pump baseline's two ends. */
     private void setUpHttp2() {
-        h2WestHandler = new Http2ConnectionHandlerBuilder().connection(connection(false)).frameListener(new Http2FrameAdapter() {
-            @Override
-            public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream) {
-                if (endOfStream) {
-                    answered++;
-                }
-                return data.readableBytes() + padding;
-            }
-        }).build();
-        h2EastHandler = new Http2ConnectionHandlerBuilder().connection(connection(true)).frameListener(new Http2FrameAdapter() {
-            @Override
-            public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int streamDependency,
-                    short weight, boolean exclusive, int padding, boolean endOfStream) {
-                onHeadersRead(ctx, streamId, headers, padding, endOfStream);
-            }
-
-            @Override
-            public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding,
-                    boolean endOfStream) {
-                h2EastHandler.encoder().writeHeaders(ctx, streamId, responseFields, 0, false, ctx.voidPromise());
-                h2EastHandler.encoder().writeData(ctx, streamId, body.duplicate(), 0, true, ctx.voidPromise());
-            }
-        }).build();
-        h2West = new EmbeddedChannel(h2WestHandler);
-        h2East = new EmbeddedChannel(h2EastHandler);
-        pump(h2West, h2East); // the prefaces and SETTINGS, and their acknowledgements
+        nettys = new Http2Pair((server, listener) -> new Http2ConnectionHandlerBuilder().connection(connection(server))
+                .frameListener(listener).build());
+        gateways = new Http2Pair((server, listener) -> {
+            GatewayHttp2Codec codec = new GatewayHttp2Codec(connection(server), Http2Settings.defaultSettings(),
+                    OneBufferFrameWriter.create(), server);
+            return new Http2ConnectionHandlerBuilder().codec(codec.decoder(), codec.encoder()).frameListener(listener).build();
+        });
         // The baseline's: east answers each buffer with the response's bytes; west reads them.
         echoWest = new EmbeddedChannel(new ChannelInboundHandlerAdapter() {
             @Override
@@ -272,8 +255,8 @@ public class HttpLayerBenchmark {
     public void tearDown() {
         west.finishAndReleaseAll();
         east.finishAndReleaseAll();
-        h2West.finishAndReleaseAll();
-        h2East.finishAndReleaseAll();
+        nettys.close();
+        gateways.close();
         echoWest.finishAndReleaseAll();
         echoEast.finishAndReleaseAll();
         framesWest.finishAndReleaseAll();
@@ -317,15 +300,13 @@ public class HttpLayerBenchmark {
      */
     @Benchmark
     public long http2Stream() {
-        long before = answered;
-        int streamId = h2WestHandler.connection().local().incrementAndGetNextStreamId();
-        h2WestHandler.encoder().writeHeaders(h2West.pipeline().firstContext(), streamId, requestFields, 0, true,
-                h2West.voidPromise());
-        pump(h2West, h2East);
-        if (answered != before + 1) {
-            throw new IllegalStateException("stream " + streamId + " was not answered");
-        }
-        return answered;
+        return nettys.stream();
+    }
+
+    /** {@link #http2Stream} with the gateway's {@link OneBufferFrameWriter}: a frame, a buffer. */
+    @Benchmark
+    public long http2StreamOneBufferFrames() {
+        return gateways.stream();
     }
 
     /**
@@ -396,6 +377,69 @@ public class HttpLayerBenchmark {
             hole.consume(request.getByte(0) + response.getByte(0));
             request.release();
             response.release();
+        }
+    }
+
+    /** Makes a connection handler: a server or a client, reading with {@code listener}. */
+    private interface HandlerMaker {
+        Http2ConnectionHandler make(boolean server, Http2FrameListener listener);
+    }
+
+    /**
+     * Two HTTP/2 connection handlers, west a client and east a server, in embedded channels whose bytes {@link #pump}
+     * carries across; east answers every request with the response's fields and body, west counts the answers.
+     */
+    private final class Http2Pair {
+        private final Http2ConnectionHandler westHandler;
+        private Http2ConnectionHandler eastHandler;
+        private final EmbeddedChannel west;
+        private final EmbeddedChannel east;
+
+        Http2Pair(HandlerMaker maker) {
+            westHandler = maker.make(false, new Http2FrameAdapter() {
+                @Override
+                public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream) {
+                    if (endOfStream) {
+                        answered++;
+                    }
+                    return data.readableBytes() + padding;
+                }
+            });
+            eastHandler = maker.make(true, new Http2FrameAdapter() {
+                @Override
+                public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int streamDependency,
+                        short weight, boolean exclusive, int padding, boolean endOfStream) {
+                    onHeadersRead(ctx, streamId, headers, padding, endOfStream);
+                }
+
+                @Override
+                public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding,
+                        boolean endOfStream) {
+                    eastHandler.encoder().writeHeaders(ctx, streamId, responseFields, 0, false, ctx.voidPromise());
+                    eastHandler.encoder().writeData(ctx, streamId, body.duplicate(), 0, true, ctx.voidPromise());
+                }
+            });
+            west = new EmbeddedChannel(westHandler);
+            east = new EmbeddedChannel(eastHandler);
+            pump(west, east); // the prefaces and SETTINGS, and their acknowledgements
+        }
+
+        /** One stream, opened by west and answered by east; the count of answers so far. */
+        long stream() {
+            long before = answered;
+            int streamId = westHandler.connection().local().incrementAndGetNextStreamId();
+            westHandler.encoder().writeHeaders(west.pipeline().firstContext(), streamId, requestFields, 0, true,
+                    west.voidPromise());
+            pump(west, east);
+            if (answered != before + 1) {
+                throw new IllegalStateException("stream " + streamId + " was not answered");
+            }
+            return answered;
+        }
+
+        void close() {
+            west.finishAndReleaseAll();
+            east.finishAndReleaseAll();
         }
     }
 

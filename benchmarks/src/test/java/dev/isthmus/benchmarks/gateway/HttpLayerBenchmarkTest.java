@@ -43,6 +43,9 @@ class HttpLayerBenchmarkTest {
             for (int i = 2_002; i <= 4_001; i++) {
                 assertThat(benchmark.http2FramesOnly()).isEqualTo(i);
             }
+            for (int i = 4_002; i <= 6_001; i++) {
+                assertThat(benchmark.http2StreamOneBufferFrames()).isEqualTo(i);
+            }
         } finally {
             benchmark.tearDown();
         }
