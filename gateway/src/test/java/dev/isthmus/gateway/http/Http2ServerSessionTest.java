@@ -22,6 +22,7 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.Test;
 class Http2ServerSessionTest {
 
     static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(US_ASCII);
-    static final int DATA = 0, HEADERS = 1, RST_STREAM = 3, SETTINGS = 4, PING = 6, GOAWAY = 7, WINDOW_UPDATE = 8;
+    static final int DATA = 0, HEADERS = 1, RST_STREAM = 3, SETTINGS = 4, PING = 6, GOAWAY = 7, WINDOW_UPDATE = 8, CONTINUATION = 9;
     static final int END_STREAM = 1, END_HEADERS = 4;
 
     /** One frame the gateway sent. */
@@ -173,6 +174,26 @@ class Http2ServerSessionTest {
                 .as("the resets up to the one over the limit").hasSizeBetween(200, 201)
                 .allMatch(f -> f.code() == Http2Error.PROTOCOL_ERROR.code());
         assertThat(last(sent, GOAWAY).code()).isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    /**
+     * "CONTINUATION flood": a header block sent as a HEADERS frame and endless one-byte CONTINUATION frames is a
+     * connection error once more than 16 small ones have come (the limit Netty's builder puts on its frame reader),
+     * long before any header list limit is reached.
+     */
+    @Test
+    void aHeaderBlockInTinyContinuationFramesIsCutOff() {
+        open();
+        byte[] block = encode(new DefaultHttp2Headers().method("GET").scheme("http").path("/").authority("podinfo")
+                .add("x-padding", "p".repeat(64)));
+        byte[] frames = frame(HEADERS, END_STREAM, 3, Arrays.copyOf(block, 1));
+        for (int i = 1; i < block.length; i++) {
+            frames = concat(frames, frame(CONTINUATION, i == block.length - 1 ? END_HEADERS : 0, 3, new byte[] {block[i]}));
+        }
+        List<Frame> sent = feed(frames);
+        assertThat(last(sent, GOAWAY).code()).isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
+        assertThat(sent).extracting(Frame::type).doesNotContain(HEADERS);
         assertThat(channel.isOpen()).isFalse();
     }
 

@@ -12,13 +12,13 @@ import static java.util.Objects.requireNonNull;
  * package-private: {@link Http2ControlFrameLimitEncoder} (a peer that makes us queue acknowledgements and resets faster
  * than it reads them is cut off) and, on a server, {@link Http2MaxRstFrameLimitEncoder} (a peer that makes us reset its
  * streams again and again, "MadeYouReset", is cut off). Netty's builder takes no frame writer of its own choosing, and
- * its other way in, {@code codec(...)}, leaves both limits out. The values are the builder's defaults; the tests of
- * {@code GatewayHttp2CodecTest} hold each limit on the gateway's sessions, so an upgrade of Netty that changes this
- * wiring fails there.
+ * its other way in, {@code codec(...)}, leaves both limits out. The values are the builder's defaults, as is the
+ * frame reader's limit on small CONTINUATION frames. {@code Http2ServerSessionTest} holds each of the three on the real
+ * session, so an upgrade of Netty that changes this wiring fails there.
  */
 public final class GatewayHttp2Codec {
 
-    /** The builder's defaults (Netty 4.2.18), each named where the builder sets it. */
+    /** The builder's defaults in Netty 4.2.18. */
     static final int MAX_SMALL_CONTINUATION_FRAMES = 16;
     static final int MAX_QUEUED_CONTROL_FRAMES = Http2CodecUtil.DEFAULT_MAX_QUEUED_CONTROL_FRAMES;
     static final int MAX_RST_FRAMES_SENT_PER_WINDOW_BY_A_SERVER = 200;
