@@ -19,9 +19,10 @@ import io.netty.handler.codec.http2.Http2HeadersEncoder;
  *
  * <p>The HPACK block is encoded in place, after room left for the frame's head, so it is encoded exactly once: the
  * encoder's dynamic table changes with each block it encodes. Padded frames (which the gateway never writes), frames
- * for stream 0 (refused there) and every other kind of frame go to Netty's writer as before. A write given a void
- * promise returns a real future, as Netty's writer does: its connection handler listens to it to close streams.
- * {@code GatewayHttp2Codec} puts it in the sessions; {@code HttpLayerBenchmark.http2StreamOneBufferFrames} measures it.
+ * for stream 0 (refused there) and every other kind of frame go to Netty's writer as before. Like Netty's writer, it
+ * returns a future that completes even when given a void promise (Netty's connection encoder passes real ones; other
+ * callers may listen to what they get back). {@code GatewayHttp2Codec} puts it in the sessions;
+ * {@code HttpLayerBenchmark.http2StreamOneBufferFrames} measures it.
  */
 public final class OneBufferFrameWriter extends DefaultHttp2FrameWriter {
 
