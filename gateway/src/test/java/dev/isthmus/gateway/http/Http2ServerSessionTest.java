@@ -211,7 +211,7 @@ class Http2ServerSessionTest {
             flooded.writeInbound(Unpooled.wrappedBuffer(pings(9_000)));
             assertThat(flooded.isOpen()).as("open with 9,000 acknowledgements queued").isTrue();
             flooded.writeInbound(Unpooled.wrappedBuffer(pings(2_000)));
-            assertThat(flooded.isOpen()).as("open with 11,000 acknowledgements queued").isFalse();
+            assertThat(flooded.isOpen()).as("closed with 11,000 acknowledgements queued").isFalse();
         } finally {
             flooded.finishAndReleaseAll();
             held.release();
