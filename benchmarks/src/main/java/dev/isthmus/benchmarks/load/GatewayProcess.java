@@ -30,7 +30,7 @@ final class GatewayProcess implements AutoCloseable {
      * {@code ManifestFlagsTest} holds the two equal, and benchmarks/README.md says why each flag is there.
      */
     static final String MANIFEST_JVM = "-Xmx160m -Xms32m -Xmn16m -XX:+UseSerialGC -XX:TrimNativeHeapInterval=5000"
-            + " -Dio.netty.handler.ssl.openssl.sessionCacheServer=false";
+            + " -Dio.netty.handler.ssl.openssl.sessionCacheServer=false -Dio.netty.leakDetection.samplingInterval=4096";
 
     /** How long a {@link WarmupServer} may take to say it is ready: its own warm-up included. */
     private static final int WARMUP_SERVER_READY_SECONDS = 420;
