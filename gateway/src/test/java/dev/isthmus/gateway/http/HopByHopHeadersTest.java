@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http2.HttpConversionUtil.ExtensionHeaderNames;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 class HopByHopHeadersTest {
@@ -79,6 +83,44 @@ class HopByHopHeadersTest {
 
         assertThat(trailers.entries()).extracting(e -> e.getKey() + ": " + e.getValue())
                 .containsExactly("X-Checksum: 5d41402a", "Grpc-Status: 0");
+    }
+
+    @Test
+    void eachNameStripRemovesGoesInAnyCaseAsTheOnlyOneOfItsKind() {
+        // strip first looks for any of them in one pass; this holds that look to every name the lookups remove.
+        List<String> names = new ArrayList<>(List.of("Connection", "Keep-Alive", "Proxy-Connection", "Upgrade",
+                "Transfer-Encoding", "TE"));
+        for (ExtensionHeaderNames extension : ExtensionHeaderNames.values()) {
+            names.add(extension.text().toString());
+        }
+        for (String name : names) {
+            for (String spelled : List.of(name, name.toUpperCase(Locale.ROOT), name.toLowerCase(Locale.ROOT))) {
+                HttpHeaders headers = new DefaultHttpHeaders().add("Host", "a").add(spelled, "gzip").add("Accept", "*/*");
+
+                HopByHopHeaders.strip(headers);
+
+                assertThat(headers.names()).as(spelled).containsExactly("Host", "Accept");
+            }
+        }
+    }
+
+    @Test
+    void namesThatOnlyLookHopByHopStayInOrder() {
+        HttpHeaders headers = new DefaultHttpHeaders().add("Connections", "1").add("Tee", "2").add("Upgrades", "3")
+                .add("x-http2-", "4").add("X-Http2-Custom", "5").add("x-http2", "6").add("Transfer-Encodings", "7");
+
+        HopByHopHeaders.strip(headers);
+
+        assertThat(headers.names()).containsExactly("Connections", "Tee", "Upgrades", "x-http2-", "X-Http2-Custom", "x-http2",
+                "Transfer-Encodings");
+    }
+
+    @Test
+    void everyExtensionNameNettyAddsBeginsWithThePrefixStripLooksFor() {
+        for (ExtensionHeaderNames extension : ExtensionHeaderNames.values()) {
+            assertThat(extension.text().toString()).startsWith(HopByHopHeaders.EXTENSION_PREFIX)
+                    .hasSizeGreaterThan(HopByHopHeaders.EXTENSION_PREFIX.length());
+        }
     }
 
     @Test
