@@ -99,6 +99,28 @@ class OneBufferFrameWriterTest {
         assertThat((Object) ours.readOutbound()).isNull();
     }
 
+    /**
+     * Fields over the peer's header list limit: the write fails as Netty's does, nothing goes out (and nothing leaks),
+     * and the next block is encoded as Netty's writer encodes it, so the failed one left the HPACK tables alone.
+     */
+    @Test
+    void aHeaderListOverThePeersLimitFailsTheWriteAsNettysWriterDoesAndLeavesHpackAsItWas() throws Exception {
+        oneBuffer.headersConfiguration().maxHeaderListSize(1_000);
+        nettys.headersConfiguration().maxHeaderListSize(1_000);
+        Http2Headers large = request("/").add("x-large", "v".repeat(2_000));
+
+        String ourOutcome = outcome(writer -> writer.writeHeaders(context(ours), 1, large, 0, true, ours.newPromise()));
+        String nettysOutcome = outcome(writer -> writer.writeHeaders(context(netty), 1, large, 0, true, netty.newPromise()), nettys);
+
+        assertThat(ourOutcome).isEqualTo(nettysOutcome).startsWith("failed: ").contains("Header size exceeded");
+        ours.flushOutbound();
+        assertThat((Object) ours.readOutbound()).isNull();
+        netty.flushOutbound();
+        netty.releaseOutbound();
+        sameBytes((writer, ctx) -> writer.writeHeaders(ctx, 3, request("/after"), 0, true, ctx.newPromise()))
+                .forEach(ByteBuf::release);
+    }
+
     private String outcome(Function<Http2FrameWriter, ChannelFuture> write) {
         return outcome(write, oneBuffer);
     }
