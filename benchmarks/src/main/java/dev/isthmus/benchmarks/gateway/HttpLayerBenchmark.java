@@ -2,6 +2,7 @@ package dev.isthmus.benchmarks.gateway;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
+import dev.isthmus.gateway.http.OneBufferFrameWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -25,7 +26,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import dev.isthmus.gateway.http.OneBufferFrameWriter;
 import io.netty.handler.codec.http2.DefaultHttp2Connection;
 import io.netty.handler.codec.http2.DefaultHttp2FrameReader;
 import io.netty.handler.codec.http2.DefaultHttp2FrameWriter;
