@@ -7,6 +7,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http2.DefaultHttp2FrameWriter;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersEncoder;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameTypes;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersEncoder;
@@ -35,17 +36,30 @@ public final class OneBufferFrameWriter extends DefaultHttp2FrameWriter {
 
     /**
      * Buckets of the HPACK encoder's two hash maps over its dynamic table. Netty's default is 64; 16 takes 384 bytes
-     * off every connection (both maps are allocated whole with the connection and kept for its life, idle or not),
-     * and a table of the default 4,096 bytes holds a few dozen fields at most, so a lookup walks a few more entries.
+     * off every connection (both maps are allocated whole with the connection and kept for its life, idle or not). A
+     * table of 4,096 bytes holds a few dozen typical fields (each counts 32 bytes besides its name and value), so a
+     * lookup walks a few more entries of its bucket.
      */
     static final int HPACK_TABLE_BUCKETS = 16;
 
+    /**
+     * The encoder keeps HPACK's initial table of 4,096 bytes unless the peer offers less. Netty's encoder, told of a
+     * peer's offer (SETTINGS_HEADER_TABLE_SIZE), takes at most 64 bytes of it per hash bucket: 4,096 with its 64
+     * buckets, 1,024 with {@link #HPACK_TABLE_BUCKETS}. So a peer that offers 1,024 bytes or more (Chrome offers 64
+     * KiB) would shrink the table to 1,024 bytes and compress worse than one that offers nothing. An offer of 4,096 or
+     * more is not passed on: the table stays as both ends began it, which RFC 7541 section 4.2 allows (an encoder may
+     * use less than it is offered). A smaller offer is passed on, and the encoder announces what it takes.
+     */
+    static final long MAX_TABLE_SIZE = Http2CodecUtil.DEFAULT_HEADER_TABLE_SIZE;
+
     private final Http2HeadersEncoder headersEncoder;
 
-    /** With HPACK as Netty's builder sets it up: no field is sensitive, and the peer's header list limit is kept. */
+    /**
+     * With HPACK as Netty's builder sets it up (no field is sensitive, the peer's header list limit is kept), but with
+     * {@link #HPACK_TABLE_BUCKETS} and a table of at most {@link #MAX_TABLE_SIZE}.
+     */
     public static OneBufferFrameWriter create() {
-        return new OneBufferFrameWriter(new DefaultHttp2HeadersEncoder(Http2HeadersEncoder.NEVER_SENSITIVE, false,
-                HPACK_TABLE_BUCKETS));
+        return new OneBufferFrameWriter(new BoundedHpack());
     }
 
     private OneBufferFrameWriter(Http2HeadersEncoder headersEncoder) {
@@ -139,5 +153,22 @@ public final class OneBufferFrameWriter extends DefaultHttp2FrameWriter {
         out.setByte(at + 3, type);
         out.setByte(at + 4, flags);
         out.setInt(at + 5, streamId);
+    }
+
+    /** Netty's HPACK encoder, with {@link #HPACK_TABLE_BUCKETS} and the table of {@link #MAX_TABLE_SIZE}. */
+    private static final class BoundedHpack extends DefaultHttp2HeadersEncoder {
+
+        BoundedHpack() {
+            super(Http2HeadersEncoder.NEVER_SENSITIVE, false, HPACK_TABLE_BUCKETS);
+        }
+
+        /** The peer's offer, from its SETTINGS. */
+        @Override
+        public void maxHeaderTableSize(long offered) throws Http2Exception {
+            long size = Math.min(offered, MAX_TABLE_SIZE);
+            if (size != maxHeaderTableSize()) { // Netty's would also allocate its buffer for a size update
+                super.maxHeaderTableSize(size);
+            }
+        }
     }
 }

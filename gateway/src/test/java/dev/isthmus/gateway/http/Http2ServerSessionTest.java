@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersEncoder;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -50,13 +51,21 @@ class Http2ServerSessionTest {
     }
 
     final DefaultHttp2HeadersEncoder hpack = new DefaultHttp2HeadersEncoder();
-    /** Answers each request with a bodiless 204; on {@code /reset} resets it, on {@code /slow} says nothing. */
+    /**
+     * Answers each request with a bodiless 204 (on {@code /echo/...} with the path in {@code x-echo}); on {@code /reset}
+     * resets it, on {@code /slow} says nothing.
+     */
     final Responder responder = (inbound, request) -> new LocalExchange() {
         @Override
         public void start() {
             ReferenceCountUtil.release(request);
             if (request.uri().equals("/reset")) {
                 inbound.abort("asked to");
+            } else if (request.uri().startsWith("/echo/")) {
+                DefaultFullHttpResponse echo = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT,
+                        Unpooled.EMPTY_BUFFER);
+                echo.headers().set("x-echo", request.uri());
+                inbound.respond(echo);
             } else if (!request.uri().equals("/slow")) {
                 inbound.respond(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT, Unpooled.EMPTY_BUFFER));
             }
@@ -247,6 +256,64 @@ class Http2ServerSessionTest {
             writes.clear();
             promises.clear();
         }
+    }
+
+    /**
+     * A client that offers the session a larger HPACK table than the initial 4,096 bytes (Chrome offers 64 KiB) keeps
+     * the initial one. Netty's encoder, with the session's 16 hash buckets, would take 1,024 bytes of the offer and
+     * announce it: a smaller table than a client that offers nothing gets. No table size update is announced, and the
+     * client's decoder reads every response, each with a field of its own ({@code x-echo}).
+     */
+    @Test
+    void aClientOfferingALargerHeaderTableKeepsTheInitialOne() throws Exception {
+        assertThat(tableSizeUpdatesAfterOffering(1L << 30)).as("table size updates announced").isEmpty();
+    }
+
+    /** A client that offers a smaller table than the initial one gets it, announced before the first response. */
+    @Test
+    void aClientOfferingASmallHeaderTableGetsIt() throws Exception {
+        assertThat(tableSizeUpdatesAfterOffering(256)).containsExactly(256L);
+    }
+
+    /**
+     * Opens the connection with SETTINGS_HEADER_TABLE_SIZE set to {@code offered}, asks for 200 echoes, decodes each
+     * response as a client that made that offer does, and returns the table size updates the responses began with.
+     */
+    private List<Long> tableSizeUpdatesAfterOffering(long offered) throws Exception {
+        byte[] headerTableSize = {0, 1, 0, 0, 0, 0};
+        Unpooled.wrappedBuffer(headerTableSize).setInt(2, (int) offered);
+        feed(concat(PREFACE, frame(SETTINGS, 0, 0, headerTableSize)));
+        DefaultHttp2HeadersDecoder client = new DefaultHttp2HeadersDecoder(true);
+        client.configuration().maxHeaderTableSize(offered);
+        List<Long> updates = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            int stream = 3 + 2 * i;
+            String path = "/echo/" + "0".repeat(40) + i;
+            byte[] block = last(feed(request(stream, path)), HEADERS).payload();
+            updates.addAll(tableSizeUpdates(block));
+            assertThat(client.decodeHeaders(stream, Unpooled.wrappedBuffer(block)).get("x-echo")).hasToString(path);
+        }
+        return updates;
+    }
+
+    /** The dynamic table size updates (RFC 7541 section 6.3) a header block begins with. */
+    private static List<Long> tableSizeUpdates(byte[] block) {
+        List<Long> sizes = new ArrayList<>();
+        int at = 0;
+        while (at < block.length && (block[at] & 0xE0) == 0x20) {
+            long size = block[at++] & 0x1F;
+            if (size == 0x1F) {
+                int shift = 0;
+                int b;
+                do {
+                    b = block[at++] & 0xFF;
+                    size += (long) (b & 0x7F) << shift;
+                    shift += 7;
+                } while ((b & 0x80) != 0);
+            }
+            sizes.add(size);
+        }
+        return sizes;
     }
 
     private void open() {

@@ -51,8 +51,9 @@ class OneBufferFrameWriterTest {
 
     /**
      * The writer's HPACK encoder has fewer hash buckets over its dynamic table than Netty's default: more fields share
-     * a bucket, but what is indexed, found and evicted, so every byte, stays the same. Three hundred blocks whose
-     * fields come from a hundred names and many values fill the 4,096-byte table over and over.
+     * a bucket, but on a table of the same size what is indexed, found and evicted, so every byte, stays the same.
+     * Three hundred blocks whose fields come from a hundred names and many values fill the 4,096-byte table over and
+     * over.
      */
     @Test
     void withFewerBucketsThanNettysEncoderTheBytesStayNettysThroughTableFillsAndEvictions() {
@@ -69,6 +70,30 @@ class OneBufferFrameWriterTest {
             written.forEach(ByteBuf::release);
         }
         assertThat(OneBufferFrameWriter.HPACK_TABLE_BUCKETS).as("fewer than Netty's default of 64").isLessThan(64);
+    }
+
+    /**
+     * A peer that offers a table of 1 GiB: the table stays at the initial 4,096 bytes, where Netty's encoder with the
+     * writer's 16 buckets would take 1,024 of the offer. So every block, evictions included, is the bytes of Netty's
+     * writer (64 buckets, 4,096 bytes), and no table size update is sent. A smaller offer is taken as Netty's writer
+     * takes it, with the update that announces it.
+     */
+    @Test
+    void aLargerTableThanTheDefaultIsNotTakenAndASmallerOneIs() throws Exception {
+        oneBuffer.headersConfiguration().maxHeaderTableSize(1L << 30);
+        assertThat(oneBuffer.headersConfiguration().maxHeaderTableSize()).isEqualTo(4_096);
+        for (int stream = 1; stream < 200; stream += 2) {
+            int id = stream;
+            Http2Headers unique = request("/").add("x-request-id", "req-" + "0".repeat(40) + id);
+            sameBytes((writer, ctx) -> writer.writeHeaders(ctx, id, unique, 0, true, ctx.newPromise()))
+                    .forEach(ByteBuf::release);
+        }
+        oneBuffer.headersConfiguration().maxHeaderTableSize(256);
+        nettys.headersConfiguration().maxHeaderTableSize(256);
+        List<ByteBuf> written = sameBytes((writer, ctx) -> writer.writeHeaders(ctx, 201, request("/"), 0, true,
+                ctx.newPromise()));
+        assertThat(written.get(0).getUnsignedByte(9) & 0xE0).as("a table size update first").isEqualTo(0x20);
+        written.forEach(ByteBuf::release);
     }
 
     @Test
